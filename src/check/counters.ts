@@ -1,0 +1,34 @@
+// Per-actor event counters. Each actor owns its row, so no Atomics are needed;
+// the runner sums rows at the end of a run.
+
+export const COUNTERS = [
+  'steps', 'ops',
+  'tlbi_va', 'tlbi_range', 'tlbi_all', 'tlbi_targets', 'tlb_entries_dropped', 'dsb',
+  'pte_writes', 'splits',
+  'rsi_calls', 'rsi_partial', 'rsi_no_progress', 'rsi_reject', 'rsi_granules', 'rsi_errors',
+  'set_memory_decrypted', 'set_memory_encrypted', 'flipped_pages',
+  'zeropad_loads', 'zeropad_spills', 'zeropad_fixups',
+  'rec_exit_data_create', 'rec_exit_ns_map',
+  'vmalloc_einval', 'unaligned_warn', 'leaked_pages', 'alloc_fail',
+  'pool_hits', 'pool_refills', 'pool_shrinks',
+  'host_io', 'blocked_steps',
+] as const;
+export type CounterName = (typeof COUNTERS)[number];
+export const NCOUNTERS = COUNTERS.length;
+export const C: Record<CounterName, number> = Object.fromEntries(COUNTERS.map((n, i) => [n, i])) as Record<CounterName, number>;
+
+export type Counts = Record<CounterName, number>;
+
+export function countsOf(rows: Float64Array[]): Counts {
+  const out = Object.fromEntries(COUNTERS.map((n) => [n, 0])) as Counts;
+  for (const r of rows) for (let i = 0; i < NCOUNTERS; i++) out[COUNTERS[i]] += r[i];
+  return out;
+}
+
+export function addCounts(into: Counts, from: Counts): void {
+  for (const n of COUNTERS) into[n] += from[n];
+}
+
+export function zeroCounts(): Counts {
+  return Object.fromEntries(COUNTERS.map((n) => [n, 0])) as Counts;
+}

@@ -1,0 +1,40 @@
+// Findings: what the oracle raises. The signature names the kind, the kernel
+// code path that hit it and the cause, never addresses, so the same bug found
+// by different seeds groups under one signature.
+
+import type { TraceEvent } from './trace.js';
+
+export type FindingKind =
+  | 'SEA' // do_sea() -> die(): kernel death (R18)
+  | 'translation-fault' // unhandled kernel translation fault: oops (R17)
+  | 'GPF' // realm access to a shared IPA the host backed with a non-NS granule (R8)
+  | 'host-GPF' // host access to a GPT_REALM granule (R10)
+  | 'data-exposed' // private data stored through a shared (NS) translation
+  | 'panic' // arm64_rsi_setup_memory() failed at boot (R2)
+  | 'hang' // an actor made no progress past the watchdog
+  | 'invariant'; // the kernel model broke one of its own rules (double free, ...)
+
+export const FINDING_KINDS: FindingKind[] = ['SEA', 'translation-fault', 'GPF', 'host-GPF', 'data-exposed', 'panic', 'hang', 'invariant'];
+
+export interface Finding {
+  kind: FindingKind;
+  /** Kernel code path: workload op > kernel function that made the access. */
+  site: string;
+  /** Why, in model terms: e.g. "stale TLB entry", "valid alias of a RIPAS_EMPTY granule". */
+  cause: string;
+  signature: string;
+  actor: number;
+  step: number;
+  detail: string;
+  /** Last events of every actor, oldest first (index = actor; the host is the last). */
+  lastEvents: TraceEvent[][];
+}
+
+export const signatureOf = (kind: FindingKind, site: string, cause: string): string => `${kind} in ${site}: ${cause}`;
+
+/** Thrown through the generators when the modelled kernel dies; the runner catches it. */
+export class KernelDeath extends Error {
+  constructor(readonly finding: Finding) {
+    super(finding.signature);
+  }
+}

@@ -1,0 +1,44 @@
+// The host's virtio-like backend: it takes the buffers each vCPU posted, reads
+// and writes every page at the IPA the guest gave it, and completes the request.
+// It must only ever touch memory the guest shared; touching a GPT_REALM granule
+// is a granule protection fault (R10).
+
+import { Cpu, KGen, BLOCKED, STEP } from '../model/cpu.js';
+import { H, MB, MbState } from '../model/realm.js';
+import { host_access } from '../model/rmm.js';
+import { Ev, Res, fnId } from '../check/events.js';
+import { C } from '../check/counters.js';
+
+const FN_IO = fnId('host_virtio_io');
+/** Mailbox page word: IPA page number, with this bit set for the unprotected (shared) alias. */
+export const MB_NS = 1 << 30;
+
+export function* host_main(host: Cpu): KGen {
+  const r = host.realm;
+  const a = r.i32;
+  host.op = 'host_virtio_io';
+  for (;;) {
+    let served = false;
+    for (let v = 0; v < r.cfg.vcpus; v++) {
+      const mb = r.oMailbox + v * MB.WORDS;
+      if (Atomics.load(a, mb + MB.STATE) !== MbState.POSTED) continue;
+      served = true;
+      const n = Atomics.load(a, mb + MB.NPAGES);
+      host.ev(Ev.CALL, FN_IO, v);
+      for (let i = 0; i < n; i++) {
+        const w = Atomics.load(a, mb + MB.IPA0 + i);
+        const pfn = w & ~MB_NS;
+        const res = host_access(host, pfn, (w & MB_NS) !== 0);
+        host.ev(Ev.HOST_IO, pfn, res);
+        host.count(C.host_io);
+        if (res === Res.GPF) host.die('host-GPF', `host_virtio_io (buffer from vCPU ${v})`, 'host access to a GPT_REALM granule: the guest posted a protected IPA', `IPA page ${pfn} is a DATA granule (Realm PAS)`);
+        yield STEP;
+      }
+      Atomics.store(a, mb + MB.STATE, MbState.DONE);
+    }
+    if (!served) {
+      if (Atomics.load(a, H.VCPUS_DONE) >= r.cfg.vcpus) return;
+      yield BLOCKED;
+    }
+  }
+}

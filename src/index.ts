@@ -1,0 +1,28 @@
+// realmrace as a library: the model primitives and kernel paths a user policy is
+// built from, plus the runners.
+
+export * from './model/config.js';
+export * from './model/pte.js';
+export * from './model/granule.js';
+export * from './model/realm.js';
+export * from './model/cpu.js';
+export * from './model/mmu.js';
+export * from './model/rmm.js';
+export * from './kernel/policy.js';
+export * from './kernel/pgtable.js';
+export * from './kernel/tlbflush.js';
+export * from './kernel/rsi.js';
+export * from './kernel/pageattr.js';
+export * from './kernel/mem_encrypt.js';
+export * from './kernel/page_alloc.js';
+export * from './kernel/vmalloc.js';
+export * from './kernel/fault.js';
+export * from './kernel/decrypted_pool.js';
+export * from './kernel/policies/index.js';
+export * from './check/counters.js';
+export * from './check/events.js';
+export * from './check/finding.js';
+export * from './check/trace.js';
+export * from './workload/program.js';
+export * from './run/config.js';
+export * from './run/controlled.js';

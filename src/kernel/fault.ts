@@ -1,0 +1,106 @@
+// Kernel loads and stores and what the arm64 fault path makes of them:
+// do_translation_fault -> __do_kernel_fault -> fixup_exception (R17), or
+// do_sea -> die() (R18). load_unaligned_zeropad() lives here too.
+
+import { Cpu, KGen, STEP } from '../model/cpu.js';
+import { translate, walk, tlb_peek } from '../model/mmu.js';
+import { realm_access } from '../model/rmm.js';
+import { G_RIPAS_MASK, RIPAS_NAMES } from '../model/granule.js';
+import { PTE_NS, pte_pfn } from '../model/pte.js';
+import { Ev, Res, fnId } from '../check/events.js';
+import { C } from '../check/counters.js';
+
+const FN_ZEROPAD = fnId('load_unaligned_zeropad');
+
+/** Why a protected access hit a RIPAS_EMPTY granule, in words a kernel engineer would use. */
+function seaCause(cpu: Cpu, vpn: number, desc: number): string {
+  const r = cpu.realm;
+  const now = walk(r, vpn);
+  const map = vpn < r.lmPages ? 'linear map' : 'vmalloc';
+  if (now !== desc) return `stale TLB entry for a ${map} page whose PTE already changed (protected IPA, RIPAS_EMPTY)`;
+  const pfn = pte_pfn(desc);
+  if (vpn < r.lmPages) {
+    for (let v = r.vmBase; v < r.vaPages; v++) {
+      const d = walk(r, v);
+      if (d !== 0 && pte_pfn(d) === pfn) return 'valid linear alias of a vmalloc-mapped page (protected IPA, RIPAS_EMPTY)';
+    }
+  }
+  return `valid protected ${map} PTE of a RIPAS_EMPTY granule`;
+}
+
+function fatal(cpu: Cpu, res: Res, vpn: number, desc: number, site: string): never {
+  const r = cpu.realm;
+  const pfn = pte_pfn(desc);
+  const ripas = RIPAS_NAMES[r.granule(pfn) & G_RIPAS_MASK];
+  const where = `VA page ${vpn} -> pfn ${pfn}${desc & PTE_NS ? ' (shared alias)' : ''}, RIPAS ${ripas}, TLB ${tlb_peek(cpu, vpn) === desc ? 'hit' : 'walk'}`;
+  if (res === Res.SEA) cpu.die('SEA', site, seaCause(cpu, vpn, desc), `do_sea: synchronous external abort (ESR.EA=1, DFSC 0x10) at ${where}`);
+  cpu.die('GPF', site, 'shared IPA backed by a non-NS granule', `granule protection fault at ${where}`);
+}
+
+/**
+ * One kernel access (ldr/str) with no exception-table entry: a translation
+ * fault oopses, an SEA dies. Private stores through a shared translation leak
+ * data to the host. One step (retried while the REC exit makes no progress).
+ */
+export function* kernel_access(cpu: Cpu, vpn: number, site: string, store: boolean, privateData: boolean): KGen {
+  for (;;) {
+    cpu.beginAccess();
+    const d = translate(cpu, vpn);
+    const res = d === 0 ? Res.XLATE_FAULT : realm_access(cpu, d);
+    cpu.endAccess();
+    cpu.ev(Ev.ACCESS, vpn, res);
+    if (res === Res.NO_PROGRESS) {
+      cpu.noProgress(site, 'access to a RIPAS_DESTROYED granule (REC exit, no progress)');
+      yield STEP;
+      continue;
+    }
+    if (res === Res.XLATE_FAULT) cpu.die('translation-fault', site, `unhandled kernel ${store ? 'write' : 'read'} translation fault (no extable entry)`, `Unable to handle kernel paging request at VA page ${vpn}, PTE ${walk(cpu.realm, vpn)}`);
+    if (res === Res.SEA || res === Res.GPF) fatal(cpu, res, vpn, d, site);
+    if (store && privateData && (d & PTE_NS)) cpu.die('data-exposed', site, 'private data stored through a shared (NS) translation', `store to VA page ${vpn} reached host memory`);
+    yield STEP;
+    return;
+  }
+}
+
+export const kernel_load = (cpu: Cpu, vpn: number, site: string): KGen => kernel_access(cpu, vpn, site, false, false);
+export const kernel_store = (cpu: Cpu, vpn: number, site: string, privateData: boolean): KGen => kernel_access(cpu, vpn, site, true, privateData);
+
+/**
+ * load_unaligned_zeropad(addr): one 8-byte ldr with an extable entry. A
+ * translation fault on the spill into the next page is fixed up (bytes past the
+ * page read as zero); an SEA on it is not (R17, R18, R20). One step.
+ */
+export function* load_unaligned_zeropad(cpu: Cpu, addr: number): KGen<number> {
+  const vpn = Math.floor(addr / 4096);
+  const spills = (addr % 4096) + 8 > 4096;
+  const site = `${cpu.op} > load_unaligned_zeropad${spills ? ' (spill into next page)' : ''}`;
+  cpu.count(C.zeropad_loads);
+  cpu.beginAccess();
+  const d0 = translate(cpu, vpn);
+  const r0 = d0 === 0 ? Res.XLATE_FAULT : realm_access(cpu, d0);
+  let r1 = Res.OK;
+  let d1 = 0;
+  if (spills && (r0 === Res.OK || r0 === Res.REC_EXIT_MAPPED)) {
+    d1 = translate(cpu, vpn + 1);
+    r1 = d1 === 0 ? Res.XLATE_FAULT : realm_access(cpu, d1);
+  }
+  cpu.endAccess();
+  cpu.ev(Ev.ZEROPAD, spills ? vpn + 1 : vpn, spills ? (r1 === Res.XLATE_FAULT ? Res.FIXUP : r1) : r0);
+  // The first page is the caller's own object: a fault there is a real bug, and the
+  // fixup's own aligned reload would fault again.
+  if (r0 === Res.XLATE_FAULT) cpu.die('translation-fault', `${cpu.op} > load_unaligned_zeropad`, 'fault on the first page (the fixup reload faults too)', `VA page ${vpn}`);
+  if (r0 === Res.SEA || r0 === Res.GPF) fatal(cpu, r0, vpn, d0, `${cpu.op} > load_unaligned_zeropad`);
+  if (spills) {
+    cpu.count(C.zeropad_spills);
+    if (r1 === Res.XLATE_FAULT) {
+      // ex_handler_load_unaligned_zeropad(): aligned word from the first page, missing bytes zero.
+      cpu.count(C.zeropad_fixups);
+    } else if (r1 === Res.SEA || r1 === Res.GPF) {
+      fatal(cpu, r1, vpn + 1, d1, site);
+    }
+  }
+  yield STEP;
+  return spills && r1 === Res.XLATE_FAULT ? 0 : 1;
+}
+
+export { FN_ZEROPAD };

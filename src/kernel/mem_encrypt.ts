@@ -1,0 +1,88 @@
+// arch/arm64/mm/mem_encrypt.c: the set_memory_{de,en}crypted() dispatcher, plus
+// the generic callers' side of allocating shared memory: Catalin's
+// post_alloc_hook()/free_pages_prepare() (__GFP_DECRYPTED) and the
+// vzalloc+set_memory_decrypted pattern of vmbus/netvsc. A policy may override
+// any of the allocation hooks.
+
+import { Cpu, KGen } from '../model/cpu.js';
+import { Ev, fnId } from '../check/events.js';
+import { C } from '../check/counters.js';
+import type { Policy } from './policy.js';
+import { is_realm_world } from './pageattr.js';
+import { alloc_pages, __free_pages, leak_pages } from './page_alloc.js';
+import { vfree, vmalloc, vmalloc_to_pages } from './vmalloc.js';
+
+const FN_DEC = fnId('set_memory_decrypted');
+const FN_ENC = fnId('set_memory_encrypted');
+
+/** set_memory_decrypted(addr, numpages): addr is a byte VA. Unaligned: WARN and return 0, doing nothing (R13). */
+export function* set_memory_decrypted(cpu: Cpu, policy: Policy, addr: number, numpages: number): KGen<number> {
+  if (!is_realm_world(cpu)) return 0;
+  if (addr % 4096 !== 0) {
+    cpu.count(C.unaligned_warn);
+    return 0;
+  }
+  cpu.count(C.set_memory_decrypted);
+  cpu.ev(Ev.CALL, FN_DEC, addr / 4096);
+  const ret = yield* policy.set_memory_decrypted(cpu, addr / 4096, numpages);
+  cpu.ev(Ev.RET, FN_DEC, ret);
+  return ret;
+}
+
+export function* set_memory_encrypted(cpu: Cpu, policy: Policy, addr: number, numpages: number): KGen<number> {
+  if (!is_realm_world(cpu)) return 0;
+  if (addr % 4096 !== 0) {
+    cpu.count(C.unaligned_warn);
+    return 0;
+  }
+  cpu.count(C.set_memory_encrypted);
+  cpu.ev(Ev.CALL, FN_ENC, addr / 4096);
+  const ret = yield* policy.set_memory_encrypted(cpu, addr / 4096, numpages);
+  cpu.ev(Ev.RET, FN_ENC, ret);
+  return ret;
+}
+
+/** alloc_pages(gfp | __GFP_DECRYPTED, order): linear page of shared memory, or -errno. */
+export function* alloc_pages_decrypted(cpu: Cpu, policy: Policy, order: number): KGen<number> {
+  if (policy.alloc_decrypted) return yield* policy.alloc_decrypted(cpu, order);
+  const p = yield* alloc_pages(cpu, order);
+  if (p < 0) return p;
+  const ret = yield* set_memory_decrypted(cpu, policy, p * 4096, 1 << order);
+  if (ret) {
+    leak_pages(cpu, p, 1 << order); // WARN: "%d pages will be leaked"
+    return ret;
+  }
+  return p;
+}
+
+/** free_pages_prepare() for a decrypted page: re-encrypt, then free; leak on failure (R12). */
+export function* free_pages_decrypted(cpu: Cpu, policy: Policy, p: number, order: number): KGen {
+  if (policy.free_decrypted) return yield* policy.free_decrypted(cpu, p, order);
+  const ret = yield* set_memory_encrypted(cpu, policy, p * 4096, 1 << order);
+  if (ret) leak_pages(cpu, p, 1 << order);
+  else yield* __free_pages(cpu, p, 1 << order);
+}
+
+/** vzalloc(n) then set_memory_decrypted() on the vmalloc VA (__vmbus_establish_gpadl). */
+export function* vmalloc_decrypted(cpu: Cpu, policy: Policy, n: number): KGen<number> {
+  if (policy.vmalloc_decrypted) return yield* policy.vmalloc_decrypted(cpu, n);
+  const va = yield* vmalloc(cpu, n);
+  if (va < 0) return va;
+  const ret = yield* set_memory_decrypted(cpu, policy, va * 4096, n);
+  if (ret) {
+    // gpadl->decrypted stays true: the buffer is leaked rather than freed.
+    for (const p of vmalloc_to_pages(cpu, va, n)) leak_pages(cpu, p, 1);
+    return ret;
+  }
+  return va;
+}
+
+export function* vfree_decrypted(cpu: Cpu, policy: Policy, va: number, n: number): KGen {
+  if (policy.vfree_decrypted) return yield* policy.vfree_decrypted(cpu, va, n);
+  const ret = yield* set_memory_encrypted(cpu, policy, va * 4096, n);
+  if (ret) {
+    for (const p of vmalloc_to_pages(cpu, va, n)) leak_pages(cpu, p, 1);
+    return;
+  }
+  yield* vfree(cpu, va, n);
+}

@@ -1,0 +1,51 @@
+// arch/arm64/include/asm/tlbflush.h: DSB ISHST; TLBI ...IS; DSB ISH; ISB.
+// Broadcast invalidation only, no IPIs. Each TLBI and the completing DSB is one step.
+
+import { MAX_DVM_OPS, MAX_TLBI_RANGE_PAGES } from '../model/config.js';
+import { Cpu, KGen, STEP } from '../model/cpu.js';
+import { dsb_ish, tlbi_rvaale1is, tlbi_vaale1is, tlbi_vmalle1is } from '../model/mmu.js';
+import { Ev, fnId } from '../check/events.js';
+
+const FN_RANGE = fnId('flush_tlb_kernel_range');
+const FN_ALL = fnId('flush_tlb_all');
+
+/** __flush_tlb_range_limit_excess(), v6.13: too many pages for per-page (or range) TLBIs (R15). */
+export function flush_tlb_range_limit_excess(cpu: Cpu, pages: number): boolean {
+  if (!cpu.realm.cfg.tlbiRange && pages >= MAX_DVM_OPS) return true;
+  return pages > MAX_TLBI_RANGE_PAGES;
+}
+
+export function* flush_tlb_all(cpu: Cpu): KGen {
+  cpu.ev(Ev.CALL, FN_ALL, 0);
+  tlbi_vmalle1is(cpu);
+  cpu.ev(Ev.TLBI_ALL, 0, 0);
+  yield STEP;
+  dsb_ish(cpu);
+  cpu.ev(Ev.DSB, 0, 0);
+  yield STEP;
+}
+
+/** flush_tlb_kernel_range(start, end) over VA pages [start, end). */
+export function* flush_tlb_kernel_range(cpu: Cpu, start: number, end: number): KGen {
+  const pages = end - start;
+  if (pages <= 0) return;
+  if (flush_tlb_range_limit_excess(cpu, pages)) {
+    yield* flush_tlb_all(cpu);
+    return;
+  }
+  cpu.ev(Ev.CALL, FN_RANGE, pages);
+  if (cpu.realm.cfg.tlbiRange) {
+    tlbi_rvaale1is(cpu, start, pages);
+    cpu.ev(Ev.TLBI_RANGE, start, pages);
+    yield STEP;
+  } else {
+    for (let vpn = start; vpn < end; vpn++) {
+      tlbi_vaale1is(cpu, vpn);
+      cpu.ev(Ev.TLBI_VA, vpn, 0);
+      yield STEP;
+    }
+  }
+  dsb_ish(cpu);
+  cpu.ev(Ev.DSB, 0, 0);
+  yield STEP;
+}

@@ -1,0 +1,90 @@
+// One processing element in the model: a guest vCPU or the host agent.
+// Carries the actor's identity, its seeded random streams and its counters.
+
+import seedrandom from 'seedrandom';
+import { Realm } from './realm.js';
+import { Trace } from '../check/trace.js';
+import { Ev } from '../check/events.js';
+import { C, NCOUNTERS } from '../check/counters.js';
+import { Finding, FindingKind, KernelDeath, signatureOf } from '../check/finding.js';
+import { H } from './realm.js';
+
+/** What a kernel path yields at the end of each step. */
+export const STEP = 0;
+/** Yielded instead of STEP when the actor is waiting on another actor (no progress). */
+export const BLOCKED = 1;
+export type KGen<T = void> = Generator<number, T, void>;
+
+export type Prng = seedrandom.PRNG;
+
+export class Cpu {
+  readonly realm: Realm;
+  readonly i32: Int32Array;
+  readonly counters = new Float64Array(NCOUNTERS);
+  /** Workload-level choices (which operation, sizes, offsets). */
+  readonly rng: Prng;
+  /** The RMM's and host's answers to this CPU's REC exits: a separate stream so they do not shift the program. */
+  readonly hostRng: Prng;
+  /** The workload operation in progress (the kernel caller), for finding signatures. */
+  op = 'boot';
+  /** Own access sequence number: odd while a translation+access is in flight (DSB completion waits on it). */
+  private accessSeq = 0;
+  /** Consecutive steps without progress (watchdog). */
+  stalled = 0;
+
+  constructor(
+    readonly id: number,
+    realm: Realm,
+    readonly trace: Trace,
+    seed: string,
+    readonly isHost = false,
+  ) {
+    this.realm = realm;
+    this.i32 = realm.i32;
+    this.rng = seedrandom.alea(`${seed}/cpu${id}`);
+    this.hostRng = seedrandom.alea(`${seed}/rmm${id}`);
+  }
+
+  ev(ev: Ev, a: number, b: number): void {
+    this.trace.record(this.id, ev, a, b);
+  }
+
+  count(c: number, n = 1): void {
+    this.counters[c] += n;
+  }
+
+  /** Uniform integer in [0, n). */
+  randInt(n: number): number {
+    return (this.rng.int32() >>> 0) % n;
+  }
+
+  beginAccess(): void {
+    if (this.isHost) return;
+    Atomics.store(this.i32, this.realm.oInflight + this.id, ++this.accessSeq);
+  }
+
+  endAccess(): void {
+    if (this.isHost) return;
+    Atomics.store(this.i32, this.realm.oInflight + this.id, ++this.accessSeq);
+  }
+
+  /** Count a step without progress; past the watchdog this actor is reported as hung. */
+  noProgress(site: string, cause: string): void {
+    this.count(C.blocked_steps);
+    if (++this.stalled > this.realm.cfg.watchdogSteps) this.die('hang', site, cause, `no progress for ${this.stalled - 1} steps`);
+  }
+
+  progress(): void {
+    this.stalled = 0;
+  }
+
+  /** The modelled kernel (or host) dies: record the finding and unwind the generators. */
+  die(kind: FindingKind, site: string, cause: string, detail: string): never {
+    Atomics.store(this.i32, H.DEAD, 1);
+    this.ev(Ev.FINDING, 0, 0);
+    const lastEvents = [];
+    for (let a = 0; a < this.trace.actors; a++) lastEvents.push(this.trace.lastEvents(a));
+    const f: Finding = { kind, site, cause, signature: signatureOf(kind, site, cause), actor: this.id, step: this.trace.step, detail, lastEvents };
+    throw new KernelDeath(f);
+  }
+}

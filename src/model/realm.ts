@@ -1,0 +1,123 @@
+// The whole shared model in one SharedArrayBuffer: page tables, per-vCPU TLBs,
+// granule (RIPAS/HIPAS) state, page ownership and the guest<->host mailboxes.
+// Every word that more than one thread touches is accessed through Atomics.
+
+import { RealmConfig, PTRS_PER_PTE } from './config.js';
+import { G_ASSIGNED, Ripas } from './granule.js';
+import { mk_pte, PMD_SECT } from './pte.js';
+
+/** Header words. */
+export const enum H {
+  MAGIC = 0,
+  /** 1 once any actor raised a fatal finding: everyone stops at its next step. */
+  DEAD = 1,
+  /** Set by the free runner's timer: stop at the next operation boundary. */
+  STOP = 2,
+  /** is_realm_world(): becomes 1 only after arm64_rsi_setup_memory() (R2). */
+  REALM_WORLD = 3,
+  /** Bumped on every model write that could unblock a waiter (free mode back-off). */
+  PROGRESS = 4,
+  /** vCPUs whose program has finished (the host agent exits when all have). */
+  VCPUS_DONE = 5,
+  WORDS = 16,
+}
+
+/** Per-vCPU mailbox to the host agent (virtio-like queue of depth 1). */
+export const MB_MAX_PAGES = 8;
+export const enum MB { STATE = 0, NPAGES = 1, IPA0 = 2, WORDS = 2 + MB_MAX_PAGES }
+export const enum MbState { IDLE = 0, POSTED = 1, DONE = 2 }
+
+/** Page owner words: 0 free, v+1 owned by vCPU v, or one of these. */
+export const OWNER_FREE = 0;
+export const OWNER_POOL = -1; // free page in the __GFP_DECRYPTED pool
+export const OWNER_LEAKED = -2; // leaked after a failed flip (R12)
+export const OWNER_RESERVED = -3; // pool chunk being filled or drained
+
+/** Pool chunk states. */
+export const enum Chunk { ENCRYPTED = 0, BUSY = 1, DECRYPTED = 2, LEAKED = 3 }
+export const POOL_CHUNK_PAGES = 64;
+
+export class Realm {
+  readonly cfg: RealmConfig;
+  readonly sab: SharedArrayBuffer;
+  readonly i32: Int32Array;
+  readonly lmPages: number;
+  readonly vmPages: number;
+  readonly vaPages: number;
+  readonly vmBase: number;
+  readonly lmBlocks: number;
+  readonly tlbMask: number;
+  readonly poolChunks: number;
+  readonly poolBase: number;
+  // Word offsets of each array.
+  readonly oPte: number;
+  readonly oPmd: number;
+  readonly oGranule: number;
+  readonly oOwner: number;
+  readonly oVmOwner: number;
+  readonly oTlbTag: number;
+  readonly oTlbDesc: number;
+  readonly oInflight: number;
+  readonly oMailbox: number;
+  readonly oPool: number;
+  readonly oSplitLock: number;
+
+  constructor(cfg: RealmConfig, sab?: SharedArrayBuffer) {
+    this.cfg = cfg;
+    this.lmPages = cfg.lmPages;
+    this.vmPages = cfg.vmPages;
+    this.vmBase = cfg.lmPages;
+    this.vaPages = cfg.lmPages + cfg.vmPages;
+    this.lmBlocks = cfg.lmPages / PTRS_PER_PTE;
+    this.tlbMask = cfg.tlbEntries - 1;
+    // The __GFP_DECRYPTED pool reserves the last 2 MiB block of RAM (like a CMA/swiotlb carve-out).
+    this.poolBase = cfg.lmPages - PTRS_PER_PTE;
+    this.poolChunks = PTRS_PER_PTE / POOL_CHUNK_PAGES;
+    let o = H.WORDS;
+    const take = (n: number): number => { const at = o; o += n; return at; };
+    this.oPte = take(this.vaPages);
+    this.oPmd = take(this.lmBlocks);
+    this.oGranule = take(cfg.lmPages);
+    this.oOwner = take(cfg.lmPages);
+    this.oVmOwner = take(cfg.vmPages);
+    this.oTlbTag = take(cfg.vcpus * cfg.tlbEntries);
+    this.oTlbDesc = take(cfg.vcpus * cfg.tlbEntries);
+    this.oInflight = take(cfg.vcpus);
+    this.oMailbox = take(cfg.vcpus * MB.WORDS);
+    this.oPool = take(this.poolChunks);
+    this.oSplitLock = take(1);
+    this.sab = sab ?? new SharedArrayBuffer(o * 4);
+    if (this.sab.byteLength !== o * 4) throw new Error(`SharedArrayBuffer size ${this.sab.byteLength} does not match config (${o * 4})`);
+    this.i32 = new Int32Array(this.sab);
+  }
+
+  /** Power-on state, before boot: RIPAS EMPTY everywhere, no DATA granules, linear map built by paging_init(). */
+  reset(): void {
+    this.i32.fill(0);
+    const a = this.i32;
+    a[H.MAGIC] = 0x7265616c; // 'real'
+    for (let pfn = 0; pfn < this.lmPages; pfn++) a[this.oGranule + pfn] = Ripas.EMPTY;
+    // paging_init(): the linear map is protected (NS clear) and valid.
+    if (this.cfg.linearMap === 'block') {
+      for (let b = 0; b < this.lmBlocks; b++) a[this.oPmd + b] = PMD_SECT | mk_pte(b * PTRS_PER_PTE, true, false);
+    }
+    for (let vpn = 0; vpn < this.lmPages; vpn++) a[this.oPte + vpn] = mk_pte(vpn, true, false);
+    for (let c = 0; c < this.poolChunks; c++) a[this.oPool + c] = Chunk.ENCRYPTED;
+    for (let p = this.poolBase; p < this.lmPages; p++) a[this.oOwner + p] = OWNER_RESERVED;
+  }
+
+  /** The granule state a firmware-populated realm would have after boot (used by tests that skip boot). */
+  markAllAssignedRam(): void {
+    for (let pfn = 0; pfn < this.lmPages; pfn++) this.i32[this.oGranule + pfn] = Ripas.RAM | G_ASSIGNED;
+    this.i32[H.REALM_WORLD] = 1;
+  }
+
+  isLinear(vpn: number): boolean { return vpn >= 0 && vpn < this.lmPages; }
+  isVmalloc(vpn: number): boolean { return vpn >= this.vmBase && vpn < this.vaPages; }
+
+  pte(vpn: number): number { return Atomics.load(this.i32, this.oPte + vpn); }
+  pmd(block: number): number { return Atomics.load(this.i32, this.oPmd + block); }
+  granule(pfn: number): number { return Atomics.load(this.i32, this.oGranule + pfn); }
+  owner(pfn: number): number { return Atomics.load(this.i32, this.oOwner + pfn); }
+  header(h: H): number { return Atomics.load(this.i32, h); }
+}

@@ -1,0 +1,125 @@
+// The RMM and host side of the model (DEN0137 v1.0, TF-RMM): what a realm
+// access to an IPA does (R7, R8), what a host access does (R10), and the
+// RSI_IPA_STATE_SET / _GET calls with the host's partial progress and REJECT
+// (R3–R6).
+
+import { Res } from '../check/events.js';
+import { C } from '../check/counters.js';
+import { G_ASSIGNED, G_NS_BAD, G_NS_MAPPED, G_RIPAS_MASK, Ripas } from './granule.js';
+import { PTE_NS, pte_pfn, prot_ns_shared } from './pte.js';
+import { H } from './realm.js';
+import type { Cpu } from './cpu.js';
+
+export const RSI_SUCCESS = 0;
+export const RSI_ERROR_INPUT = 1;
+export const RSI_ERROR_STATE = 2;
+export const RSI_INCOMPLETE = 3;
+export const RSI_ACCEPT = 0;
+export const RSI_REJECT = 1;
+export const RSI_NO_CHANGE_DESTROYED = 0;
+export const RSI_CHANGE_DESTROYED = 1;
+/** SMC_RSI_FID(n) = 0xC4000000 | n. */
+export const SMC_RSI_IPA_STATE_SET = 0xc4000197;
+export const SMC_RSI_IPA_STATE_GET = 0xc4000198;
+
+/**
+ * A realm load/store through a valid descriptor. R7 for protected IPAs, R8 for
+ * shared ones. REC exits that the host services transparently return
+ * REC_EXIT_MAPPED (counted, benign).
+ */
+export function realm_access(cpu: Cpu, desc: number): Res {
+  const r = cpu.realm;
+  const a = r.i32;
+  const gi = r.oGranule + pte_pfn(desc);
+  const g = Atomics.load(a, gi);
+  if (desc & PTE_NS) {
+    if (g & G_NS_BAD) return Res.GPF; // host put a non-NS granule behind the shared IPA
+    if (g & G_NS_MAPPED) return Res.OK;
+    // Unmapped unprotected IPA: REC exit, the host maps NS memory (RMI_RTT_MAP_UNPROTECTED).
+    Atomics.or(a, gi, G_NS_MAPPED);
+    cpu.count(C.rec_exit_ns_map);
+    return Res.REC_EXIT_MAPPED;
+  }
+  switch ((g & G_RIPAS_MASK) as Ripas) {
+    case Ripas.EMPTY:
+      return Res.SEA; // injected by the RMM, no REC exit (RJVQQR)
+    case Ripas.RAM:
+      if (g & G_ASSIGNED) return Res.OK;
+      // RAM + UNASSIGNED: REC exit, host RMI_DATA_CREATE_UNKNOWN keeps the RIPAS.
+      Atomics.or(a, gi, G_ASSIGNED);
+      cpu.count(C.rec_exit_data_create);
+      return Res.REC_EXIT_MAPPED;
+    default:
+      return Res.NO_PROGRESS; // DESTROYED: REC exit every time, no forward progress
+  }
+}
+
+/**
+ * The host agent touching the page behind an IPA it was given (R10). A shared
+ * IPA reaches the host's own NS page; a protected IPA backed by a DATA granule
+ * is GPT_REALM and faults.
+ */
+export function host_access(cpu: Cpu, ipaPfn: number, shared: boolean): Res {
+  const r = cpu.realm;
+  const gi = r.oGranule + ipaPfn;
+  const g = Atomics.load(r.i32, gi);
+  if (!shared) return g & G_ASSIGNED ? Res.GPF : Res.OK;
+  if (g & G_NS_BAD) return Res.GPF;
+  if (!(g & G_NS_MAPPED)) Atomics.or(r.i32, gi, G_NS_MAPPED);
+  return Res.OK;
+}
+
+export interface RsiResult { a0: number; top: number; response: number }
+
+/**
+ * SMC_RSI_IPA_STATE_SET(base, top, ripas, flags): input checks (R3), then a REC
+ * exit in which the host runs zero or more RMI_RTT_SET_RIPAS from base upwards
+ * (R4), applying R6 to each granule.
+ */
+export function rsi_ipa_state_set(cpu: Cpu, base: number, top: number, ripas: number, flags: number): RsiResult {
+  const r = cpu.realm;
+  const a = r.i32;
+  const par = prot_ns_shared(r.cfg.ipaBits);
+  cpu.count(C.rsi_calls);
+  if (base % 4096 !== 0 || top % 4096 !== 0 || top <= base || top > par || (ripas !== Ripas.EMPTY && ripas !== Ripas.RAM)) {
+    return { a0: RSI_ERROR_INPUT, top: base, response: RSI_ACCEPT };
+  }
+  const g0 = base / 4096;
+  const g1 = Math.min(top / 4096, r.lmPages); // IPAs past RAM have no granule state to change
+  const host = r.cfg.host;
+  let stop = g1;
+  if (host.stall) stop = g0;
+  else if (cpu.hostRng() < host.partialRate) {
+    // The host stops early, possibly with no progress at all (the guest must loop, R5).
+    stop = g0 + ((cpu.hostRng.int32() >>> 0) % (g1 - g0 + 1));
+  }
+  let g = g0;
+  for (; g < stop; g++) {
+    const gi = r.oGranule + g;
+    const old = Atomics.load(a, gi);
+    const cur = old & G_RIPAS_MASK;
+    if (cur === Ripas.DESTROYED && flags === RSI_NO_CHANGE_DESTROYED) break; // IGXDDX
+    // A_RAM <-> A_EMPTY keeps the DATA granule (Realm PAS); the stage-2 TLBI is the RMM's own business.
+    Atomics.store(a, gi, (old & ~G_RIPAS_MASK) | ripas);
+  }
+  const progressed = g - g0;
+  cpu.count(C.rsi_granules, progressed);
+  const newTop = g === g1 ? top : g * 4096;
+  if (newTop !== top) cpu.count(progressed === 0 ? C.rsi_no_progress : C.rsi_partial);
+  let response = RSI_ACCEPT;
+  // REJECT only for RAM, only when incomplete, only if the host says so (IDRPPK), and only
+  // once the realm is running: the VMM accepts the RAM it described at boot.
+  if (ripas === Ripas.RAM && newTop !== top && Atomics.load(a, H.REALM_WORLD) === 1 && cpu.hostRng() < host.rejectRate) {
+    response = RSI_REJECT;
+    cpu.count(C.rsi_reject);
+  }
+  return { a0: RSI_SUCCESS, top: newTop, response };
+}
+
+/** SMC_RSI_IPA_STATE_GET for one granule. */
+export function rsi_ipa_state_get(cpu: Cpu, ipa: number): { a0: number; ripas: Ripas } {
+  const r = cpu.realm;
+  if (ipa % 4096 !== 0 || ipa >= prot_ns_shared(r.cfg.ipaBits)) return { a0: RSI_ERROR_INPUT, ripas: Ripas.EMPTY };
+  const g = ipa / 4096 < r.lmPages ? Atomics.load(r.i32, r.oGranule + ipa / 4096) : Ripas.EMPTY;
+  return { a0: RSI_SUCCESS, ripas: (g & G_RIPAS_MASK) as Ripas };
+}

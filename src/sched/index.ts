@@ -1,0 +1,14 @@
+import type { Scheduler, SchedulerSpec } from './scheduler.js';
+import { RandomWalk } from './random_walk.js';
+import { Pct } from './pct.js';
+import { RoundRobin } from './round_robin.js';
+
+export function makeScheduler(spec: SchedulerSpec, seed: string, actors: number, estimatedSteps: number): Scheduler {
+  switch (spec.name) {
+    case 'random': return new RandomWalk(seed);
+    case 'pct': return new Pct(seed, actors, spec.depth, estimatedSteps);
+    case 'rr': return new RoundRobin(spec.quantum);
+  }
+}
+
+export * from './scheduler.js';

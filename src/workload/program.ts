@@ -1,0 +1,152 @@
+// Each vCPU's program: a seeded stream of kernel operations. The mix mirrors the
+// callers in the review thread: dentry-hash style load_unaligned_zeropad() reads
+// at the end of kmalloc objects, slab churn, dma-direct style shared buffers
+// (alloc_pages + set_memory_decrypted, or __GFP_DECRYPTED), and netvsc style
+// vzalloc buffers flipped with set_memory_decrypted on the vmalloc VA.
+
+import { Cpu, KGen, BLOCKED, STEP } from '../model/cpu.js';
+import { H, MB, MB_MAX_PAGES, MbState } from '../model/realm.js';
+import { walk } from '../model/mmu.js';
+import { PTE_NS, pte_pfn } from '../model/pte.js';
+import { C } from '../check/counters.js';
+import { Ev } from '../check/events.js';
+import type { Policy } from '../kernel/policy.js';
+import { alloc_pages, __free_pages } from '../kernel/page_alloc.js';
+import { kernel_load, kernel_store, load_unaligned_zeropad } from '../kernel/fault.js';
+import { alloc_pages_decrypted, free_pages_decrypted, vfree_decrypted, vmalloc_decrypted } from '../kernel/mem_encrypt.js';
+import { MB_NS } from '../host/host_agent.js';
+
+export const OPS = ['d_hash', 'kmalloc', 'kfree', 'dma_buffer', 'netvsc_buffer'] as const;
+export type OpName = (typeof OPS)[number];
+
+export interface WorkloadConfig {
+  /** Operations per vCPU program. */
+  ops: number;
+  /** Relative weights of each operation. */
+  mix: Record<OpName, number>;
+}
+
+export const defaultWorkload: WorkloadConfig = {
+  ops: 200,
+  mix: { d_hash: 45, kmalloc: 15, kfree: 10, dma_buffer: 18, netvsc_buffer: 12 },
+};
+
+const OBJECTS_PER_SLAB = 8;
+
+/** The vCPU's own slab: pages and how many objects each holds (private to the vCPU). */
+interface Slab { pages: number[]; objects: number[] }
+
+function pickOp(cpu: Cpu, cum: number[], total: number): number {
+  const x = cpu.randInt(total);
+  let i = 0;
+  while (x >= cum[i]) i++;
+  return i;
+}
+
+function* kmalloc(cpu: Cpu, slab: Slab): KGen {
+  const last = slab.pages.length - 1;
+  if (last >= 0 && slab.objects[last] < OBJECTS_PER_SLAB) {
+    slab.objects[last]++;
+    yield* kernel_store(cpu, slab.pages[last], `${cpu.op} > kmalloc`, true);
+    return;
+  }
+  const p = yield* alloc_pages(cpu, 0);
+  if (p < 0) return;
+  slab.pages.push(p);
+  slab.objects.push(1);
+  yield* kernel_store(cpu, p, `${cpu.op} > kmalloc`, true);
+}
+
+function* kfree(cpu: Cpu, slab: Slab): KGen {
+  if (slab.pages.length === 0) return;
+  const i = cpu.randInt(slab.pages.length);
+  if (--slab.objects[i] > 0) return;
+  const p = slab.pages[i];
+  slab.pages.splice(i, 1);
+  slab.objects.splice(i, 1);
+  yield* __free_pages(cpu, p, 1);
+}
+
+/** A dentry-name hash: load_unaligned_zeropad() at the tail of an object, usually the page's last one. */
+function* d_hash(cpu: Cpu, slab: Slab): KGen {
+  if (slab.pages.length === 0) return yield* kmalloc(cpu, slab);
+  const p = slab.pages[cpu.randInt(slab.pages.length)];
+  const tail = cpu.randInt(4) === 0 ? 64 + cpu.randInt(512) : 1 + cpu.randInt(7);
+  yield* load_unaligned_zeropad(cpu, p * 4096 + 4096 - tail);
+}
+
+/** Hand the buffer's IPAs (as the guest's page tables say) to the host and wait for completion. */
+function* host_io(cpu: Cpu, va: number, n: number): KGen {
+  const r = cpu.realm;
+  const a = r.i32;
+  const mb = r.oMailbox + cpu.id * MB.WORDS;
+  for (let i = 0; i < n; i++) {
+    const d = walk(r, va + i);
+    Atomics.store(a, mb + MB.IPA0 + i, pte_pfn(d) | (d & PTE_NS ? MB_NS : 0));
+  }
+  Atomics.store(a, mb + MB.NPAGES, n);
+  Atomics.store(a, mb + MB.STATE, MbState.POSTED);
+  cpu.ev(Ev.POST, n, 0);
+  yield STEP;
+  while (Atomics.load(a, mb + MB.STATE) !== MbState.DONE) {
+    cpu.noProgress(`${cpu.op} > virtqueue wait`, 'host never completed the request');
+    cpu.ev(Ev.BLOCKED, 0, 0);
+    yield BLOCKED;
+  }
+  cpu.progress();
+  Atomics.store(a, mb + MB.STATE, MbState.IDLE);
+}
+
+/** Fill, let the host use, read back. */
+function* use_shared_buffer(cpu: Cpu, va: number, n: number): KGen {
+  for (let i = 0; i < n; i++) yield* kernel_store(cpu, va + i, `${cpu.op} > fill`, false);
+  yield* host_io(cpu, va, n);
+  for (let i = 0; i < n; i++) yield* kernel_load(cpu, va + i, `${cpu.op} > read back`);
+}
+
+/** dma_direct_alloc/free of a coherent buffer: shared pages in the linear map. */
+function* dma_buffer(cpu: Cpu, policy: Policy): KGen {
+  const order = cpu.randInt(3);
+  const p = yield* alloc_pages_decrypted(cpu, policy, order);
+  if (p < 0) return;
+  yield* use_shared_buffer(cpu, p, 1 << order);
+  yield* free_pages_decrypted(cpu, policy, p, order);
+}
+
+/** netvsc_init_buf(): a vzalloc() buffer shared through the vmalloc VA. */
+function* netvsc_buffer(cpu: Cpu, policy: Policy): KGen {
+  const n = 1 + cpu.randInt(Math.min(4, MB_MAX_PAGES));
+  const va = yield* vmalloc_decrypted(cpu, policy, n);
+  if (va < 0) return;
+  yield* use_shared_buffer(cpu, va, n);
+  yield* vfree_decrypted(cpu, policy, va, n);
+}
+
+/**
+ * The vCPU's whole program. In free mode it stops early at an operation
+ * boundary once the runner raises H.STOP.
+ */
+export function* vcpu_main(cpu: Cpu, policy: Policy, wl: WorkloadConfig): KGen {
+  const r = cpu.realm;
+  const cum: number[] = [];
+  let total = 0;
+  for (const op of OPS) cum.push((total += Math.max(0, wl.mix[op] ?? 0)));
+  if (total === 0) throw new Error('workload mix has no operation with a positive weight');
+  const slab: Slab = { pages: [], objects: [] };
+  for (let i = 0; i < wl.ops; i++) {
+    if (Atomics.load(r.i32, H.STOP)) break;
+    const op = OPS[pickOp(cpu, cum, total)];
+    cpu.op = op;
+    cpu.count(C.ops);
+    switch (op) {
+      case 'd_hash': yield* d_hash(cpu, slab); break;
+      case 'kmalloc': yield* kmalloc(cpu, slab); break;
+      case 'kfree': yield* kfree(cpu, slab); break;
+      case 'dma_buffer': yield* dma_buffer(cpu, policy); break;
+      case 'netvsc_buffer': yield* netvsc_buffer(cpu, policy); break;
+    }
+  }
+  cpu.op = 'exit';
+  while (slab.pages.length) yield* __free_pages(cpu, slab.pages.pop()!, 1);
+  Atomics.add(r.i32, H.VCPUS_DONE, 1);
+}
