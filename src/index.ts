@@ -25,4 +25,5 @@ export * from './check/finding.js';
 export * from './check/trace.js';
 export * from './workload/program.js';
 export * from './run/config.js';
+export * from './run/errors.js';
 export * from './run/controlled.js';

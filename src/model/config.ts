@@ -1,3 +1,5 @@
+import { ConfigError } from '../run/errors.js';
+
 // The shape of one modelled realm: memory sizes, CPU count and the platform
 // features that change what the kernel does (BBML2, FEAT_TLBIRANGE).
 
@@ -53,14 +55,16 @@ export const defaultRealm: RealmConfig = {
   watchdogSteps: 20000,
 };
 
-export function realmConfig(over: Partial<RealmConfig> = {}): RealmConfig {
+export type RealmOverrides = Partial<Omit<RealmConfig, 'host'>> & { host?: Partial<HostConfig> };
+
+export function realmConfig(over: RealmOverrides = {}): RealmConfig {
   const c: RealmConfig = { ...defaultRealm, ...over, host: { ...defaultHost, ...(over.host ?? {}) } };
-  if (!Number.isInteger(c.vcpus) || c.vcpus < 1 || c.vcpus > 256) throw new Error(`vcpus must be 1..256, got ${c.vcpus}`);
-  if (c.lmPages % PTRS_PER_PTE !== 0 || c.lmPages < PTRS_PER_PTE) throw new Error(`lmPages must be a multiple of 512, got ${c.lmPages}`);
-  if (c.lmPages > 1 << 20) throw new Error('lmPages must be <= 2^20');
-  if (!Number.isInteger(c.vmPages) || c.vmPages < 16) throw new Error(`vmPages must be >= 16, got ${c.vmPages}`);
-  if ((c.tlbEntries & (c.tlbEntries - 1)) !== 0 || c.tlbEntries < 1) throw new Error(`tlbEntries must be a power of two, got ${c.tlbEntries}`);
-  if (c.ipaBits < 33 || c.ipaBits > 52) throw new Error(`ipaBits must be 33..52, got ${c.ipaBits}`);
-  if (c.linearMap !== 'pte' && c.linearMap !== 'block') throw new Error(`linearMap must be pte|block, got ${c.linearMap}`);
+  if (!Number.isInteger(c.vcpus) || c.vcpus < 1 || c.vcpus > 256) throw new ConfigError(`vcpus must be 1..256, got ${c.vcpus}`);
+  if (c.lmPages % PTRS_PER_PTE !== 0 || c.lmPages < PTRS_PER_PTE) throw new ConfigError(`lmPages must be a multiple of 512, got ${c.lmPages}`);
+  if (c.lmPages > 1 << 20) throw new ConfigError('lmPages must be <= 2^20');
+  if (!Number.isInteger(c.vmPages) || c.vmPages < 16) throw new ConfigError(`vmPages must be >= 16, got ${c.vmPages}`);
+  if ((c.tlbEntries & (c.tlbEntries - 1)) !== 0 || c.tlbEntries < 1) throw new ConfigError(`tlbEntries must be a power of two, got ${c.tlbEntries}`);
+  if (c.ipaBits < 33 || c.ipaBits > 52) throw new ConfigError(`ipaBits must be 33..52, got ${c.ipaBits}`);
+  if (c.linearMap !== 'pte' && c.linearMap !== 'block') throw new ConfigError(`linearMap must be pte|block, got ${c.linearMap}`);
   return c;
 }

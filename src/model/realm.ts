@@ -19,6 +19,8 @@ export const enum H {
   PROGRESS = 4,
   /** vCPUs whose program has finished (the host agent exits when all have). */
   VCPUS_DONE = 5,
+  /** Free mode start barrier: actors that have reached their worker thread. */
+  STARTED = 6,
   WORDS = 16,
 }
 

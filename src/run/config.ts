@@ -1,6 +1,6 @@
 // Everything that determines a run, apart from the seed and the policy.
 
-import { RealmConfig, realmConfig } from '../model/config.js';
+import { RealmConfig, RealmOverrides, realmConfig } from '../model/config.js';
 import { WorkloadConfig, defaultWorkload } from '../workload/program.js';
 import { SchedulerSpec, defaultScheduler } from '../sched/scheduler.js';
 
@@ -12,7 +12,7 @@ export interface RunConfig {
   maxSteps: number;
 }
 
-export function runConfig(over: { realm?: Partial<RealmConfig>; workload?: Partial<WorkloadConfig>; scheduler?: Partial<SchedulerSpec>; maxSteps?: number } = {}): RunConfig {
+export function runConfig(over: { realm?: RealmOverrides; workload?: Partial<WorkloadConfig>; scheduler?: Partial<SchedulerSpec>; maxSteps?: number } = {}): RunConfig {
   return {
     realm: realmConfig(over.realm),
     workload: { ...defaultWorkload, ...over.workload, mix: { ...defaultWorkload.mix, ...(over.workload?.mix ?? {}) } },

@@ -13,6 +13,7 @@ import { vcpu_main } from '../workload/program.js';
 import { host_main } from '../host/host_agent.js';
 import { makeScheduler } from '../sched/index.js';
 import type { RunConfig } from './config.js';
+import { PolicyError } from './errors.js';
 
 export interface ScheduleResult {
   seed: string;
@@ -91,7 +92,9 @@ export class ControlledRunner {
       }
       completed = alive === 0;
     } catch (e) {
-      if (!(e instanceof KernelDeath)) throw e;
+      if (!(e instanceof KernelDeath)) {
+        throw new PolicyError(`policy ${policy.name} threw at step ${steps} (seed ${seed}): ${(e as Error)?.message ?? String(e)}`);
+      }
       finding = e.finding;
     }
     const counts = countsOf(cpus.map((c) => c.counters));

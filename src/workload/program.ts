@@ -11,6 +11,7 @@ import { PTE_NS, pte_pfn } from '../model/pte.js';
 import { C } from '../check/counters.js';
 import { Ev } from '../check/events.js';
 import type { Policy } from '../kernel/policy.js';
+import { ConfigError } from '../run/errors.js';
 import { alloc_pages, __free_pages } from '../kernel/page_alloc.js';
 import { kernel_load, kernel_store, load_unaligned_zeropad } from '../kernel/fault.js';
 import { alloc_pages_decrypted, free_pages_decrypted, vfree_decrypted, vmalloc_decrypted } from '../kernel/mem_encrypt.js';
@@ -131,7 +132,7 @@ export function* vcpu_main(cpu: Cpu, policy: Policy, wl: WorkloadConfig): KGen {
   const cum: number[] = [];
   let total = 0;
   for (const op of OPS) cum.push((total += Math.max(0, wl.mix[op] ?? 0)));
-  if (total === 0) throw new Error('workload mix has no operation with a positive weight');
+  if (total === 0) throw new ConfigError('workload mix has no operation with a positive weight');
   const slab: Slab = { pages: [], objects: [] };
   for (let i = 0; i < wl.ops; i++) {
     if (Atomics.load(r.i32, H.STOP)) break;

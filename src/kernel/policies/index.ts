@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { Policy } from '../policy.js';
 import { FINDING_KINDS } from '../../check/finding.js';
+import { ConfigError } from '../../run/errors.js';
 import { mainline } from './mainline.js';
 import { v2_no_bbm } from './v2_no_bbm.js';
 import { vmalloc_naive } from './vmalloc_naive.js';
@@ -15,8 +16,6 @@ import { gfp_decrypted } from './gfp_decrypted.js';
 export const BUILTIN_POLICIES: Policy[] = [v2_no_bbm, mainline, vmalloc_naive, alias_flip, gfp_decrypted];
 export const builtinPolicy = (name: string): Policy | undefined => BUILTIN_POLICIES.find((p) => p.name === name);
 
-/** A usage/config error: the CLI prints the message alone and exits 1. */
-export class ConfigError extends Error {}
 
 export const isPolicyPath = (spec: string): boolean => /[\\/]/.test(spec) || /\.(m?js|cjs)$/.test(spec);
 

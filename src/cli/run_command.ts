@@ -1,0 +1,51 @@
+// `realmrace run`: run each policy for the budget and print the outcome table
+// and the verdict. Exit 0: every policy met its expectation; 2: a finding was
+// unexpected or an expected one was missed.
+
+import { readFileSync } from 'node:fs';
+import { loadPolicy, BUILTIN_POLICIES, policyHash } from '../kernel/policies/index.js';
+import { runPolicyControlled, runPolicyFree, Budget } from '../run/run_policy.js';
+import type { PolicyOutcome } from '../run/outcome.js';
+import { renderFindings, renderOutcomeTable, verdictLine } from '../report/outcome_table.js';
+import { replayCommand } from '../report/replay.js';
+import { configFromFlags, RunFlags } from './options.js';
+import { ConfigError } from '../run/errors.js';
+
+export const VERSION: string = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version;
+
+export async function runCommand(f: RunFlags): Promise<number> {
+  const cfg = configFromFlags(f);
+  const specs = f.policy === 'all' ? BUILTIN_POLICIES.map((p) => p.name) : f.policy.split(',').map((s) => s.trim()).filter(Boolean);
+  if (specs.length === 0) throw new ConfigError('--policy needs at least one policy name or path');
+  const policies = [];
+  for (const s of specs) policies.push(await loadPolicy(s));
+  const budget: Budget = { schedules: f.schedules, steps: f.steps, seconds: f.seconds, stopOnFirst: f.stopOnFirst };
+  if (budget.schedules === undefined && budget.steps === undefined && budget.seconds === undefined) budget.seconds = 1;
+  const what = `${f.mode}, ${cfg.realm.vcpus} vCPUs, seed ${f.seed}${f.mode === 'controlled' ? `, scheduler ${cfg.scheduler.name}` : ''}`;
+  if (!f.json) process.stdout.write(`realmrace ${VERSION}: ${specs.length} ${specs.length === 1 ? 'policy' : 'policies'}, ${what}\n`);
+  const outcomes: PolicyOutcome[] = [];
+  for (let i = 0; i < policies.length; i++) {
+    const o = f.mode === 'free'
+      ? await runPolicyFree(policies[i], specs[i], cfg, f.seed, budget)
+      : runPolicyControlled(policies[i], cfg, f.seed, budget);
+    outcomes.push(o);
+  }
+  const specOf = (o: PolicyOutcome): string => specs[outcomes.indexOf(o)];
+  const replay = (o: PolicyOutcome, seed: string): string => replayCommand(specOf(o), cfg, seed, o.mode);
+  const line = verdictLine(outcomes, what);
+  const exit = outcomes.every((o) => o.verdict === 'met') ? 0 : 2;
+  if (f.json) {
+    const json = {
+      tool: 'realmrace', version: VERSION, mode: f.mode, seed: f.seed, config: cfg, budget,
+      outcomes: outcomes.map((o) => ({ ...o, policySpec: specOf(o), policyHash: policyHash(specOf(o)), buckets: o.buckets.map((b) => ({ ...b, replay: replay(o, b.firstSeed) })) })),
+      verdict: line, exitCode: exit,
+    };
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  } else {
+    process.stdout.write(renderOutcomeTable(outcomes) + '\n');
+    const found = renderFindings(outcomes, replay);
+    if (found) process.stdout.write(found + '\n');
+    process.stdout.write(line + '\n');
+  }
+  return exit;
+}

@@ -1,0 +1,53 @@
+// The outcome table (expected vs observed per policy) and the one-line verdict,
+// in the spirit of litmus7/jcstress outcome tables and rcutorture's summary line.
+
+import Table from 'cli-table3';
+import type { PolicyOutcome } from '../run/outcome.js';
+
+const fmtSteps = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n));
+
+function observed(o: PolicyOutcome): string {
+  if (o.buckets.length === 0) return 'clean';
+  const byKind = new Map<string, number>();
+  for (const b of o.buckets) byKind.set(b.kind, (byKind.get(b.kind) ?? 0) + b.count);
+  return [...byKind].map(([k, n]) => `${k} x${n}`).join(', ');
+}
+
+export function renderOutcomeTable(outcomes: PolicyOutcome[]): string {
+  const t = new Table({
+    head: ['policy', 'mode', 'expected', 'observed', 'runs', 'steps', 'steps/s', 'zeropad fixups', 'RSI partial/reject', 'vmalloc -EINVAL', 'leaked pg', 'flushes', 'verdict'],
+    style: { head: [], border: [] },
+  });
+  for (const o of outcomes) {
+    const c = o.counts;
+    t.push([
+      o.policy, o.mode, o.expect.length ? o.expect.join(',') : 'clean', observed(o), String(o.schedules), fmtSteps(o.steps),
+      fmtSteps(Math.round((o.steps / Math.max(1, o.wallMs)) * 1000)),
+      String(c.zeropad_fixups), `${c.rsi_partial + c.rsi_no_progress}/${c.rsi_reject}`, String(c.vmalloc_einval), String(c.leaked_pages),
+      String(c.tlbi_va + c.tlbi_range + c.tlbi_all), o.verdict === 'met' ? 'ok' : o.verdict.toUpperCase(),
+    ]);
+  }
+  return t.toString();
+}
+
+export function renderFindings(outcomes: PolicyOutcome[], replay: (o: PolicyOutcome, seed: string) => string): string {
+  const lines: string[] = [];
+  for (const o of outcomes) {
+    for (const b of o.buckets) {
+      const tag = o.expect.includes(b.kind) ? 'expected' : 'UNEXPECTED';
+      lines.push(`[${o.policy}] ${tag} x${b.count}: ${b.signature}`);
+      lines.push(`    first witness: seed ${b.firstSeed}, step ${b.firstStep}, vCPU ${b.first.actor}: ${b.first.detail}`);
+      lines.push(`    replay: ${replay(o, b.firstSeed)}`);
+    }
+    for (const k of o.missed) lines.push(`[${o.policy}] MISSED: expected ${k} was not found in ${o.schedules} runs (${fmtSteps(o.steps)} steps)`);
+  }
+  return lines.join('\n');
+}
+
+/** The last line of every run. */
+export function verdictLine(outcomes: PolicyOutcome[], what: string): string {
+  const bad = outcomes.filter((o) => o.verdict !== 'met');
+  if (bad.length === 0) return `realmrace: PASS - ${outcomes.length}/${outcomes.length} policies met their expectation (${what})`;
+  const why = bad.map((o) => `${o.policy}: ${o.verdict === 'unexpected' ? `unexpected ${o.unexpected.join(',')}` : `missed ${o.missed.join(',')}`}`);
+  return `realmrace: FAIL - ${bad.length}/${outcomes.length} policies did not meet their expectation (${why.join('; ')}) (${what})`;
+}

@@ -1,0 +1,80 @@
+// What running one policy produced: schedules, steps, benign counts, and the
+// findings grouped by signature with the first witness of each.
+
+import { Counts, zeroCounts, addCounts } from '../check/counters.js';
+import type { Finding, FindingKind } from '../check/finding.js';
+import type { Policy } from '../kernel/policy.js';
+
+export interface SignatureBucket {
+  signature: string;
+  kind: FindingKind;
+  count: number;
+  /** Seed of the first schedule that hit it: `--seed <firstSeed> --schedules 1` replays it. */
+  firstSeed: string;
+  firstStep: number;
+  first: Finding;
+}
+
+export type Verdict = 'met' | 'unexpected' | 'missed';
+
+export interface PolicyOutcome {
+  policy: string;
+  description: string;
+  expect: FindingKind[];
+  mode: 'controlled' | 'free';
+  schedules: number;
+  /** Schedules that ran every actor to the end without a finding. */
+  clean: number;
+  /** Schedules stopped by the step bound. */
+  bounded: number;
+  steps: number;
+  wallMs: number;
+  counts: Counts;
+  buckets: SignatureBucket[];
+  unexpected: FindingKind[];
+  missed: FindingKind[];
+  verdict: Verdict;
+}
+
+export class OutcomeBuilder {
+  private readonly buckets = new Map<string, SignatureBucket>();
+  private readonly counts = zeroCounts();
+  private schedules = 0;
+  private clean = 0;
+  private bounded = 0;
+  private steps = 0;
+
+  constructor(private readonly policy: Policy, private readonly mode: 'controlled' | 'free') {}
+
+  add(r: { seed: string; steps: number; finding: Finding | null; completed: boolean; counts: Counts }): void {
+    this.schedules++;
+    this.steps += r.steps;
+    addCounts(this.counts, r.counts);
+    if (r.finding) {
+      const f = r.finding;
+      const b = this.buckets.get(f.signature);
+      if (b) b.count++;
+      else this.buckets.set(f.signature, { signature: f.signature, kind: f.kind, count: 1, firstSeed: r.seed, firstStep: f.step, first: f });
+    } else if (r.completed) this.clean++;
+    else this.bounded++;
+  }
+
+  get findings(): number {
+    let n = 0;
+    for (const b of this.buckets.values()) n += b.count;
+    return n;
+  }
+
+  build(wallMs: number): PolicyOutcome {
+    const buckets = [...this.buckets.values()].sort((x, y) => y.count - x.count);
+    const seen = new Set(buckets.map((b) => b.kind));
+    const unexpected = [...seen].filter((k) => !this.policy.expect.includes(k));
+    const missed = this.policy.expect.filter((k) => !seen.has(k));
+    const verdict: Verdict = unexpected.length ? 'unexpected' : missed.length ? 'missed' : 'met';
+    return {
+      policy: this.policy.name, description: this.policy.description, expect: this.policy.expect, mode: this.mode,
+      schedules: this.schedules, clean: this.clean, bounded: this.bounded, steps: this.steps, wallMs,
+      counts: this.counts, buckets, unexpected, missed, verdict,
+    };
+  }
+}

@@ -1,0 +1,84 @@
+// Shared helpers for the model-rule tests: build a small realm, create CPUs
+// with an event log, drive kernel-path generators and catch kernel deaths.
+
+import { realmConfig, type RealmConfig, type HostConfig } from '../src/model/config.js';
+import { Realm } from '../src/model/realm.js';
+import { Cpu } from '../src/model/cpu.js';
+import { Trace } from '../src/check/trace.js';
+import { KernelDeath, type Finding } from '../src/check/finding.js';
+
+export interface World {
+  cfg: RealmConfig;
+  realm: Realm;
+  trace: Trace;
+  cpus: Cpu[];
+  host: Cpu;
+}
+
+export interface WorldOpts extends Omit<Partial<RealmConfig>, 'host'> {
+  host?: Partial<HostConfig>;
+  /** Boot state: 'assigned' = markAllAssignedRam() (default), 'reset' = power-on only. */
+  state?: 'assigned' | 'reset';
+  seed?: string;
+}
+
+/** A small realm (2 vCPUs, 512 linear pages, deterministic host) plus CPUs sharing one logged trace. */
+export function world(o: WorldOpts = {}): World {
+  const { state = 'assigned', seed = 'seed', host: hostOver, ...rest } = o;
+  const cfg = realmConfig({
+    vcpus: 2,
+    lmPages: 512,
+    vmPages: 64,
+    ...rest,
+    host: { partialRate: 0, rejectRate: 0, stall: false, ...(hostOver ?? {}) },
+  });
+  const realm = new Realm(cfg);
+  realm.reset();
+  if (state === 'assigned') realm.markAllAssignedRam();
+  const trace = new Trace(cfg.vcpus + 1);
+  trace.log = [];
+  const cpus: Cpu[] = [];
+  for (let v = 0; v < cfg.vcpus; v++) cpus.push(new Cpu(v, realm, trace, seed));
+  const host = new Cpu(cfg.vcpus, realm, trace, seed, true);
+  return { cfg, realm, trace, cpus, host };
+}
+
+/** Drive a kernel path to completion. */
+export function run<T>(g: Generator<number, T, void>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Advance a generator by k steps; returns true if it finished within them. */
+export function stepN<T>(g: Generator<number, T, void>, k: number): boolean {
+  for (let i = 0; i < k; i++) if (g.next().done) return true;
+  return false;
+}
+
+/** Run fn; return the finding if the modelled kernel died, null otherwise. Other errors propagate. */
+export function death(fn: () => unknown): Finding | null {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    if (e instanceof KernelDeath) return e.finding;
+    throw e;
+  }
+}
+
+export interface LoggedEvent { actor: number; ev: number; a: number; b: number }
+
+/** Decode trace.log (step, actor, ev, a, b)* into events. */
+export function events(trace: Trace): LoggedEvent[] {
+  const l = trace.log ?? [];
+  const out: LoggedEvent[] = [];
+  for (let i = 0; i < l.length; i += 5) out.push({ actor: l[i + 1], ev: l[i + 2], a: l[i + 3], b: l[i + 4] });
+  return out;
+}
+
+/** Set a granule word directly (test setup: states the model has no guest/host API for). */
+export function setGranule(w: World, pfn: number, g: number): void {
+  Atomics.store(w.realm.i32, w.realm.oGranule + pfn, g);
+}
