@@ -31,10 +31,11 @@ export function* host_main(host: Cpu): KGen {
         const res = host_access(host, pfn, (w & MB_NS) !== 0);
         host.ev(Ev.HOST_IO, pfn, res);
         host.count(C.host_io);
-        if (res === Res.GPF) host.die('host-GPF', `host_virtio_io (buffer from vCPU ${v})`, 'host access to a GPT_REALM granule: the guest posted a protected IPA', `IPA page ${pfn} is a DATA granule (Realm PAS)`);
+        if (res === Res.GPF) host.die('host-GPF', 'host_virtio_io', 'host access to a GPT_REALM granule: the guest posted a protected IPA', `IPA page ${pfn} of a buffer from vCPU ${v} is a DATA granule (Realm PAS)`);
         yield STEP;
       }
       Atomics.store(a, mb + MB.STATE, MbState.DONE);
+      host.wake();
     }
     if (!served) {
       if (Atomics.load(a, H.VCPUS_DONE) >= r.cfg.vcpus) return;

@@ -120,7 +120,7 @@ export function* decrypted_pool_free(cpu: Cpu, p: number, n: number): KGen {
   cpu.ev(Ev.CALL, FN_FREE, n);
   for (let i = 0; i < n; i++) {
     const was = Atomics.compareExchange(r.i32, r.oOwner + p + i, me, OWNER_POOL);
-    if (was !== me) cpu.die('invariant', `${cpu.op} > decrypted_pool_free`, 'freeing a pool page this CPU does not own', `page ${p + i} owner ${was}`);
+    if (was !== me) cpu.die('invariant', 'decrypted_pool_free', 'freeing a pool page this CPU does not own', `page ${p + i} owner ${was}`);
   }
   cpu.ev(Ev.FREE, p, n);
   yield STEP;

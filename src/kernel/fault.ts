@@ -28,13 +28,13 @@ function seaCause(cpu: Cpu, vpn: number, desc: number): string {
   return `valid protected ${map} PTE of a RIPAS_EMPTY granule`;
 }
 
-function fatal(cpu: Cpu, res: Res, vpn: number, desc: number, site: string): never {
+function fatal(cpu: Cpu, res: Res, vpn: number, desc: number, fn: string): never {
   const r = cpu.realm;
   const pfn = pte_pfn(desc);
   const ripas = RIPAS_NAMES[r.granule(pfn) & G_RIPAS_MASK];
   const where = `VA page ${vpn} -> pfn ${pfn}${desc & PTE_NS ? ' (shared alias)' : ''}, RIPAS ${ripas}, TLB ${tlb_peek(cpu, vpn) === desc ? 'hit' : 'walk'}`;
-  if (res === Res.SEA) cpu.die('SEA', site, seaCause(cpu, vpn, desc), `do_sea: synchronous external abort (ESR.EA=1, DFSC 0x10) at ${where}`);
-  cpu.die('GPF', site, 'shared IPA backed by a non-NS granule', `granule protection fault at ${where}`);
+  if (res === Res.SEA) cpu.die('SEA', fn, seaCause(cpu, vpn, desc), `do_sea: synchronous external abort (ESR.EA=1, DFSC 0x10) at ${where}`);
+  cpu.die('GPF', fn, 'shared IPA backed by a non-NS granule', `granule protection fault at ${where}`);
 }
 
 /**
@@ -42,7 +42,7 @@ function fatal(cpu: Cpu, res: Res, vpn: number, desc: number, site: string): nev
  * fault oopses, an SEA dies. Private stores through a shared translation leak
  * data to the host. One step (retried while the REC exit makes no progress).
  */
-export function* kernel_access(cpu: Cpu, vpn: number, site: string, store: boolean, privateData: boolean): KGen {
+export function* kernel_access(cpu: Cpu, vpn: number, fn: string, store: boolean, privateData: boolean): KGen {
   for (;;) {
     cpu.beginAccess();
     const d = translate(cpu, vpn);
@@ -50,20 +50,20 @@ export function* kernel_access(cpu: Cpu, vpn: number, site: string, store: boole
     cpu.endAccess();
     cpu.ev(Ev.ACCESS, vpn, res);
     if (res === Res.NO_PROGRESS) {
-      cpu.noProgress(site, 'access to a RIPAS_DESTROYED granule (REC exit, no progress)');
+      cpu.noProgress(fn, 'access to a RIPAS_DESTROYED granule (REC exit, no progress)');
       yield STEP;
       continue;
     }
-    if (res === Res.XLATE_FAULT) cpu.die('translation-fault', site, `unhandled kernel ${store ? 'write' : 'read'} translation fault (no extable entry)`, `Unable to handle kernel paging request at VA page ${vpn}, PTE ${walk(cpu.realm, vpn)}`);
-    if (res === Res.SEA || res === Res.GPF) fatal(cpu, res, vpn, d, site);
-    if (store && privateData && (d & PTE_NS)) cpu.die('data-exposed', site, 'private data stored through a shared (NS) translation', `store to VA page ${vpn} reached host memory`);
+    if (res === Res.XLATE_FAULT) cpu.die('translation-fault', fn, `unhandled kernel ${store ? 'write' : 'read'} translation fault (no extable entry)`, `Unable to handle kernel paging request at VA page ${vpn}, PTE ${walk(cpu.realm, vpn)}`);
+    if (res === Res.SEA || res === Res.GPF) fatal(cpu, res, vpn, d, fn);
+    if (store && privateData && (d & PTE_NS)) cpu.die('data-exposed', fn, 'private data stored through a shared (NS) translation', `store to VA page ${vpn} reached host memory`);
     yield STEP;
     return;
   }
 }
 
-export const kernel_load = (cpu: Cpu, vpn: number, site: string): KGen => kernel_access(cpu, vpn, site, false, false);
-export const kernel_store = (cpu: Cpu, vpn: number, site: string, privateData: boolean): KGen => kernel_access(cpu, vpn, site, true, privateData);
+export const kernel_load = (cpu: Cpu, vpn: number, fn: string): KGen => kernel_access(cpu, vpn, fn, false, false);
+export const kernel_store = (cpu: Cpu, vpn: number, fn: string, privateData: boolean): KGen => kernel_access(cpu, vpn, fn, true, privateData);
 
 /**
  * load_unaligned_zeropad(addr): one 8-byte ldr with an extable entry. A
@@ -73,7 +73,6 @@ export const kernel_store = (cpu: Cpu, vpn: number, site: string, privateData: b
 export function* load_unaligned_zeropad(cpu: Cpu, addr: number): KGen<number> {
   const vpn = Math.floor(addr / 4096);
   const spills = (addr % 4096) + 8 > 4096;
-  const site = `${cpu.op} > load_unaligned_zeropad${spills ? ' (spill into next page)' : ''}`;
   cpu.count(C.zeropad_loads);
   cpu.beginAccess();
   const d0 = translate(cpu, vpn);
@@ -88,15 +87,15 @@ export function* load_unaligned_zeropad(cpu: Cpu, addr: number): KGen<number> {
   cpu.ev(Ev.ZEROPAD, spills ? vpn + 1 : vpn, spills ? (r1 === Res.XLATE_FAULT ? Res.FIXUP : r1) : r0);
   // The first page is the caller's own object: a fault there is a real bug, and the
   // fixup's own aligned reload would fault again.
-  if (r0 === Res.XLATE_FAULT) cpu.die('translation-fault', `${cpu.op} > load_unaligned_zeropad`, 'fault on the first page (the fixup reload faults too)', `VA page ${vpn}`);
-  if (r0 === Res.SEA || r0 === Res.GPF) fatal(cpu, r0, vpn, d0, `${cpu.op} > load_unaligned_zeropad`);
+  if (r0 === Res.XLATE_FAULT) cpu.die('translation-fault', 'load_unaligned_zeropad', 'fault on the first page (the fixup reload faults too)', `VA page ${vpn}`);
+  if (r0 === Res.SEA || r0 === Res.GPF) fatal(cpu, r0, vpn, d0, 'load_unaligned_zeropad');
   if (spills) {
     cpu.count(C.zeropad_spills);
     if (r1 === Res.XLATE_FAULT) {
       // ex_handler_load_unaligned_zeropad(): aligned word from the first page, missing bytes zero.
       cpu.count(C.zeropad_fixups);
     } else if (r1 === Res.SEA || r1 === Res.GPF) {
-      fatal(cpu, r1, vpn + 1, d1, site);
+      fatal(cpu, r1, vpn + 1, d1, 'load_unaligned_zeropad (spill into next page)');
     }
   }
   yield STEP;

@@ -43,7 +43,7 @@ export function* __free_pages(cpu: Cpu, first: number, n: number): KGen {
   cpu.ev(Ev.CALL, FN_FREE, n);
   for (let i = 0; i < n; i++) {
     const was = Atomics.compareExchange(r.i32, r.oOwner + first + i, me, OWNER_FREE);
-    if (was !== me) cpu.die('invariant', `${cpu.op} > __free_pages`, 'freeing a page this CPU does not own', `page ${first + i} owner ${was}`);
+    if (was !== me) cpu.die('invariant', '__free_pages', 'freeing a page this CPU does not own', `page ${first + i} owner ${was}`);
   }
   cpu.ev(Ev.FREE, first, n);
   yield STEP;

@@ -11,7 +11,11 @@ import { H } from './realm.js';
 
 /** What a kernel path yields at the end of each step. */
 export const STEP = 0;
-/** Yielded instead of STEP when the actor is waiting on another actor (no progress). */
+/**
+ * Yielded instead of STEP when the actor waits for another actor: it is not
+ * scheduled again until someone calls wake() (controlled), or it sleeps on
+ * H.WAKE (free).
+ */
 export const BLOCKED = 1;
 export type KGen<T = void> = Generator<number, T, void>;
 
@@ -68,18 +72,28 @@ export class Cpu {
     Atomics.store(this.i32, this.realm.oInflight + this.id, ++this.accessSeq);
   }
 
-  /** Count a step without progress; past the watchdog this actor is reported as hung. */
-  noProgress(site: string, cause: string): void {
+  /** Something a BLOCKED actor may be waiting for has changed. */
+  wake(): void {
+    Atomics.add(this.i32, H.WAKE, 1);
+    Atomics.notify(this.i32, H.WAKE);
+  }
+
+  /** Count a step without progress in kernel function fn; past the watchdog this actor is reported as hung. */
+  noProgress(fn: string, cause: string): void {
     this.count(C.blocked_steps);
-    if (++this.stalled > this.realm.cfg.watchdogSteps) this.die('hang', site, cause, `no progress for ${this.stalled - 1} steps`);
+    if (++this.stalled > this.realm.cfg.watchdogSteps) this.die('hang', fn, cause, `no progress for ${this.stalled - 1} steps`);
   }
 
   progress(): void {
     this.stalled = 0;
   }
 
-  /** The modelled kernel (or host) dies: record the finding and unwind the generators. */
-  die(kind: FindingKind, site: string, cause: string, detail: string): never {
+  /**
+   * The modelled kernel (or host) dies in kernel function fn, called from the
+   * current workload op: record the finding and unwind the generators.
+   */
+  die(kind: FindingKind, fn: string, cause: string, detail: string): never {
+    const site = this.op === fn ? fn : `${this.op} > ${fn}`;
     Atomics.store(this.i32, H.DEAD, 1);
     this.ev(Ev.FINDING, 0, 0);
     const lastEvents = [];

@@ -15,8 +15,8 @@ export const enum H {
   STOP = 2,
   /** is_realm_world(): becomes 1 only after arm64_rsi_setup_memory() (R2). */
   REALM_WORLD = 3,
-  /** Bumped on every model write that could unblock a waiter (free mode back-off). */
-  PROGRESS = 4,
+  /** Bumped (and notified) whenever something an actor may be BLOCKED on changes. */
+  WAKE = 4,
   /** vCPUs whose program has finished (the host agent exits when all have). */
   VCPUS_DONE = 5,
   /** Free mode start barrier: actors that have reached their worker thread. */

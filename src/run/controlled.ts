@@ -2,7 +2,7 @@
 // scheduler picks which actor takes the next step. Same seed + config => same
 // trace hash, bit for bit.
 
-import { Realm } from '../model/realm.js';
+import { Realm, H } from '../model/realm.js';
 import { Cpu, BLOCKED } from '../model/cpu.js';
 import { Trace } from '../check/trace.js';
 import { Counts, countsOf } from '../check/counters.js';
@@ -70,15 +70,33 @@ export class ControlledRunner {
       const sched = makeScheduler(cfg.scheduler, seed, n, cfg.workload.ops * nv * 8);
       const done = new Uint8Array(n);
       // An actor that yielded BLOCKED is not picked again until some other actor made progress.
-      const blockedAt = new Float64Array(n).fill(-1);
+      const blocked = new Uint8Array(n);
       const runnable = this.runnable;
+      const i32 = realm.i32;
       let alive = n;
-      let epoch = 0;
+      let nBlocked = 0;
+      let k = 0;
+      let dirty = true;
+      let wakeSeen = Atomics.load(i32, H.WAKE);
       while (alive > 0 && steps < cfg.maxSteps) {
-        let k = 0;
-        for (let a = 0; a < n; a++) if (!done[a] && blockedAt[a] !== epoch) runnable[k++] = a;
-        if (k === 0) for (let a = 0; a < n; a++) if (!done[a]) runnable[k++] = a; // all blocked: let them re-check
-        const a = sched.pick(runnable, k, steps);
+        if (nBlocked > 0 && Atomics.load(i32, H.WAKE) !== wakeSeen) {
+          // Whatever they wait for changed: blocked actors re-check.
+          wakeSeen = Atomics.load(i32, H.WAKE);
+          blocked.fill(0);
+          nBlocked = 0;
+          dirty = true;
+        }
+        if (dirty) {
+          k = 0;
+          for (let a = 0; a < n; a++) if (!done[a] && !blocked[a]) runnable[k++] = a;
+          if (k === 0) {
+            // Everyone alive is blocked: let them all re-check (the watchdog ends a real deadlock).
+            for (let a = 0; a < n; a++) if (!done[a]) { runnable[k++] = a; blocked[a] = 0; }
+            nBlocked = 0;
+          }
+          dirty = false;
+        }
+        const a = k === 1 ? runnable[0] : sched.pick(runnable, k, steps);
         trace.step = steps;
         if (schedule) schedule.push(a);
         const r = gens[a].next();
@@ -86,9 +104,13 @@ export class ControlledRunner {
         if (r.done) {
           done[a] = 1;
           alive--;
-          epoch++;
-        } else if (r.value === BLOCKED) blockedAt[a] = epoch;
-        else epoch++;
+          dirty = true;
+        } else if (r.value === BLOCKED) {
+          if (nBlocked === 0) wakeSeen = Atomics.load(i32, H.WAKE);
+          blocked[a] = 1;
+          nBlocked++;
+          dirty = true;
+        }
       }
       completed = alive === 0;
     } catch (e) {

@@ -46,9 +46,10 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
   const g = isHost ? host_main(cpu) : vcpu_main(cpu, policy, task.workload);
   // Start barrier: every actor is on its own thread before anyone takes a step.
   Atomics.add(a, H.STARTED, 1);
-  while (Atomics.load(a, H.STARTED) < n) Atomics.wait(a, H.PROGRESS, Atomics.load(a, H.PROGRESS), 1);
+  while (Atomics.load(a, H.STARTED) < n) Atomics.wait(a, H.WAKE, Atomics.load(a, H.WAKE), 1);
   let steps = 0;
   let blocked = 0;
+  let wakeSeen = Atomics.load(a, H.WAKE);
   let finding: Finding | null = null;
   let policyError: string | undefined;
   try {
@@ -59,8 +60,9 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
       steps++;
       if (r.done) break;
       if (r.value === BLOCKED) {
-        // Oversubscribed (more threads than cores): sleep instead of spinning forever.
-        if (++blocked > SPIN_BEFORE_SLEEP) Atomics.wait(a, H.PROGRESS, Atomics.load(a, H.PROGRESS), 0.05);
+        // Oversubscribed (more threads than cores): sleep until woken instead of spinning.
+        if (++blocked > SPIN_BEFORE_SLEEP) Atomics.wait(a, H.WAKE, wakeSeen, 1);
+        wakeSeen = Atomics.load(a, H.WAKE);
       } else blocked = 0;
       if (steps === task.maxSteps) Atomics.store(a, H.STOP, 1);
     }

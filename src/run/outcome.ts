@@ -29,6 +29,8 @@ export interface PolicyOutcome {
   bounded: number;
   steps: number;
   wallMs: number;
+  /** Hash over every schedule's trace hash, in order: equal runs give equal run hashes (controlled mode). */
+  runHash: string;
   counts: Counts;
   buckets: SignatureBucket[];
   unexpected: FindingKind[];
@@ -43,11 +45,13 @@ export class OutcomeBuilder {
   private clean = 0;
   private bounded = 0;
   private steps = 0;
+  private h = 0x811c9dc5;
 
   constructor(private readonly policy: Policy, private readonly mode: 'controlled' | 'free') {}
 
-  add(r: { seed: string; steps: number; finding: Finding | null; completed: boolean; counts: Counts }): void {
+  add(r: { seed: string; steps: number; traceHash: string; finding: Finding | null; completed: boolean; counts: Counts }): void {
     this.schedules++;
+    for (let i = 0; i < r.traceHash.length; i++) this.h = Math.imul(this.h ^ r.traceHash.charCodeAt(i), 16777619);
     this.steps += r.steps;
     addCounts(this.counts, r.counts);
     if (r.finding) {
@@ -74,6 +78,7 @@ export class OutcomeBuilder {
     return {
       policy: this.policy.name, description: this.policy.description, expect: this.policy.expect, mode: this.mode,
       schedules: this.schedules, clean: this.clean, bounded: this.bounded, steps: this.steps, wallMs,
+      runHash: (this.h >>> 0).toString(16).padStart(8, '0'),
       counts: this.counts, buckets, unexpected, missed, verdict,
     };
   }

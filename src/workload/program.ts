@@ -48,14 +48,14 @@ function* kmalloc(cpu: Cpu, slab: Slab): KGen {
   const last = slab.pages.length - 1;
   if (last >= 0 && slab.objects[last] < OBJECTS_PER_SLAB) {
     slab.objects[last]++;
-    yield* kernel_store(cpu, slab.pages[last], `${cpu.op} > kmalloc`, true);
+    yield* kernel_store(cpu, slab.pages[last], 'kmalloc', true);
     return;
   }
   const p = yield* alloc_pages(cpu, 0);
   if (p < 0) return;
   slab.pages.push(p);
   slab.objects.push(1);
-  yield* kernel_store(cpu, p, `${cpu.op} > kmalloc`, true);
+  yield* kernel_store(cpu, p, 'kmalloc', true);
 }
 
 function* kfree(cpu: Cpu, slab: Slab): KGen {
@@ -87,10 +87,11 @@ function* host_io(cpu: Cpu, va: number, n: number): KGen {
   }
   Atomics.store(a, mb + MB.NPAGES, n);
   Atomics.store(a, mb + MB.STATE, MbState.POSTED);
+  cpu.wake();
   cpu.ev(Ev.POST, n, 0);
   yield STEP;
   while (Atomics.load(a, mb + MB.STATE) !== MbState.DONE) {
-    cpu.noProgress(`${cpu.op} > virtqueue wait`, 'host never completed the request');
+    cpu.noProgress('virtqueue wait', 'host never completed the request');
     cpu.ev(Ev.BLOCKED, 0, 0);
     yield BLOCKED;
   }
@@ -100,9 +101,9 @@ function* host_io(cpu: Cpu, va: number, n: number): KGen {
 
 /** Fill, let the host use, read back. */
 function* use_shared_buffer(cpu: Cpu, va: number, n: number): KGen {
-  for (let i = 0; i < n; i++) yield* kernel_store(cpu, va + i, `${cpu.op} > fill`, false);
+  for (let i = 0; i < n; i++) yield* kernel_store(cpu, va + i, 'fill', false);
   yield* host_io(cpu, va, n);
-  for (let i = 0; i < n; i++) yield* kernel_load(cpu, va + i, `${cpu.op} > read back`);
+  for (let i = 0; i < n; i++) yield* kernel_load(cpu, va + i, 'read back');
 }
 
 /** dma_direct_alloc/free of a coherent buffer: shared pages in the linear map. */
@@ -150,4 +151,5 @@ export function* vcpu_main(cpu: Cpu, policy: Policy, wl: WorkloadConfig): KGen {
   cpu.op = 'exit';
   while (slab.pages.length) yield* __free_pages(cpu, slab.pages.pop()!, 1);
   Atomics.add(r.i32, H.VCPUS_DONE, 1);
+  cpu.wake();
 }

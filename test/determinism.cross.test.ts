@@ -1,0 +1,50 @@
+// Same seed + config => same trace hash across processes and across threads.
+
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { ControlledRunner } from '../src/run/controlled.js';
+import { runConfig } from '../src/run/config.js';
+import { BUILTIN_POLICIES } from '../src/kernel/policies/index.js';
+import { scheduleSeed } from '../src/run/seeds.js';
+
+const CLI = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
+const WORKER = new URL('../dist/workers/schedule.js', import.meta.url).href;
+
+function runJson(...args: string[]): { outcomes: { policy: string; runHash: string; steps: number }[] } {
+  const r = spawnSync(process.execPath, [CLI, 'run', '--json', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return JSON.parse(r.stdout);
+}
+
+describe('determinism beyond one process', () => {
+  it('two processes with the same seed and config produce the same run hash for every policy', () => {
+    const args = ['--policy', 'all', '--schedules', '20', '--seed', '0xabc', '--vcpus', '3'];
+    const a = runJson(...args);
+    const b = runJson(...args);
+    expect(a.outcomes.map((o) => o.runHash)).toEqual(b.outcomes.map((o) => o.runHash));
+    expect(a.outcomes.map((o) => o.steps)).toEqual(b.outcomes.map((o) => o.steps));
+    const c = runJson('--policy', 'all', '--schedules', '20', '--seed', '0xabd', '--vcpus', '3');
+    expect(c.outcomes.map((o) => o.runHash)).not.toEqual(a.outcomes.map((o) => o.runHash));
+  });
+
+  it('a schedule run in a piscina worker thread has the same trace hash as in the main thread', async () => {
+    const cfg = runConfig({ workload: { ops: 100 } });
+    const pool = new Piscina({ filename: WORKER, minThreads: 2, maxThreads: 2 });
+    try {
+      for (const p of BUILTIN_POLICIES) {
+        const here = new ControlledRunner(cfg, p);
+        const seeds = [0, 1, 2, 3].map((i) => scheduleSeed('0x77', i));
+        const there = await Promise.all(seeds.map((seed) => pool.run({ cfg, policy: p.name, seed })));
+        for (let i = 0; i < seeds.length; i++) {
+          const mine = here.runOne(seeds[i]);
+          expect(there[i].traceHash).toBe(mine.traceHash);
+          expect(there[i].steps).toBe(mine.steps);
+          expect(there[i].finding?.signature ?? null).toBe(mine.finding?.signature ?? null);
+        }
+      }
+    } finally {
+      await pool.destroy();
+    }
+  });
+});

@@ -1,0 +1,33 @@
+// Free mode: one worker thread per vCPU (plus the host agent) racing on one
+// SharedArrayBuffer. Workers load JavaScript, so this uses the build in dist/.
+// Budgets are bounds, not timings: each unsafe policy stops at its first SEA.
+
+import { describe, it, expect } from 'vitest';
+// @ts-ignore -- the compiled runner (workers need JavaScript)
+import { runPolicyFree } from '../dist/src/run/run_policy.js';
+import { BUILTIN_POLICIES } from '../src/kernel/policies/index.js';
+import { runConfig } from '../src/run/config.js';
+import type { PolicyOutcome } from '../src/run/outcome.js';
+
+// Flip-heavy programs: many shared-buffer flips next to many zeropad reads.
+const cfg = runConfig({ realm: { vcpus: 4 }, workload: { ops: 1000, mix: { d_hash: 50, kmalloc: 10, kfree: 5, dma_buffer: 25, netvsc_buffer: 10 } } });
+
+describe('free mode, 4 vCPU threads', () => {
+  for (const p of BUILTIN_POLICIES) {
+    if (p.expect.length) {
+      it(`${p.name}: real threads hit the SEA`, async () => {
+        const o: PolicyOutcome = await runPolicyFree(p, p.name, cfg, '0xf4ee', { seconds: 60, stopOnFirst: true });
+        expect(o.verdict).toBe('met');
+        expect(o.buckets[0].kind).toBe('SEA');
+        expect(o.buckets[0].first.lastEvents).toHaveLength(5); // every actor's last events
+      }, 90_000);
+    } else {
+      it(`${p.name}: real threads find nothing`, async () => {
+        const o: PolicyOutcome = await runPolicyFree(p, p.name, cfg, '0xf4ee', { schedules: 12 });
+        expect(o.buckets.map((b) => b.signature)).toEqual([]);
+        expect(o.clean).toBe(12);
+        expect(o.counts.ops).toBeGreaterThan(12 * 4 * 900);
+      }, 90_000);
+    }
+  }
+});
