@@ -4,7 +4,7 @@
 // and contents across a transition (R21).
 
 import { describe, it, expect } from 'vitest';
-import { world, run, death, events, stepN, setGranule, type World } from './helpers.js';
+import { world, run, death, events, stepN, setGranule, type World } from './rule_helpers.js';
 import type { Finding } from '../src/check/finding.js';
 import type { Policy } from '../src/kernel/policy.js';
 import { Ripas, G_ASSIGNED, G_NS_MAPPED, G_RIPAS_MASK } from '../src/model/granule.js';

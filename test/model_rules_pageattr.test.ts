@@ -3,7 +3,7 @@
 // TLB-flush thresholds, no-TLBI make, and linear-map granularity.
 
 import { describe, it, expect } from 'vitest';
-import { world, run, death, events, setGranule, type World } from './helpers.js';
+import { world, run, death, events, setGranule, type World } from './rule_helpers.js';
 import { Ripas, G_ASSIGNED, G_RIPAS_MASK } from '../src/model/granule.js';
 import { OWNER_LEAKED } from '../src/model/realm.js';
 import { mk_pte, PTE_NS, PTE_VALID, PMD_SECT, pte_valid, pte_ns } from '../src/model/pte.js';

@@ -2,7 +2,7 @@
 // transitions, realm and host accesses) and the guest's RSI loop.
 
 import { describe, it, expect } from 'vitest';
-import { world, run, death, events, setGranule, stepN } from './helpers.js';
+import { world, run, death, events, setGranule, stepN } from './rule_helpers.js';
 import { Cpu } from '../src/model/cpu.js';
 import { H, MB, MbState } from '../src/model/realm.js';
 import { Ripas, G_ASSIGNED, G_NS_BAD, G_NS_MAPPED, G_RIPAS_MASK } from '../src/model/granule.js';

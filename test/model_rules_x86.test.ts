@@ -4,7 +4,7 @@
 // recoverable. Contrasted with vmalloc-naive, which leaves the alias valid.
 
 import { describe, it, expect } from 'vitest';
-import { world, run, death, events, stepN, type World } from './helpers.js';
+import { world, run, death, events, stepN, type World } from './rule_helpers.js';
 import type { Policy } from '../src/kernel/policy.js';
 import { Ripas, G_RIPAS_MASK } from '../src/model/granule.js';
 import { mk_pte, pte_valid, pte_ns, pte_pfn } from '../src/model/pte.js';

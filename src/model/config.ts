@@ -10,7 +10,7 @@ export interface HostConfig {
   partialRate: number;
   /** Probability that the host answers REJECT to a RAM request it did not finish (R4). */
   rejectRate: number;
-  /** Host never makes progress on IPA_STATE_SET: the guest loop livelocks (R5). */
+  /** After boot, the host never makes progress on IPA_STATE_SET: the guest loop livelocks (R5). */
   stall: boolean;
 }
 

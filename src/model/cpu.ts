@@ -7,7 +7,7 @@ import { Trace } from '../check/trace.js';
 import { Ev } from '../check/events.js';
 import { C, NCOUNTERS } from '../check/counters.js';
 import { Finding, FindingKind, KernelDeath, signatureOf } from '../check/finding.js';
-import { H } from './realm.js';
+import { H, INFLIGHT_STRIDE } from './realm.js';
 
 /** What a kernel path yields at the end of each step. */
 export const STEP = 0;
@@ -64,12 +64,12 @@ export class Cpu {
 
   beginAccess(): void {
     if (this.isHost) return;
-    Atomics.store(this.i32, this.realm.oInflight + this.id, ++this.accessSeq);
+    Atomics.store(this.i32, this.realm.oInflight + this.id * INFLIGHT_STRIDE, ++this.accessSeq);
   }
 
   endAccess(): void {
     if (this.isHost) return;
-    Atomics.store(this.i32, this.realm.oInflight + this.id, ++this.accessSeq);
+    Atomics.store(this.i32, this.realm.oInflight + this.id * INFLIGHT_STRIDE, ++this.accessSeq);
   }
 
   /** Something a BLOCKED actor may be waiting for has changed. */

@@ -6,7 +6,7 @@
 import { PTRS_PER_PTE } from './config.js';
 import { PMD_SECT, PTE_NS, PTE_VALID } from './pte.js';
 import type { Cpu } from './cpu.js';
-import type { Realm } from './realm.js';
+import { type Realm, INFLIGHT_STRIDE } from './realm.js';
 import { C } from '../check/counters.js';
 
 /** Current page-table descriptor for a VA page (no TLB), or 0 if nothing is mapped. */
@@ -109,7 +109,7 @@ export function dsb_ish(cpu: Cpu): void {
   cpu.count(C.dsb);
   for (let u = 0; u < r.cfg.vcpus; u++) {
     if (u === cpu.id) continue;
-    const idx = r.oInflight + u;
+    const idx = r.oInflight + u * INFLIGHT_STRIDE;
     const seq = Atomics.load(a, idx);
     if ((seq & 1) === 0) continue;
     let spins = 0;

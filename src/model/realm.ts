@@ -38,6 +38,8 @@ export const OWNER_RESERVED = -3; // pool chunk being filled or drained
 /** Pool chunk states. */
 export const enum Chunk { ENCRYPTED = 0, BUSY = 1, DECRYPTED = 2, LEAKED = 3 }
 export const POOL_CHUNK_PAGES = 64;
+/** Words between two vCPUs' in-flight counters (64 bytes). */
+export const INFLIGHT_STRIDE = 16;
 
 export class Realm {
   readonly cfg: RealmConfig;
@@ -84,7 +86,8 @@ export class Realm {
     this.oVmOwner = take(cfg.vmPages);
     this.oTlbTag = take(cfg.vcpus * cfg.tlbEntries);
     this.oTlbDesc = take(cfg.vcpus * cfg.tlbEntries);
-    this.oInflight = take(cfg.vcpus);
+    // One cache line per vCPU: each access writes its own word, so no false sharing between cores.
+    this.oInflight = take(cfg.vcpus * INFLIGHT_STRIDE);
     this.oMailbox = take(cfg.vcpus * MB.WORDS);
     this.oPool = take(this.poolChunks);
     this.oSplitLock = take(1);

@@ -87,8 +87,9 @@ export function rsi_ipa_state_set(cpu: Cpu, base: number, top: number, ripas: nu
   const g0 = base / 4096;
   const g1 = Math.min(top / 4096, r.lmPages); // IPAs past RAM have no granule state to change
   const host = r.cfg.host;
+  const running = Atomics.load(a, H.REALM_WORLD) === 1;
   let stop = g1;
-  if (host.stall) stop = g0;
+  if (host.stall && running) stop = g0; // a host that stops serving RIPAS changes once the realm runs
   else if (cpu.hostRng() < host.partialRate) {
     // The host stops early, possibly with no progress at all (the guest must loop, R5).
     stop = g0 + ((cpu.hostRng.int32() >>> 0) % (g1 - g0 + 1));
