@@ -445,7 +445,7 @@ describe('R22: initial linear-map granularity', () => {
   // Model bug: v2_no_bbm writes the PTE array with set_pte() even where the
   // linear map is still a 2 MiB block leaf (a whole aligned block is never
   // split), so the NS flip is lost: the block stays valid+protected.
-  it.fails('R22: v2-no-bbm on a whole block-mapped range flips the leaf it translates through', () => {
+  it('R22: v2-no-bbm on a whole block-mapped range flips the leaf it translates through', () => {
     const w = world({ lmPages: 1024, linearMap: 'block' });
     expect(run(set_memory_decrypted(w.cpus[0], v2_no_bbm, 512 * PG, 512))).toBe(0);
     expect(walk(w.realm, 600)).toBe(mk_pte(600, true, true));

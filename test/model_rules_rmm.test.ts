@@ -118,7 +118,7 @@ describe('R4: IPA_STATE_SET exit, progress and response', () => {
   // Model bug: for a range wholly past the end of RAM (still inside the PAR),
   // rsi_ipa_state_set() computes g1 = min(top, lmPages) < g0 and never reaches
   // newTop = top, so a non-stopping host makes no progress (guest livelock).
-  it.fails('R4: a valid IPA_STATE_SET beyond the end of RAM (inside the PAR) completes when the host never stops early', () => {
+  it('R4: a valid IPA_STATE_SET beyond the end of RAM (inside the PAR) completes when the host never stops early', () => {
     const w = world({ host: { partialRate: 0 } });
     const base = (w.realm.lmPages + 8) * PG;
     const res = rsi_ipa_state_set(w.cpus[0], base, base + PG, Ripas.RAM, RSI_CHANGE_DESTROYED);
@@ -128,7 +128,7 @@ describe('R4: IPA_STATE_SET exit, progress and response', () => {
   // Model bug: same range with a partial host: (g1 - g0 + 1) <= 0, so stop lands
   // past top: X1 > top and the loop writes RIPAS bits into the words after the
   // granule array (the page-owner array).
-  it.fails('R4: X1 stays within [base, top] and nothing outside the granule array changes (range beyond RAM)', () => {
+  it('R4: X1 stays within [base, top] and nothing outside the granule array changes (range beyond RAM)', () => {
     const w = world({ lmPages: 1024, host: { partialRate: 1 } });
     const r = w.realm;
     const owners = Int32Array.from(r.i32.subarray(r.oOwner, r.oOwner + r.lmPages));
@@ -297,14 +297,14 @@ describe('R7: realm access to a protected IPA', () => {
 
   // Model bug: load_unaligned_zeropad() treats Res.NO_PROGRESS (RIPAS DESTROYED)
   // on the first page or on the spill page as a completed load and returns.
-  it.fails('R7: load_unaligned_zeropad on a DESTROYED page makes no progress (hang), never completes', () => {
+  it('R7: load_unaligned_zeropad on a DESTROYED page makes no progress (hang), never completes', () => {
     const w = world({ watchdogSteps: 20 });
     setGranule(w, 12, Ripas.DESTROYED);
     const f = death(() => run(load_unaligned_zeropad(w.cpus[0], 12 * PG + 8)));
     expect(f?.kind).toBe('hang');
   });
 
-  it.fails('R7: a load_unaligned_zeropad spill into a DESTROYED page makes no progress (hang), never completes', () => {
+  it('R7: a load_unaligned_zeropad spill into a DESTROYED page makes no progress (hang), never completes', () => {
     const w = world({ watchdogSteps: 20 });
     setGranule(w, 12, Ripas.DESTROYED);
     const f = death(() => run(load_unaligned_zeropad(w.cpus[0], 11 * PG + 4093)));

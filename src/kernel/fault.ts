@@ -74,16 +74,24 @@ export function* load_unaligned_zeropad(cpu: Cpu, addr: number): KGen<number> {
   const vpn = Math.floor(addr / 4096);
   const spills = (addr % 4096) + 8 > 4096;
   cpu.count(C.zeropad_loads);
-  cpu.beginAccess();
-  const d0 = translate(cpu, vpn);
-  const r0 = d0 === 0 ? Res.XLATE_FAULT : realm_access(cpu, d0);
-  let r1 = Res.OK;
-  let d1 = 0;
-  if (spills && (r0 === Res.OK || r0 === Res.REC_EXIT_MAPPED)) {
-    d1 = translate(cpu, vpn + 1);
-    r1 = d1 === 0 ? Res.XLATE_FAULT : realm_access(cpu, d1);
+  let d0: number, r0: Res, d1: number, r1: Res;
+  for (;;) {
+    cpu.beginAccess();
+    d0 = translate(cpu, vpn);
+    r0 = d0 === 0 ? Res.XLATE_FAULT : realm_access(cpu, d0);
+    r1 = Res.OK;
+    d1 = 0;
+    if (spills && (r0 === Res.OK || r0 === Res.REC_EXIT_MAPPED)) {
+      d1 = translate(cpu, vpn + 1);
+      r1 = d1 === 0 ? Res.XLATE_FAULT : realm_access(cpu, d1);
+    }
+    cpu.endAccess();
+    if (r0 !== Res.NO_PROGRESS && r1 !== Res.NO_PROGRESS) break;
+    // A RIPAS_DESTROYED granule: REC exit, the load is retried and never completes.
+    cpu.ev(Ev.ZEROPAD, r0 === Res.NO_PROGRESS ? vpn : vpn + 1, Res.NO_PROGRESS);
+    cpu.noProgress('load_unaligned_zeropad', 'access to a RIPAS_DESTROYED granule (REC exit, no progress)');
+    yield STEP;
   }
-  cpu.endAccess();
   cpu.ev(Ev.ZEROPAD, spills ? vpn + 1 : vpn, spills ? (r1 === Res.XLATE_FAULT ? Res.FIXUP : r1) : r0);
   // The first page is the caller's own object: a fault there is a real bug, and the
   // fixup's own aligned reload would fault again.

@@ -54,15 +54,14 @@ export function* split_kernel_leaf_mapping(cpu: Cpu, start: number, end: number)
 }
 
 /**
- * __change_memory_common(addr, size, set_mask, clear_mask) over VA pages
- * [start, start+n): update every leaf (a whole block leaf at once), then flush
- * the range unless the change is exactly "set VALID, clear nothing" (R16).
+ * update_range_prot(): split at the range boundaries, then rewrite every leaf
+ * of VA pages [start, start+n) (a whole block leaf at once). One step per leaf,
+ * no TLB maintenance.
  */
-export function* __change_memory_common(cpu: Cpu, start: number, n: number, set: number, clear: number): KGen<number> {
+export function* update_range_prot(cpu: Cpu, start: number, n: number, set: number, clear: number): KGen {
   const r = cpu.realm;
   const a = r.i32;
   const end = start + n;
-  cpu.ev(Ev.CALL, FN_CHANGE, n);
   if (start < r.lmPages) yield* split_kernel_leaf_mapping(cpu, start, end);
   let vpn = start;
   while (vpn < end) {
@@ -83,6 +82,16 @@ export function* __change_memory_common(cpu: Cpu, start: number, n: number, set:
     yield STEP;
     vpn++;
   }
-  if (!(set === PTE_VALID && clear === 0)) yield* flush_tlb_kernel_range(cpu, start, end);
+}
+
+/**
+ * __change_memory_common(addr, size, set_mask, clear_mask) over VA pages
+ * [start, start+n): update every leaf, then flush the range unless the change
+ * is exactly "set VALID, clear nothing" (R16).
+ */
+export function* __change_memory_common(cpu: Cpu, start: number, n: number, set: number, clear: number): KGen<number> {
+  cpu.ev(Ev.CALL, FN_CHANGE, n);
+  yield* update_range_prot(cpu, start, n, set, clear);
+  if (!(set === PTE_VALID && clear === 0)) yield* flush_tlb_kernel_range(cpu, start, start + n);
   return 0;
 }

@@ -85,17 +85,18 @@ export function rsi_ipa_state_set(cpu: Cpu, base: number, top: number, ripas: nu
     return { a0: RSI_ERROR_INPUT, top: base, response: RSI_ACCEPT };
   }
   const g0 = base / 4096;
-  const g1 = Math.min(top / 4096, r.lmPages); // IPAs past RAM have no granule state to change
+  const gTop = top / 4096;
   const host = r.cfg.host;
   const running = Atomics.load(a, H.REALM_WORLD) === 1;
-  let stop = g1;
+  let stop = gTop;
   if (host.stall && running) stop = g0; // a host that stops serving RIPAS changes once the realm runs
   else if (cpu.hostRng() < host.partialRate) {
     // The host stops early, possibly with no progress at all (the guest must loop, R5).
-    stop = g0 + ((cpu.hostRng.int32() >>> 0) % (g1 - g0 + 1));
+    stop = g0 + ((cpu.hostRng.int32() >>> 0) % (gTop - g0 + 1));
   }
   let g = g0;
   for (; g < stop; g++) {
+    if (g >= r.lmPages) continue; // IPAs past RAM have no granule state to change
     const gi = r.oGranule + g;
     const old = Atomics.load(a, gi);
     const cur = old & G_RIPAS_MASK;
@@ -105,7 +106,7 @@ export function rsi_ipa_state_set(cpu: Cpu, base: number, top: number, ripas: nu
   }
   const progressed = g - g0;
   cpu.count(C.rsi_granules, progressed);
-  const newTop = g === g1 ? top : g * 4096;
+  const newTop = g === gTop ? top : g * 4096;
   if (newTop !== top) cpu.count(progressed === 0 ? C.rsi_no_progress : C.rsi_partial);
   let response = RSI_ACCEPT;
   // REJECT only for RAM, only when incomplete, only if the host says so (IDRPPK), and only

@@ -10,9 +10,7 @@ import { C } from '../../check/counters.js';
 import { __is_lm_address, is_realm_world } from '../pageattr.js';
 import { EINVAL, rsi_set_memory_range_protected, rsi_set_memory_range_shared } from '../rsi.js';
 import { flush_tlb_kernel_range } from '../tlbflush.js';
-import { walk } from '../../model/mmu.js';
-import { set_pte, split_kernel_leaf_mapping } from '../pgtable.js';
-import { STEP } from '../../model/cpu.js';
+import { update_range_prot } from '../pgtable.js';
 
 function* set_memory_enc_dec_in_place(cpu: Cpu, vpn: number, n: number, encrypt: boolean): KGen<number> {
   if (!is_realm_world(cpu)) return 0;
@@ -20,12 +18,8 @@ function* set_memory_enc_dec_in_place(cpu: Cpu, vpn: number, n: number, encrypt:
     cpu.count(C.vmalloc_einval);
     return EINVAL;
   }
-  yield* split_kernel_leaf_mapping(cpu, vpn, vpn + n);
-  for (let i = 0; i < n; i++) {
-    const old = walk(cpu.realm, vpn + i);
-    set_pte(cpu, vpn + i, encrypt ? old & ~PTE_NS : old | PTE_NS); // live change of the output address: no break
-    yield STEP;
-  }
+  // Live change of the output address, no break and no flush yet.
+  yield* update_range_prot(cpu, vpn, n, encrypt ? 0 : PTE_NS, encrypt ? PTE_NS : 0);
   const start = vpn * 4096;
   const end = start + n * 4096;
   const ret = encrypt ? yield* rsi_set_memory_range_protected(cpu, start, end) : yield* rsi_set_memory_range_shared(cpu, start, end);
