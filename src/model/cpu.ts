@@ -35,6 +35,11 @@ export class Cpu {
   private accessSeq = 0;
   /** Consecutive steps without progress (watchdog). */
   stalled = 0;
+  /**
+   * Other PEs run at the same time on other threads (free mode). Only then can
+   * a DSB find another PE's access in flight, so only then are accesses marked.
+   */
+  concurrent = false;
 
   constructor(
     readonly id: number,
@@ -63,12 +68,12 @@ export class Cpu {
   }
 
   beginAccess(): void {
-    if (this.isHost) return;
+    if (!this.concurrent || this.isHost) return;
     Atomics.store(this.i32, this.realm.oInflight + this.id * INFLIGHT_STRIDE, ++this.accessSeq);
   }
 
   endAccess(): void {
-    if (this.isHost) return;
+    if (!this.concurrent || this.isHost) return;
     Atomics.store(this.i32, this.realm.oInflight + this.id * INFLIGHT_STRIDE, ++this.accessSeq);
   }
 

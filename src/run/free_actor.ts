@@ -43,6 +43,7 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
   const isHost = task.actor === task.realm.vcpus;
   const trace = new Trace(n);
   const cpu = new Cpu(task.actor, realm, trace, task.seed, isHost);
+  cpu.concurrent = true;
   const g = isHost ? host_main(cpu) : vcpu_main(cpu, policy, task.workload);
   // Start barrier: every actor is on its own thread before anyone takes a step.
   Atomics.add(a, H.STARTED, 1);
