@@ -9,7 +9,7 @@ import { Chunk, OWNER_POOL, OWNER_RESERVED, POOL_CHUNK_PAGES } from '../model/re
 import { Ev, fnId } from '../check/events.js';
 import { C } from '../check/counters.js';
 import { __set_memory_enc_dec } from './pageattr.js';
-import { leak_pages } from './page_alloc.js';
+import { leak_pages, release_pages } from './page_alloc.js';
 import { ENOMEM } from './rsi.js';
 
 const FN_ALLOC = fnId('decrypted_pool_alloc');
@@ -116,13 +116,8 @@ function* decrypted_pool_shrink(cpu: Cpu, c: number): KGen {
 /** Return pages to the pool (no flip). One step. */
 export function* decrypted_pool_free(cpu: Cpu, p: number, n: number): KGen {
   const r = cpu.realm;
-  const me = cpu.id + 1;
   cpu.ev(Ev.CALL, FN_FREE, n);
-  for (let i = 0; i < n; i++) {
-    const was = Atomics.compareExchange(r.i32, r.oOwner + p + i, me, OWNER_POOL);
-    if (was !== me) cpu.die('invariant', 'decrypted_pool_free', 'freeing a pool page this CPU does not own', `page ${p + i} owner ${was}`);
-  }
-  cpu.ev(Ev.FREE, p, n);
+  release_pages(cpu, p, n, OWNER_POOL, 'decrypted_pool_free');
   yield STEP;
   yield* decrypted_pool_shrink(cpu, ((p - r.poolBase) / POOL_CHUNK_PAGES) | 0);
 }

@@ -15,32 +15,31 @@ import { vfree, vmalloc, vmalloc_to_pages } from './vmalloc.js';
 const FN_DEC = fnId('set_memory_decrypted');
 const FN_ENC = fnId('set_memory_encrypted');
 
-/** set_memory_decrypted(addr, numpages): addr is a byte VA. Unaligned: WARN and return 0, doing nothing (R13). */
-export function* set_memory_decrypted(cpu: Cpu, policy: Policy, addr: number, numpages: number): KGen<number> {
+/**
+ * The dispatcher: a no-op outside a realm; an unaligned byte VA gets a WARN and
+ * returns 0 having done nothing (R13); otherwise the policy does the flip.
+ */
+function* set_memory_enc_dec(cpu: Cpu, policy: Policy, addr: number, numpages: number, encrypt: boolean): KGen<number> {
   if (!is_realm_world(cpu)) return 0;
   if (addr % 4096 !== 0) {
     cpu.count(C.unaligned_warn);
     return 0;
   }
-  cpu.count(C.set_memory_decrypted);
-  cpu.ev(Ev.CALL, FN_DEC, addr / 4096);
-  const ret = yield* policy.set_memory_decrypted(cpu, addr / 4096, numpages);
-  cpu.ev(Ev.RET, FN_DEC, ret);
+  const fn = encrypt ? FN_ENC : FN_DEC;
+  cpu.count(encrypt ? C.set_memory_encrypted : C.set_memory_decrypted);
+  cpu.ev(Ev.CALL, fn, addr / 4096);
+  const ret = encrypt ? yield* policy.set_memory_encrypted(cpu, addr / 4096, numpages) : yield* policy.set_memory_decrypted(cpu, addr / 4096, numpages);
+  cpu.ev(Ev.RET, fn, ret);
   return ret;
 }
 
-export function* set_memory_encrypted(cpu: Cpu, policy: Policy, addr: number, numpages: number): KGen<number> {
-  if (!is_realm_world(cpu)) return 0;
-  if (addr % 4096 !== 0) {
-    cpu.count(C.unaligned_warn);
-    return 0;
-  }
-  cpu.count(C.set_memory_encrypted);
-  cpu.ev(Ev.CALL, FN_ENC, addr / 4096);
-  const ret = yield* policy.set_memory_encrypted(cpu, addr / 4096, numpages);
-  cpu.ev(Ev.RET, FN_ENC, ret);
-  return ret;
-}
+/** set_memory_decrypted(addr, numpages), addr a byte VA. */
+export const set_memory_decrypted = (cpu: Cpu, policy: Policy, addr: number, numpages: number): KGen<number> =>
+  set_memory_enc_dec(cpu, policy, addr, numpages, false);
+
+/** set_memory_encrypted(addr, numpages), addr a byte VA. */
+export const set_memory_encrypted = (cpu: Cpu, policy: Policy, addr: number, numpages: number): KGen<number> =>
+  set_memory_enc_dec(cpu, policy, addr, numpages, true);
 
 /** alloc_pages(gfp | __GFP_DECRYPTED, order): linear page of shared memory, or -errno. */
 export function* alloc_pages_decrypted(cpu: Cpu, policy: Policy, order: number): KGen<number> {

@@ -36,16 +36,24 @@ export function* alloc_pages(cpu: Cpu, order: number): KGen<number> {
   return ENOMEM;
 }
 
-/** Give pages back; freeing a page this CPU does not own is an invariant violation (double free). One step. */
-export function* __free_pages(cpu: Cpu, first: number, n: number): KGen {
+/**
+ * Hand pages this CPU owns to a new owner (the free list, the pool). Giving
+ * back a page this CPU does not own is an invariant violation (double free).
+ */
+export function release_pages(cpu: Cpu, first: number, n: number, to: number, fn: string): void {
   const r = cpu.realm;
   const me = cpu.id + 1;
-  cpu.ev(Ev.CALL, FN_FREE, n);
   for (let i = 0; i < n; i++) {
-    const was = Atomics.compareExchange(r.i32, r.oOwner + first + i, me, OWNER_FREE);
-    if (was !== me) cpu.die('invariant', '__free_pages', 'freeing a page this CPU does not own', `page ${first + i} owner ${was}`);
+    const was = Atomics.compareExchange(r.i32, r.oOwner + first + i, me, to);
+    if (was !== me) cpu.die('invariant', fn, 'freeing a page this CPU does not own', `page ${first + i} owner ${was}`);
   }
   cpu.ev(Ev.FREE, first, n);
+}
+
+/** __free_pages(): back to the page allocator. One step. */
+export function* __free_pages(cpu: Cpu, first: number, n: number): KGen {
+  cpu.ev(Ev.CALL, FN_FREE, n);
+  release_pages(cpu, first, n, OWNER_FREE, '__free_pages');
   yield STEP;
 }
 
