@@ -30,11 +30,11 @@ describe('determinism of ControlledRunner', () => {
         expect(x.counts).toEqual(a.counts);
       }
       // The recorded schedule is identical too, and recording it does not perturb the run.
-      const s1 = runner.runOne('det-1', { recordSchedule: true });
-      const s2 = runner.runOne('det-1', { recordSchedule: true });
+      const s1 = runner.runOne('det-1', { record: true });
+      const s2 = runner.runOne('det-1', { record: true });
       expect(s1.traceHash).toBe(a.traceHash);
       expect(s1.schedule).toEqual(s2.schedule);
-      expect(s1.schedule!.length).toBe(a.steps);
+      expect(s1.schedule!.actors.length).toBe(a.steps);
     });
 
     it(`different seeds => (almost always) different trace hashes (${policy.name})`, () => {

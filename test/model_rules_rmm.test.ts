@@ -43,9 +43,9 @@ describe('R3: IPA_STATE_SET input checks', () => {
       expect(snapshot(w)).toEqual(before);
       expect(cpu.counters[C.rsi_granules]).toBe(0);
       expect(cpu.counters[C.rsi_reject]).toBe(0);
-      // No REC exit: the host's random stream was not consulted.
+      // No REC exit: the RMM/host random stream (the CPU's op stream) was not consulted.
       const fresh = new Cpu(0, w.realm, w.trace, 'seed');
-      expect(cpu.hostRng()).toBe(fresh.hostRng());
+      expect(cpu.rng()).toBe(fresh.rng());
     });
   }
 });
@@ -57,8 +57,8 @@ describe('R4: IPA_STATE_SET exit, progress and response', () => {
     const res = rsi_ipa_state_set(cpu, 10 * PG, 11 * PG, Ripas.EMPTY, RSI_CHANGE_DESTROYED);
     expect(res.a0).toBe(RSI_SUCCESS);
     const fresh = new Cpu(0, w.realm, w.trace, 'seed');
-    fresh.hostRng();
-    expect(cpu.hostRng()).toBe(fresh.hostRng()); // exactly one host decision was taken
+    fresh.rng();
+    expect(cpu.rng()).toBe(fresh.rng()); // exactly one host decision was taken
   });
 
   it('R4: a complete answer returns X1 = top and ACCEPT', () => {

@@ -9,7 +9,7 @@ export interface ScheduleTask {
   cfg: RunConfig;
   policy: string;
   seed: string;
-  recordSchedule?: boolean;
+  record?: boolean;
 }
 
 const runners = new Map<string, Promise<ControlledRunner>>();
@@ -23,5 +23,5 @@ async function runnerFor(cfg: RunConfig, policy: string): Promise<ControlledRunn
 
 export default async function schedule(task: ScheduleTask): Promise<ScheduleResult> {
   const runner = await runnerFor(task.cfg, task.policy);
-  return runner.runOne(task.seed, { recordSchedule: task.recordSchedule });
+  return runner.runOne(task.seed, { record: task.record });
 }

@@ -25,12 +25,17 @@ export class Cpu {
   readonly realm: Realm;
   readonly i32: Int32Array;
   readonly counters = new Float64Array(NCOUNTERS);
-  /** Workload-level choices (which operation, sizes, offsets). */
-  readonly rng: Prng;
-  /** The RMM's and host's answers to this CPU's REC exits: a separate stream so they do not shift the program. */
-  readonly hostRng: Prng;
+  /**
+   * Every random choice made while this CPU runs one workload operation (sizes,
+   * offsets, which free page to try, the RMM's and host's answers to its REC
+   * exits). Reseeded at the start of each operation from that operation's own
+   * seed, so deleting other operations (shrinking) leaves its choices alone.
+   */
+  rng: Prng;
   /** The workload operation in progress (the kernel caller), for finding signatures. */
   op = 'boot';
+  /** Index of that operation in the vCPU's program (-1 outside any). */
+  opIndex = -1;
   /** Own access sequence number: odd while a translation+access is in flight (DSB completion waits on it). */
   private accessSeq = 0;
   /** Consecutive steps without progress (watchdog). */
@@ -51,7 +56,14 @@ export class Cpu {
     this.realm = realm;
     this.i32 = realm.i32;
     this.rng = seedrandom.alea(`${seed}/cpu${id}`);
-    this.hostRng = seedrandom.alea(`${seed}/rmm${id}`);
+  }
+
+  /** Start workload operation `index` of this CPU's program, with its own random stream. */
+  beginOp(index: number, name: string, seed: number): void {
+    this.opIndex = index;
+    this.op = name;
+    // tychei takes a 32-bit integer seed directly (its typings only admit strings).
+    this.rng = seedrandom.tychei(seed as unknown as string);
   }
 
   ev(ev: Ev, a: number, b: number): void {

@@ -1,19 +1,29 @@
 // Controlled mode: one thread runs every actor's generator, and a seeded
-// scheduler picks which actor takes the next step. Same seed + config => same
-// trace hash, bit for bit.
+// scheduler (or a recorded schedule) picks which actor takes the next step.
+// Same seed + config => same trace hash, bit for bit.
 
-import { Realm, H } from '../model/realm.js';
-import { Cpu, BLOCKED } from '../model/cpu.js';
+import { Realm } from '../model/realm.js';
+import { Cpu } from '../model/cpu.js';
 import { Trace } from '../check/trace.js';
 import { Counts, countsOf } from '../check/counters.js';
 import { Finding, KernelDeath } from '../check/finding.js';
 import type { Policy } from '../kernel/policy.js';
 import { arm64_rsi_setup_memory } from '../kernel/rsi.js';
-import { vcpu_main } from '../workload/program.js';
+import { vcpu_main, ProgramSpec, defaultProgram } from '../workload/program.js';
 import { host_main } from '../host/host_agent.js';
 import { makeScheduler } from '../sched/index.js';
 import type { RunConfig } from './config.js';
 import { PolicyError } from './errors.js';
+import { drive, DONE, newDriveState, Script, StepExecutor } from './drive.js';
+
+export interface RecordedSchedule {
+  /** Actor picked at each step (vCPUs 0..n-1, the host agent is n). */
+  actors: number[];
+  /** Program operation that actor was in at that step (-1 outside any). */
+  ops: number[];
+  /** 16 bits of the trace hash after each step. */
+  checks: number[];
+}
 
 export interface ScheduleResult {
   seed: string;
@@ -23,30 +33,41 @@ export interface ScheduleResult {
   /** Every actor ran to the end (false: a finding or the step bound stopped it). */
   completed: boolean;
   counts: Counts;
-  /** The actor picked at each step, when recorded. */
-  schedule?: number[];
+  programs: ProgramSpec[];
+  schedule?: RecordedSchedule;
+  /** Replay only: first step where the run could not follow its recorded schedule (-1: none). */
+  divergedAt: number;
+  divergence: string;
+  /** Every event, when asked for (trace views): [step, actor, ev, a, b] flattened. */
+  log?: number[];
 }
 
 export interface RunOptions {
-  recordSchedule?: boolean;
-  /** Keep every event (for trace views); slower. */
+  /** Per-vCPU programs; default: derived from the seed, cfg.workload.ops operations each. */
+  programs?: ProgramSpec[];
+  /** Follow this schedule (replay, shrinking) instead of picking freely. */
+  script?: Script;
+  /** Keep the schedule (actors, operations, trace checks) of every step. */
+  record?: boolean;
+  /** Keep every event (for trace views). */
   log?: boolean;
 }
 
-/** Boot the realm: arm64_rsi_setup_memory() on the boot CPU, run to completion outside the schedule. */
-export function boot(realm: Realm, cpu0: Cpu): void {
+/** Boot the realm: arm64_rsi_setup_memory() on the boot CPU, with its own random stream, outside the schedule. */
+export function boot(realm: Realm, trace: Trace, seed: string): void {
   realm.reset();
-  const g = arm64_rsi_setup_memory(cpu0);
+  const g = arm64_rsi_setup_memory(new Cpu(0, realm, trace, `${seed}/boot`));
   while (!g.next().done);
 }
 
+export const programsFor = (cfg: RunConfig, seed: string): ProgramSpec[] =>
+  Array.from({ length: cfg.realm.vcpus }, (_, v) => defaultProgram(seed, v, cfg.workload.ops));
+
 export class ControlledRunner {
   readonly realm: Realm;
-  private readonly runnable: Int32Array;
 
   constructor(readonly cfg: RunConfig, readonly policy: Policy) {
     this.realm = new Realm(cfg.realm);
-    this.runnable = new Int32Array(cfg.realm.vcpus + 1);
   }
 
   /** One schedule from one seed, on a freshly booted realm. */
@@ -54,73 +75,47 @@ export class ControlledRunner {
     const { cfg, realm, policy } = this;
     const nv = cfg.realm.vcpus;
     const n = nv + 1; // the host agent is the last actor
+    const programs = opts.programs ?? programsFor(cfg, seed);
+    if (programs.length !== nv) throw new PolicyError(`expected ${nv} programs, got ${programs.length}`);
     const trace = new Trace(n);
     if (opts.log) trace.log = [];
     const cpus: Cpu[] = [];
     for (let v = 0; v < nv; v++) cpus.push(new Cpu(v, realm, trace, seed));
-    const host = new Cpu(nv, realm, trace, seed, true);
-    cpus.push(host);
-    const schedule: number[] | undefined = opts.recordSchedule ? [] : undefined;
+    cpus.push(new Cpu(nv, realm, trace, seed, true));
     let finding: Finding | null = null;
-    let steps = 0;
-    let completed = false;
+    const res = newDriveState(opts.record === true);
+    let step = 0;
     try {
-      boot(realm, cpus[0]);
-      const gens = cpus.map((c, i) => (i < nv ? vcpu_main(c, policy, cfg.workload) : host_main(c)));
+      boot(realm, trace, seed);
+      const gens = cpus.map((c, i) => (i < nv ? vcpu_main(c, policy, cfg.workload.mix, programs[i]) : host_main(c)));
+      const exec: StepExecutor = {
+        step(a: number, s: number): number {
+          trace.step = step = s;
+          const r = gens[a].next();
+          return r.done ? DONE : r.value;
+        },
+        opIndex: (a) => cpus[a].opIndex,
+        check: () => trace.h1 & 0xffff,
+      };
       const sched = makeScheduler(cfg.scheduler, seed, n, cfg.workload.ops * nv * 8);
-      const done = new Uint8Array(n);
-      // An actor that yielded BLOCKED is not picked again until some other actor made progress.
-      const blocked = new Uint8Array(n);
-      const runnable = this.runnable;
-      const i32 = realm.i32;
-      let alive = n;
-      let nBlocked = 0;
-      let k = 0;
-      let dirty = true;
-      let wakeSeen = Atomics.load(i32, H.WAKE);
-      while (alive > 0 && steps < cfg.maxSteps) {
-        if (nBlocked > 0 && Atomics.load(i32, H.WAKE) !== wakeSeen) {
-          // Whatever they wait for changed: blocked actors re-check.
-          wakeSeen = Atomics.load(i32, H.WAKE);
-          blocked.fill(0);
-          nBlocked = 0;
-          dirty = true;
-        }
-        if (dirty) {
-          k = 0;
-          for (let a = 0; a < n; a++) if (!done[a] && !blocked[a]) runnable[k++] = a;
-          if (k === 0) {
-            // Everyone alive is blocked: let them all re-check (the watchdog ends a real deadlock).
-            for (let a = 0; a < n; a++) if (!done[a]) { runnable[k++] = a; blocked[a] = 0; }
-            nBlocked = 0;
-          }
-          dirty = false;
-        }
-        const a = k === 1 ? runnable[0] : sched.pick(runnable, k, steps);
-        trace.step = steps;
-        if (schedule) schedule.push(a);
-        const r = gens[a].next();
-        steps++;
-        if (r.done) {
-          done[a] = 1;
-          alive--;
-          dirty = true;
-        } else if (r.value === BLOCKED) {
-          if (nBlocked === 0) wakeSeen = Atomics.load(i32, H.WAKE);
-          blocked[a] = 1;
-          nBlocked++;
-          dirty = true;
-        }
-      }
-      completed = alive === 0;
+      drive(n, realm.i32, sched, exec, cfg.maxSteps, res, opts.script);
     } catch (e) {
       if (!(e instanceof KernelDeath)) {
-        throw new PolicyError(`policy ${policy.name} threw at step ${steps} (seed ${seed}): ${(e as Error)?.message ?? String(e)}`);
+        throw new PolicyError(`policy ${policy.name} threw at step ${step} (seed ${seed}): ${(e as Error)?.message ?? String(e)}`);
       }
       finding = e.finding;
+      // The fatal step ran but never returned: complete its record.
+      if (res.rec && res.rec.ops.length < res.rec.actors.length) {
+        res.rec.ops.push(cpus[res.rec.actors[res.rec.actors.length - 1]].opIndex);
+        res.rec.checks.push(trace.h1 & 0xffff);
+      }
     }
     const counts = countsOf(cpus.map((c) => c.counters));
-    counts.steps = steps;
-    return { seed, steps, traceHash: trace.hash(), finding, completed, counts, schedule };
+    counts.steps = res.steps;
+    return {
+      seed, steps: res.steps, traceHash: trace.hash(), finding, completed: res.completed && !finding, counts, programs,
+      schedule: res.rec ?? undefined,
+      divergedAt: res.divergedAt, divergence: res.divergence, log: trace.log ?? undefined,
+    };
   }
 }

@@ -5,11 +5,10 @@
 import { Piscina } from 'piscina';
 import { availableParallelism } from 'node:os';
 import { Realm, H } from '../model/realm.js';
-import { Cpu } from '../model/cpu.js';
 import { Trace } from '../check/trace.js';
 import { Counts, countsOf } from '../check/counters.js';
 import { Finding } from '../check/finding.js';
-import { boot } from './controlled.js';
+import { boot, programsFor } from './controlled.js';
 import type { RunConfig } from './config.js';
 import { PolicyError } from './errors.js';
 import type { FreeActorResult, FreeActorTask } from './free_actor.js';
@@ -47,11 +46,12 @@ export class FreeRunner {
   async runOne(seed: string, opts: { seconds?: number; maxStepsPerActor?: number } = {}): Promise<FreeResult> {
     const realmCfg = { ...this.cfg.realm, watchdogSteps: this.cfg.realm.watchdogSteps * 10 };
     const realm = new Realm(realmCfg);
-    boot(realm, new Cpu(0, realm, new Trace(this.threads), seed));
+    boot(realm, new Trace(this.threads), seed);
+    const programs = programsFor(this.cfg, seed);
     const tasks: Promise<FreeActorResult>[] = [];
     const t0 = performance.now();
     for (let actor = 0; actor < this.threads; actor++) {
-      tasks.push(this.pool.run({ sab: realm.sab, realm: realmCfg, workload: this.cfg.workload, policy: this.policySpec, seed, actor, maxSteps: opts.maxStepsPerActor ?? this.cfg.maxSteps }));
+      tasks.push(this.pool.run({ sab: realm.sab, realm: realmCfg, mix: this.cfg.workload.mix, program: programs[actor] ?? null, policy: this.policySpec, seed, actor, maxSteps: opts.maxStepsPerActor ?? this.cfg.maxSteps }));
     }
     const timer = opts.seconds ? setTimeout(() => Atomics.store(realm.i32, H.STOP, 1), opts.seconds * 1000) : undefined;
     let results: FreeActorResult[];

@@ -8,13 +8,15 @@ import { RealmConfig } from '../model/config.js';
 import { Trace, TraceEvent } from '../check/trace.js';
 import { Finding, KernelDeath } from '../check/finding.js';
 import type { Policy } from '../kernel/policy.js';
-import { vcpu_main, WorkloadConfig } from '../workload/program.js';
+import { vcpu_main, WorkloadConfig, ProgramSpec } from '../workload/program.js';
 import { host_main } from '../host/host_agent.js';
 
 export interface FreeActorTask {
   sab: SharedArrayBuffer;
   realm: RealmConfig;
-  workload: WorkloadConfig;
+  mix: WorkloadConfig['mix'];
+  /** The vCPU's program (null for the host agent). */
+  program: ProgramSpec | null;
   policy: string;
   seed: string;
   actor: number;
@@ -44,7 +46,7 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
   const trace = new Trace(n);
   const cpu = new Cpu(task.actor, realm, trace, task.seed, isHost);
   cpu.concurrent = true;
-  const g = isHost ? host_main(cpu) : vcpu_main(cpu, policy, task.workload);
+  const g = isHost || !task.program ? host_main(cpu) : vcpu_main(cpu, policy, task.mix, task.program);
   // Start barrier: every actor is on its own thread before anyone takes a step.
   Atomics.add(a, H.STARTED, 1);
   while (Atomics.load(a, H.STARTED) < n) Atomics.wait(a, H.WAKE, Atomics.load(a, H.WAKE), 1);

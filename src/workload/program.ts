@@ -4,6 +4,7 @@
 // (alloc_pages + set_memory_decrypted, or __GFP_DECRYPTED), and netvsc style
 // vzalloc buffers flipped with set_memory_decrypted on the vmalloc VA.
 
+import seedrandom from 'seedrandom';
 import { Cpu, KGen, BLOCKED, STEP } from '../model/cpu.js';
 import { H, MB, MB_MAX_PAGES, MbState } from '../model/realm.js';
 import { walk } from '../model/mmu.js';
@@ -27,6 +28,20 @@ export interface WorkloadConfig {
   mix: Record<OpName, number>;
 }
 
+/**
+ * One vCPU's program as a reproducer stores it. Operation i (its kind and the
+ * seed of its random stream) depends only on (seed, i), so a program can be
+ * cut down to any subset of its operations (`keep`, ascending) by the shrinker.
+ */
+export interface ProgramSpec {
+  seed: string;
+  ops: number;
+  keep?: number[];
+}
+
+/** The program vCPU v runs in the schedule with this seed, unless a reproducer says otherwise. */
+export const defaultProgram = (scheduleSeed: string, vcpu: number, ops: number): ProgramSpec => ({ seed: `${scheduleSeed}/cpu${vcpu}`, ops });
+
 export const defaultWorkload: WorkloadConfig = {
   ops: 200,
   mix: { d_hash: 45, kmalloc: 15, kfree: 10, dma_buffer: 18, netvsc_buffer: 12 },
@@ -37,8 +52,8 @@ const OBJECTS_PER_SLAB = 8;
 /** The vCPU's own slab: pages and how many objects each holds (private to the vCPU). */
 interface Slab { pages: number[]; objects: number[] }
 
-function pickOp(cpu: Cpu, cum: number[], total: number): number {
-  const x = cpu.randInt(total);
+function pickOp(gen: seedrandom.PRNG, cum: number[], total: number): number {
+  const x = (gen.int32() >>> 0) % total;
   let i = 0;
   while (x >= cum[i]) i++;
   return i;
@@ -128,17 +143,27 @@ function* netvsc_buffer(cpu: Cpu, policy: Policy): KGen {
  * The vCPU's whole program. In free mode it stops early at an operation
  * boundary once the runner raises H.STOP.
  */
-export function* vcpu_main(cpu: Cpu, policy: Policy, wl: WorkloadConfig): KGen {
+export function* vcpu_main(cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'], prog: ProgramSpec): KGen {
   const r = cpu.realm;
   const cum: number[] = [];
   let total = 0;
-  for (const op of OPS) cum.push((total += Math.max(0, wl.mix[op] ?? 0)));
+  for (const op of OPS) cum.push((total += Math.max(0, mix[op] ?? 0)));
   if (total === 0) throw new ConfigError('workload mix has no operation with a positive weight');
+  const gen = seedrandom.alea(prog.seed);
+  const keep = prog.keep;
+  let k = 0;
   const slab: Slab = { pages: [], objects: [] };
-  for (let i = 0; i < wl.ops; i++) {
+  for (let i = 0; i < prog.ops; i++) {
+    // Draw op i's kind and seed whether or not it is kept, so op i never depends on which others are.
+    const op = OPS[pickOp(gen, cum, total)];
+    const opSeed = gen.int32() >>> 0;
+    if (keep) {
+      if (k >= keep.length) break;
+      if (keep[k] !== i) continue;
+      k++;
+    }
     if (Atomics.load(r.i32, H.STOP)) break;
-    const op = OPS[pickOp(cpu, cum, total)];
-    cpu.op = op;
+    cpu.beginOp(i, op, opSeed);
     cpu.count(C.ops);
     switch (op) {
       case 'd_hash': yield* d_hash(cpu, slab); break;
@@ -149,6 +174,7 @@ export function* vcpu_main(cpu: Cpu, policy: Policy, wl: WorkloadConfig): KGen {
     }
   }
   cpu.op = 'exit';
+  cpu.opIndex = -1;
   while (slab.pages.length) yield* __free_pages(cpu, slab.pages.pop()!, 1);
   Atomics.add(r.i32, H.VCPUS_DONE, 1);
   cpu.wake();
