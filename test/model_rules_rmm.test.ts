@@ -45,7 +45,7 @@ describe('R3: IPA_STATE_SET input checks', () => {
       expect(cpu.counters[C.rsi_reject]).toBe(0);
       // No REC exit: the RMM/host random stream (the CPU's op stream) was not consulted.
       const fresh = new Cpu(0, w.realm, w.trace, 'seed');
-      expect(cpu.rng()).toBe(fresh.rng());
+      expect(cpu.rng.double()).toBe(fresh.rng.double());
     });
   }
 });
@@ -57,8 +57,8 @@ describe('R4: IPA_STATE_SET exit, progress and response', () => {
     const res = rsi_ipa_state_set(cpu, 10 * PG, 11 * PG, Ripas.EMPTY, RSI_CHANGE_DESTROYED);
     expect(res.a0).toBe(RSI_SUCCESS);
     const fresh = new Cpu(0, w.realm, w.trace, 'seed');
-    fresh.rng();
-    expect(cpu.rng()).toBe(fresh.rng()); // exactly one host decision was taken
+    fresh.rng.double();
+    expect(cpu.rng.double()).toBe(fresh.rng.double()); // exactly one host decision was taken
   });
 
   it('R4: a complete answer returns X1 = top and ACCEPT', () => {

@@ -8,6 +8,7 @@ import { Ev } from '../check/events.js';
 import { C, NCOUNTERS } from '../check/counters.js';
 import { Finding, FindingKind, KernelDeath, signatureOf } from '../check/finding.js';
 import { H, INFLIGHT_STRIDE } from './realm.js';
+import { OpRandom } from './op_random.js';
 
 /** What a kernel path yields at the end of each step. */
 export const STEP = 0;
@@ -19,7 +20,6 @@ export const STEP = 0;
 export const BLOCKED = 1;
 export type KGen<T = void> = Generator<number, T, void>;
 
-export type Prng = seedrandom.PRNG;
 
 export class Cpu {
   readonly realm: Realm;
@@ -31,7 +31,7 @@ export class Cpu {
    * exits). Reseeded at the start of each operation from that operation's own
    * seed, so deleting other operations (shrinking) leaves its choices alone.
    */
-  rng: Prng;
+  readonly rng = new OpRandom();
   /** The workload operation in progress (the kernel caller), for finding signatures. */
   op = 'boot';
   /** Index of that operation in the vCPU's program (-1 outside any). */
@@ -55,15 +55,14 @@ export class Cpu {
   ) {
     this.realm = realm;
     this.i32 = realm.i32;
-    this.rng = seedrandom.alea(`${seed}/cpu${id}`);
+    this.rng.seedWith(`${seed}/cpu${id}`);
   }
 
-  /** Start workload operation `index` of this CPU's program, with its own random stream. */
-  beginOp(index: number, name: string, seed: number): void {
+  /** Start workload operation `index` of this CPU's program; its random stream comes from the program generator. */
+  beginOp(index: number, name: string, gen: seedrandom.PRNG): void {
     this.opIndex = index;
     this.op = name;
-    // tychei takes a 32-bit integer seed directly (its typings only admit strings).
-    this.rng = seedrandom.tychei(seed as unknown as string);
+    this.rng.reset(gen);
   }
 
   ev(ev: Ev, a: number, b: number): void {
@@ -76,7 +75,7 @@ export class Cpu {
 
   /** Uniform integer in [0, n). */
   randInt(n: number): number {
-    return (this.rng.int32() >>> 0) % n;
+    return this.rng.uint32() % n;
   }
 
   beginAccess(): void {

@@ -154,16 +154,18 @@ export function* vcpu_main(cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'],
   let k = 0;
   const slab: Slab = { pages: [], objects: [] };
   for (let i = 0; i < prog.ops; i++) {
-    // Draw op i's kind and seed whether or not it is kept, so op i never depends on which others are.
+    // Draw op i's kind and random words whether or not it is kept, so op i never depends on which others are.
     const op = OPS[pickOp(gen, cum, total)];
-    const opSeed = gen.int32() >>> 0;
     if (keep) {
       if (k >= keep.length) break;
-      if (keep[k] !== i) continue;
+      if (keep[k] !== i) {
+        cpu.rng.reset(gen); // consume op i's random words all the same
+        continue;
+      }
       k++;
     }
     if (Atomics.load(r.i32, H.STOP)) break;
-    cpu.beginOp(i, op, opSeed);
+    cpu.beginOp(i, op, gen);
     cpu.count(C.ops);
     switch (op) {
       case 'd_hash': yield* d_hash(cpu, slab); break;
