@@ -5,7 +5,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../run/errors.js';
 import { SCHEDULERS } from '../sched/scheduler.js';
 import { choiceArg, intArg, numArg, seedArg, RunFlags } from './options.js';
-import { runCommand, VERSION } from './run_command.js';
+import { runCommand } from './run_command.js';
+import { VERSION } from '../version.js';
 
 
 export async function main(argv: string[]): Promise<number> {

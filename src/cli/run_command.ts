@@ -2,7 +2,7 @@
 // and the verdict. Exit 0: every policy met its expectation; 2: a finding was
 // unexpected or an expected one was missed.
 
-import { readFileSync } from 'node:fs';
+import { VERSION } from '../version.js';
 import { loadPolicy, BUILTIN_POLICIES, policyHash } from '../kernel/policies/index.js';
 import { runPolicyControlled, runPolicyFree, Budget } from '../run/run_policy.js';
 import type { PolicyOutcome } from '../run/outcome.js';
@@ -11,7 +11,6 @@ import { replayCommand } from '../report/replay.js';
 import { configFromFlags, RunFlags } from './options.js';
 import { ConfigError } from '../run/errors.js';
 
-export const VERSION: string = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version;
 
 export async function runCommand(f: RunFlags): Promise<number> {
   const cfg = configFromFlags(f);

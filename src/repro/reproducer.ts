@@ -1,0 +1,147 @@
+// Reproducer files: everything needed to re-run one failing schedule exactly
+// (config, policy and its hash, per-vCPU programs, scheduler seed, the explicit
+// schedule, the finding's signature and the trace hash). Validated on load.
+
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ConfigError } from '../run/errors.js';
+import type { RunConfig } from '../run/config.js';
+import { realmConfig } from '../model/config.js';
+import type { ProgramSpec } from '../workload/program.js';
+import type { RecordedSchedule } from '../run/controlled.js';
+import { FINDING_KINDS } from '../check/finding.js';
+import { SCHEDULERS } from '../sched/scheduler.js';
+import { OPS } from '../workload/program.js';
+import { decodeI32, decodeU16, decodeU8, encodeI32, encodeU16, encodeU8 } from './codec.js';
+
+export const REPRO_SCHEMA = 'realmrace-reproducer/1';
+
+const hostSchema = z.object({ partialRate: z.number().min(0).max(1), rejectRate: z.number().min(0).max(1), stall: z.boolean() }).strict();
+const realmSchema = z.object({
+  vcpus: z.number().int().min(1).max(256),
+  lmPages: z.number().int().min(512),
+  vmPages: z.number().int().min(16),
+  tlbEntries: z.number().int().min(1),
+  ipaBits: z.number().int().min(33).max(52),
+  linearMap: z.enum(['pte', 'block']),
+  tlbiRange: z.boolean(),
+  host: hostSchema,
+  watchdogSteps: z.number().int().min(1),
+}).strict();
+const configSchema = z.object({
+  realm: realmSchema,
+  workload: z.object({ ops: z.number().int().min(0), mix: z.object(Object.fromEntries(OPS.map((o) => [o, z.number().min(0)])) as Record<(typeof OPS)[number], z.ZodNumber>).strict() }).strict(),
+  scheduler: z.object({ name: z.enum(SCHEDULERS as ['random', 'pct', 'rr']), depth: z.number().int().min(1), quantum: z.number().int().min(1) }).strict(),
+  maxSteps: z.number().int().min(1),
+}).strict();
+const programSchema = z.object({ seed: z.string().min(1), ops: z.number().int().min(0), keep: z.array(z.number().int().min(0)).optional() }).strict();
+
+export const reproducerSchema = z.object({
+  schema: z.literal(REPRO_SCHEMA),
+  tool: z.object({ name: z.literal('realmrace'), version: z.string() }).strict(),
+  /** How the failure was found: controlled schedules replay exactly; record-mode tickets too; free mode only by seed. */
+  foundIn: z.enum(['controlled', 'record', 'free', 'shrink']),
+  exact: z.boolean(),
+  config: configSchema,
+  policy: z.object({ spec: z.string().min(1), name: z.string().min(1), hash: z.string().min(1) }).strict(),
+  seed: z.string().min(1),
+  programs: z.array(programSchema).min(1),
+  schedule: z.object({
+    steps: z.number().int().min(0),
+    actors: z.string(),
+    ops: z.string(),
+    checks: z.string(),
+    stopAtStep: z.number().int().min(0).optional(),
+  }).strict().optional(),
+  finding: z.object({
+    kind: z.enum(FINDING_KINDS as [string, ...string[]]),
+    signature: z.string().min(1),
+    step: z.number().int().min(0),
+    actor: z.number().int().min(0),
+    detail: z.string(),
+  }).strict(),
+  traceHash: z.string().regex(/^[0-9a-f]*$/),
+}).strict().superRefine((r, ctx) => {
+  if (r.programs.length !== r.config.realm.vcpus) ctx.addIssue({ code: 'custom', path: ['programs'], message: `${r.programs.length} programs for ${r.config.realm.vcpus} vCPUs` });
+});
+
+export type ReproducerFile = z.infer<typeof reproducerSchema>;
+
+/** A reproducer with its schedule decoded. */
+export interface Reproducer extends Omit<ReproducerFile, 'schedule'> {
+  schedule?: RecordedSchedule & { stopAtStep?: number };
+}
+
+export function encodeReproducer(r: Reproducer): ReproducerFile {
+  const { schedule, ...rest } = r;
+  return {
+    ...rest,
+    schedule: schedule && {
+      steps: schedule.actors.length,
+      actors: encodeU8(schedule.actors), ops: encodeI32(schedule.ops), checks: encodeU16(schedule.checks),
+      ...(schedule.stopAtStep !== undefined ? { stopAtStep: schedule.stopAtStep } : {}),
+    },
+  };
+}
+
+export function writeReproducer(path: string, r: Reproducer): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(encodeReproducer(r), null, 2) + '\n');
+}
+
+/** Parse and validate; any problem is a ConfigError naming the file and the field. */
+export function parseReproducer(text: string, path: string): Reproducer {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`reproducer ${path} is not valid JSON (${(e as Error).message}); the file is corrupt or truncated`);
+  }
+  const parsed = reproducerSchema.safeParse(json);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new ConfigError(`reproducer ${path} is invalid: ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}${parsed.error.issues.length > 1 ? ` (+${parsed.error.issues.length - 1} more)` : ''}`);
+  }
+  const f = parsed.data;
+  try {
+    realmConfig(f.config.realm);
+  } catch (e) {
+    throw new ConfigError(`reproducer ${path} is invalid: config.realm: ${(e as Error).message}`);
+  }
+  const { schedule, ...rest } = f;
+  if (!schedule) return rest as Reproducer;
+  try {
+    const actors = decodeU8(schedule.actors, 'schedule.actors');
+    const ops = decodeI32(schedule.ops, 'schedule.ops');
+    const checks = decodeU16(schedule.checks, 'schedule.checks');
+    if (actors.length !== schedule.steps || ops.length !== schedule.steps || checks.length !== schedule.steps) {
+      throw new Error(`schedule.steps is ${schedule.steps} but it holds ${actors.length} actors, ${ops.length} ops, ${checks.length} checks`);
+    }
+    const n = f.config.realm.vcpus + 1;
+    const bad = actors.findIndex((a) => a >= n);
+    if (bad >= 0) throw new Error(`schedule.actors[${bad}] = ${actors[bad]} but there are only ${n} actors`);
+    return { ...(rest as Reproducer), schedule: { actors, ops, checks, stopAtStep: schedule.stopAtStep } };
+  } catch (e) {
+    throw new ConfigError(`reproducer ${path} is invalid: ${(e as Error).message}`);
+  }
+}
+
+export function readReproducer(path: string): Reproducer {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read reproducer ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseReproducer(text, path);
+}
+
+/** File name for a signature: stable across runs, no addresses. */
+export function reproducerName(policy: string, kind: string, signature: string): string {
+  const h = createHash('sha256').update(signature).digest('hex').slice(0, 8);
+  return `${policy.replace(/[^A-Za-z0-9_.-]+/g, '_')}-${kind}-${h}.json`;
+}
+
+export type { RunConfig, ProgramSpec };
