@@ -56,6 +56,7 @@ export interface RunOptions {
 /** Boot the realm: arm64_rsi_setup_memory() on the boot CPU, with its own random stream, outside the schedule. */
 export function boot(realm: Realm, trace: Trace, seed: string): void {
   realm.reset();
+  trace.step = -1; // boot events come before step 0 of the schedule
   const g = arm64_rsi_setup_memory(new Cpu(0, realm, trace, `${seed}/boot`));
   while (!g.next().done);
 }
