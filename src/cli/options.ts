@@ -1,6 +1,6 @@
 // Turning command-line flags into a RunConfig, with one-line errors.
 
-import { InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { runConfig, RunConfig } from '../run/config.js';
 import { SCHEDULERS, SchedulerName } from '../sched/scheduler.js';
 import { parseSeed } from '../run/seeds.js';
@@ -32,14 +32,27 @@ export const seedArg = (v: string): string => {
   }
 };
 
-export interface RunFlags {
-  policy: string;
+/** The flags that define a model configuration: shared by run and replay --seed. */
+export function addModelOptions(cmd: Command): Command {
+  return cmd
+    .option('--vcpus <n>', 'vCPUs', intArg(1, 256), 4)
+    .option('--ops <n>', 'operations per vCPU program', intArg(1), 200)
+    .addOption(new Option('--scheduler <name>', 'controlled-mode scheduler').argParser(choiceArg(SCHEDULERS)).default('random'))
+    .option('--depth <d>', 'PCT bug depth', intArg(1, 64), 3)
+    .option('--quantum <q>', 'round-robin quantum in steps', intArg(1), 1)
+    .addOption(new Option('--linear-map <kind>', 'pte: rodata_full PTE-mapped linear map; block: BBML2_NOABORT 2 MiB blocks split on demand').argParser(choiceArg(['pte', 'block'] as const)).default('pte'))
+    .option('--tlbi-range', 'FEAT_TLBIRANGE: range TLBIs, no 512-page flush-all cut-off')
+    .option('--lm-pages <n>', 'linear-map pages (multiple of 512)', intArg(512, 1 << 20))
+    .option('--vm-pages <n>', 'vmalloc area pages', intArg(16, 1 << 20))
+    .option('--tlb-entries <n>', 'TLB entries per vCPU (power of two)', intArg(1, 1 << 16))
+    .option('--partial-rate <p>', 'probability the host stops an IPA_STATE_SET early', numArg(0, 1))
+    .option('--reject-rate <p>', 'probability the host REJECTs an unfinished RAM request', numArg(0, 1))
+    .option('--host-stall', 'host never progresses IPA_STATE_SET (livelock, R5)')
+    .option('--max-steps <n>', 'step bound per schedule (controlled) / per actor (free)', intArg(1), 1_000_000);
+}
+
+export interface ModelFlags {
   vcpus: number;
-  mode: 'controlled' | 'free';
-  seed: string;
-  schedules?: number;
-  steps?: number;
-  seconds?: number;
   ops: number;
   scheduler: SchedulerName;
   depth: number;
@@ -53,11 +66,21 @@ export interface RunFlags {
   rejectRate?: number;
   hostStall?: boolean;
   maxSteps: number;
+}
+
+export interface RunFlags extends ModelFlags {
+  policy: string;
+  mode: 'controlled' | 'free' | 'record';
+  seed: string;
+  schedules?: number;
+  steps?: number;
+  seconds?: number;
   stopOnFirst?: boolean;
+  reproDir: string;
   json?: boolean;
 }
 
-export function configFromFlags(f: RunFlags): RunConfig {
+export function configFromFlags(f: ModelFlags): RunConfig {
   return runConfig({
     realm: {
       vcpus: f.vcpus,

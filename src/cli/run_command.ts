@@ -1,8 +1,9 @@
-// `realmrace run`: run each policy for the budget and print the outcome table
-// and the verdict. Exit 0: every policy met its expectation; 2: a finding was
-// unexpected or an expected one was missed.
+// `realmrace run`: run each policy for the budget, print the outcome table,
+// write one reproducer per distinct signature, and end with the verdict.
+// Exit 0: every policy met its expectation; 2: a finding was unexpected or an
+// expected one was missed.
 
-import { VERSION } from '../version.js';
+import { join } from 'node:path';
 import { loadPolicy, BUILTIN_POLICIES, policyHash } from '../kernel/policies/index.js';
 import { runPolicyControlled, runPolicyFree, Budget } from '../run/run_policy.js';
 import type { PolicyOutcome } from '../run/outcome.js';
@@ -10,7 +11,8 @@ import { renderFindings, renderOutcomeTable, verdictLine } from '../report/outco
 import { replayCommand } from '../report/replay.js';
 import { configFromFlags, RunFlags } from './options.js';
 import { ConfigError } from '../run/errors.js';
-
+import { reproducerName, writeReproducer } from '../repro/reproducer.js';
+import { VERSION } from '../version.js';
 
 export async function runCommand(f: RunFlags): Promise<number> {
   const cfg = configFromFlags(f);
@@ -24,19 +26,38 @@ export async function runCommand(f: RunFlags): Promise<number> {
   if (!f.json) process.stdout.write(`realmrace ${VERSION}: ${specs.length} ${specs.length === 1 ? 'policy' : 'policies'}, ${what}\n`);
   const outcomes: PolicyOutcome[] = [];
   for (let i = 0; i < policies.length; i++) {
-    const o = f.mode === 'free'
-      ? await runPolicyFree(policies[i], specs[i], cfg, f.seed, budget)
-      : runPolicyControlled(policies[i], cfg, f.seed, budget);
+    const o = f.mode === 'controlled'
+      ? runPolicyControlled(policies[i], cfg, f.seed, budget, specs[i])
+      : await runPolicyFree(policies[i], specs[i], cfg, f.seed, budget, f.mode === 'record');
     outcomes.push(o);
   }
+  // One reproducer file per distinct signature.
+  const files = new Map<string, string>();
+  for (const o of outcomes) {
+    for (const b of o.buckets) {
+      if (!b.reproducer) continue;
+      const path = join(f.reproDir, reproducerName(o.policy, b.kind, b.signature));
+      writeReproducer(path, b.reproducer);
+      files.set(`${o.policy}\n${b.signature}`, path);
+    }
+  }
   const specOf = (o: PolicyOutcome): string => specs[outcomes.indexOf(o)];
-  const replay = (o: PolicyOutcome, seed: string): string => replayCommand(specOf(o), cfg, seed, o.mode);
+  const replay = (o: PolicyOutcome, seed: string, signature: string): string[] => {
+    const file = files.get(`${o.policy}\n${signature}`);
+    const lines = [];
+    if (file) lines.push(`realmrace replay ${file}${o.mode === 'free' ? '   (free mode: no schedule was recorded; use --mode record for an exact one)' : ''}`);
+    lines.push(replayCommand(specOf(o), cfg, seed));
+    return lines;
+  };
   const line = verdictLine(outcomes, what);
   const exit = outcomes.every((o) => o.verdict === 'met') ? 0 : 2;
   if (f.json) {
     const json = {
       tool: 'realmrace', version: VERSION, mode: f.mode, seed: f.seed, config: cfg, budget,
-      outcomes: outcomes.map((o) => ({ ...o, policySpec: specOf(o), policyHash: policyHash(specOf(o)), buckets: o.buckets.map((b) => ({ ...b, replay: replay(o, b.firstSeed) })) })),
+      outcomes: outcomes.map((o) => ({
+        ...o, policySpec: specOf(o), policyHash: policyHash(specOf(o)),
+        buckets: o.buckets.map(({ reproducer, ...b }) => ({ ...b, reproducerFile: files.get(`${o.policy}\n${b.signature}`) ?? null, replay: replay(o, b.firstSeed, b.signature), traceHash: reproducer?.traceHash })),
+      })),
       verdict: line, exitCode: exit,
     };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');

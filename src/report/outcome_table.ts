@@ -2,7 +2,7 @@
 // in the spirit of litmus7/jcstress outcome tables and rcutorture's summary line.
 
 import Table from 'cli-table3';
-import type { PolicyOutcome } from '../run/outcome.js';
+import type { PolicyOutcome, RunMode } from '../run/outcome.js';
 import type { Finding } from '../check/finding.js';
 
 const LAST_EVENTS = 14;
@@ -36,14 +36,14 @@ export function renderOutcomeTable(outcomes: PolicyOutcome[]): string {
 const actorName = (a: number, f: Finding): string => (a === f.lastEvents.length - 1 ? 'host' : `vCPU${a}`);
 
 /** The events leading to a finding, all actors merged by step (controlled steps are global). */
-function lastEventsLines(f: Finding, mode: "controlled" | "free"): string[] {
+function lastEventsLines(f: Finding, mode: RunMode): string[] {
   const all = f.lastEvents.flat().sort((x, y) => x.step - y.step || x.actor - y.actor);
-  const tail = mode === 'controlled' ? all.slice(-LAST_EVENTS) : all.filter((e) => e.actor === f.actor).slice(-LAST_EVENTS);
-  const head = mode === 'controlled' ? '    last events (all actors, by step):' : `    last events of ${actorName(f.actor, f)} (free mode: other threads' steps are not ordered):`;
+  const tail = mode !== 'free' ? all.slice(-LAST_EVENTS) : all.filter((e) => e.actor === f.actor).slice(-LAST_EVENTS);
+  const head = mode !== 'free' ? '    last events (all actors, by step):' : `    last events of ${actorName(f.actor, f)} (free mode: other threads' steps are not ordered):`;
   return [head, ...tail.map((e) => `      ${String(e.step).padStart(7)} ${actorName(e.actor, f).padEnd(6)} ${e.text}`)];
 }
 
-export function renderFindings(outcomes: PolicyOutcome[], replay: (o: PolicyOutcome, seed: string) => string): string {
+export function renderFindings(outcomes: PolicyOutcome[], replay: (o: PolicyOutcome, seed: string, signature: string) => string[]): string {
   const lines: string[] = [];
   for (const o of outcomes) {
     for (const b of o.buckets) {
@@ -51,7 +51,7 @@ export function renderFindings(outcomes: PolicyOutcome[], replay: (o: PolicyOutc
       lines.push(`[${o.policy}] ${tag} x${b.count}: ${b.signature}`);
       lines.push(`    first witness: seed ${b.firstSeed}, step ${b.firstStep}, vCPU ${b.first.actor}: ${b.first.detail}`);
       lines.push(...lastEventsLines(b.first, o.mode));
-      lines.push(`    replay: ${replay(o, b.firstSeed)}`);
+      for (const r of replay(o, b.firstSeed, b.signature)) lines.push(`    replay: ${r}`);
     }
     for (const k of o.missed) lines.push(`[${o.policy}] MISSED: expected ${k} was not found in ${o.schedules} runs (${fmtSteps(o.steps)} steps)`);
   }

@@ -5,15 +5,18 @@ import { defaultRealm, defaultHost } from '../model/config.js';
 import { defaultWorkload } from '../workload/program.js';
 import { defaultScheduler } from '../sched/scheduler.js';
 
-export function replayCommand(policySpec: string, cfg: RunConfig, seed: string, mode: 'controlled' | 'free'): string {
+/**
+ * The flags that rebuild this config and seed: `realmrace replay <these>`
+ * re-runs the schedule under the seeded scheduler (free-mode seeds re-run in
+ * controlled mode: the same programs, not the same interleaving).
+ */
+export function replayCommand(policySpec: string, cfg: RunConfig, seed: string): string {
   const r = cfg.realm;
-  const parts = ['realmrace run', `--policy ${policySpec}`, `--vcpus ${r.vcpus}`, `--mode ${mode}`, `--seed ${seed}`, '--schedules 1'];
+  const parts = ['realmrace replay', `--seed ${seed}`, `--policy ${policySpec}`, `--vcpus ${r.vcpus}`];
   if (cfg.workload.ops !== defaultWorkload.ops) parts.push(`--ops ${cfg.workload.ops}`);
-  if (mode === 'controlled') {
-    if (cfg.scheduler.name !== defaultScheduler.name) parts.push(`--scheduler ${cfg.scheduler.name}`);
-    if (cfg.scheduler.name === 'pct') parts.push(`--depth ${cfg.scheduler.depth}`);
-    if (cfg.scheduler.name === 'rr' && cfg.scheduler.quantum !== 1) parts.push(`--quantum ${cfg.scheduler.quantum}`);
-  }
+  if (cfg.scheduler.name !== defaultScheduler.name) parts.push(`--scheduler ${cfg.scheduler.name}`);
+  if (cfg.scheduler.name === 'pct') parts.push(`--depth ${cfg.scheduler.depth}`);
+  if (cfg.scheduler.name === 'rr' && cfg.scheduler.quantum !== 1) parts.push(`--quantum ${cfg.scheduler.quantum}`);
   if (r.linearMap !== defaultRealm.linearMap) parts.push(`--linear-map ${r.linearMap}`);
   if (r.tlbiRange) parts.push('--tlbi-range');
   if (r.lmPages !== defaultRealm.lmPages) parts.push(`--lm-pages ${r.lmPages}`);

@@ -8,7 +8,10 @@ import { VERSION } from '../version.js';
 import { REPRO_SCHEMA, Reproducer } from './reproducer.js';
 
 /** Package a recorded result (it must hold a finding). */
-export function reproducerOf(cfg: RunConfig, policy: Policy, policySpec: string, r: ScheduleResult, foundIn: Reproducer['foundIn'], stopAtStep?: number): Reproducer {
+export function reproducerOf(
+  cfg: RunConfig, policy: Policy, policySpec: string,
+  r: Pick<ScheduleResult, 'seed' | 'finding' | 'programs' | 'schedule' | 'traceHash'>, foundIn: Reproducer['foundIn'], stopAtStep?: number,
+): Reproducer {
   const f = r.finding;
   if (!f) throw new Error('reproducerOf: the run has no finding');
   return {
@@ -20,9 +23,9 @@ export function reproducerOf(cfg: RunConfig, policy: Policy, policySpec: string,
     policy: { spec: policySpec, name: policy.name, hash: policyHash(policySpec) },
     seed: r.seed,
     programs: r.programs,
-    schedule: r.schedule && { ...r.schedule, ...(stopAtStep !== undefined ? { stopAtStep } : {}) },
+    schedule: r.schedule && { actors: r.schedule.actors, ops: r.schedule.ops, checks: r.schedule.checks, ...(stopAtStep !== undefined ? { stopAtStep } : {}) },
     finding: { kind: f.kind, signature: f.signature, step: f.step, actor: f.actor, detail: f.detail },
-    traceHash: r.traceHash,
+      traceHash: r.traceHash,
   };
 }
 

@@ -10,6 +10,14 @@ import { Counts, countsOf } from '../check/counters.js';
 import { Finding } from '../check/finding.js';
 import { boot, programsFor } from './controlled.js';
 import type { RunConfig } from './config.js';
+import type { RealmConfig } from '../model/config.js';
+import type { ProgramSpec } from '../workload/program.js';
+import type { RecordedSchedule } from './controlled.js';
+import { StepLock, L } from './step_lock.js';
+import { stopAt } from './free_actor.js';
+
+/** Most steps a record-mode run keeps (48 MB of tickets). */
+const RECORD_CAPACITY = 4_000_000;
 import { PolicyError } from './errors.js';
 import type { FreeActorResult, FreeActorTask } from './free_actor.js';
 
@@ -25,6 +33,11 @@ export interface FreeResult {
   traceHash: string;
   threads: number;
   cores: number;
+  programs: ProgramSpec[];
+  /** The realm config the threads ran with (free mode lengthens the watchdog). */
+  realm: RealmConfig;
+  /** Record mode: the ticket order, which controlled mode replays exactly. */
+  schedule?: RecordedSchedule & { stopAtStep?: number };
 }
 
 const WORKER = new URL('../../workers/actor.js', import.meta.url).href;
@@ -43,17 +56,30 @@ export class FreeRunner {
    * One free run on a freshly booted realm: every vCPU runs its program (ops
    * operations, or until `seconds` elapse), the host agent serves them.
    */
-  async runOne(seed: string, opts: { seconds?: number; maxStepsPerActor?: number } = {}): Promise<FreeResult> {
+  async runOne(seed: string, opts: { seconds?: number; maxStepsPerActor?: number; record?: boolean } = {}): Promise<FreeResult> {
     const realmCfg = { ...this.cfg.realm, watchdogSteps: this.cfg.realm.watchdogSteps * 10 };
     const realm = new Realm(realmCfg);
-    boot(realm, new Trace(this.threads), seed);
+    const bootTrace = new Trace(this.threads);
+    boot(realm, bootTrace, seed);
     const programs = programsFor(this.cfg, seed);
+    const lock = opts.record ? StepLock.create(Math.min(this.cfg.maxSteps, RECORD_CAPACITY)) : null;
+    if (lock) {
+      // The boot trace is part of the recorded hash, as in controlled mode.
+      lock.w[L.H1] = bootTrace.h1;
+      lock.w[L.H2] = bootTrace.h2;
+    }
     const tasks: Promise<FreeActorResult>[] = [];
     const t0 = performance.now();
     for (let actor = 0; actor < this.threads; actor++) {
-      tasks.push(this.pool.run({ sab: realm.sab, realm: realmCfg, mix: this.cfg.workload.mix, program: programs[actor] ?? null, policy: this.policySpec, seed, actor, maxSteps: opts.maxStepsPerActor ?? this.cfg.maxSteps }));
+      tasks.push(this.pool.run({ sab: realm.sab, realm: realmCfg, mix: this.cfg.workload.mix, program: programs[actor] ?? null, policy: this.policySpec, seed, actor, maxSteps: opts.maxStepsPerActor ?? this.cfg.maxSteps, lock: lock?.sab ?? null }));
     }
-    const timer = opts.seconds ? setTimeout(() => Atomics.store(realm.i32, H.STOP, 1), opts.seconds * 1000) : undefined;
+    const stop = (): void => {
+      if (!lock) return void Atomics.store(realm.i32, H.STOP, 1);
+      lock.acquire(); // between two steps, so that replay can raise it at the same ticket
+      stopAt(lock, realm.i32);
+      lock.release();
+    };
+    const timer = opts.seconds ? setTimeout(stop, opts.seconds * 1000) : undefined;
     let results: FreeActorResult[];
     try {
       results = await Promise.all(tasks);
@@ -68,10 +94,18 @@ export class FreeRunner {
     if (finding) finding.lastEvents = results.map((r) => r.lastEvents);
     const counts = countsOf(results.map((r) => Float64Array.from(r.counters)));
     counts.steps = results.reduce((s, r) => s + r.steps, 0);
+    let schedule: FreeResult['schedule'];
+    let traceHash = results.map((r) => r.traceHash.slice(0, 4)).join('');
+    if (lock) {
+      const T = Atomics.load(lock.w, L.TICKET);
+      const stopAtStep = lock.w[L.STOP_AT];
+      schedule = { actors: Array.from(lock.actors.subarray(0, T)), ops: Array.from(lock.ops.subarray(0, T)), checks: Array.from(lock.checks.subarray(0, T)), ...(stopAtStep >= 0 ? { stopAtStep } : {}) };
+      traceHash = (lock.w[L.H1] >>> 0).toString(16).padStart(8, '0') + (lock.w[L.H2] >>> 0).toString(16).padStart(8, '0');
+      counts.steps = T;
+    }
     return {
-      seed, steps: counts.steps, finding, completed: !finding, counts, wallMs,
-      traceHash: results.map((r) => r.traceHash.slice(0, 4)).join(''),
-      threads: this.threads, cores: availableParallelism(),
+      seed, steps: counts.steps, finding, completed: !finding, counts, wallMs, traceHash,
+      threads: this.threads, cores: availableParallelism(), programs, realm: realmCfg, schedule,
     };
   }
 

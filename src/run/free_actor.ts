@@ -1,6 +1,7 @@
 // One actor (vCPU or host agent) of a free-mode run, inside a worker thread:
 // the same generators as controlled mode, stepped as fast as the thread goes,
-// racing the other threads on the shared model.
+// racing the other threads on the shared model. In record mode every step is
+// taken under the global step lock and stamped with a ticket.
 
 import { Realm, H } from '../model/realm.js';
 import { Cpu, BLOCKED } from '../model/cpu.js';
@@ -10,6 +11,13 @@ import { Finding, KernelDeath } from '../check/finding.js';
 import type { Policy } from '../kernel/policy.js';
 import { vcpu_main, WorkloadConfig, ProgramSpec } from '../workload/program.js';
 import { host_main } from '../host/host_agent.js';
+import { StepLock, L } from './step_lock.js';
+
+/** Record mode: raise H.STOP between two steps and remember at which ticket (replay raises it there too). */
+export function stopAt(lock: StepLock, a: Int32Array): void {
+  if (Atomics.load(lock.w, L.STOP_AT) < 0) Atomics.store(lock.w, L.STOP_AT, Atomics.load(lock.w, L.TICKET));
+  Atomics.store(a, H.STOP, 1);
+}
 
 export interface FreeActorTask {
   sab: SharedArrayBuffer;
@@ -22,6 +30,8 @@ export interface FreeActorTask {
   actor: number;
   /** Steps after which this actor asks everyone to stop at the next operation boundary. */
   maxSteps: number;
+  /** Record mode: the step lock's SharedArrayBuffer. */
+  lock: SharedArrayBuffer | null;
 }
 
 export interface FreeActorResult {
@@ -45,7 +55,9 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
   const isHost = task.actor === task.realm.vcpus;
   const trace = new Trace(n);
   const cpu = new Cpu(task.actor, realm, trace, task.seed, isHost);
-  cpu.concurrent = true;
+  const lock = task.lock ? new StepLock(task.lock) : null;
+  // Under the step lock no other access is ever in flight: exactly controlled mode's semantics.
+  cpu.concurrent = lock === null;
   const g = isHost || !task.program ? host_main(cpu) : vcpu_main(cpu, policy, task.mix, task.program);
   // Start barrier: every actor is on its own thread before anyone takes a step.
   Atomics.add(a, H.STARTED, 1);
@@ -55,11 +67,35 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
   let wakeSeen = Atomics.load(a, H.WAKE);
   let finding: Finding | null = null;
   let policyError: string | undefined;
+  let held = false;
   try {
     for (;;) {
       if (Atomics.load(a, H.DEAD)) break; // the modelled kernel died on another CPU
-      trace.step = steps;
-      const r = g.next();
+      let ticket = steps;
+      if (lock) {
+        lock.acquire();
+        held = true;
+        ticket = lock.ticket();
+        if (ticket < 0 || Atomics.load(a, H.DEAD)) break; // record buffer full, or dead meanwhile
+        trace.h1 = Atomics.load(lock.w, L.H1);
+        trace.h2 = Atomics.load(lock.w, L.H2);
+      }
+      trace.step = ticket;
+      let r: IteratorResult<number, void>;
+      try {
+        r = g.next();
+      } finally {
+        if (lock) {
+          Atomics.store(lock.w, L.H1, trace.h1);
+          Atomics.store(lock.w, L.H2, trace.h2);
+          lock.stamp(ticket, task.actor, cpu.opIndex, trace.h1 & 0xffff);
+        }
+      }
+      if (lock) {
+        if (steps + 1 === task.maxSteps) stopAt(lock, a);
+        lock.release();
+        held = false;
+      }
       steps++;
       if (r.done) break;
       if (r.value === BLOCKED) {
@@ -67,7 +103,7 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
         if (++blocked > SPIN_BEFORE_SLEEP) Atomics.wait(a, H.WAKE, wakeSeen, 1);
         wakeSeen = Atomics.load(a, H.WAKE);
       } else blocked = 0;
-      if (steps === task.maxSteps) Atomics.store(a, H.STOP, 1);
+      if (!lock && steps === task.maxSteps) Atomics.store(a, H.STOP, 1);
     }
   } catch (e) {
     if (e instanceof KernelDeath) finding = e.finding;
@@ -75,6 +111,8 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
       policyError = `policy ${policy.name} threw at step ${steps} on actor ${task.actor} (seed ${task.seed}): ${(e as Error)?.message ?? String(e)}`;
       Atomics.store(a, H.DEAD, 1); // stop the others: this run is void
     }
+  } finally {
+    if (held) lock!.release();
   }
   return { actor: task.actor, steps, counters: Array.from(cpu.counters), finding, traceHash: trace.hash(), lastEvents: trace.lastEvents(task.actor), policyError };
 }

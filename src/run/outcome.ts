@@ -4,6 +4,9 @@
 import { Counts, zeroCounts, addCounts } from '../check/counters.js';
 import type { Finding, FindingKind } from '../check/finding.js';
 import type { Policy } from '../kernel/policy.js';
+import type { Reproducer } from '../repro/reproducer.js';
+
+export type RunMode = 'controlled' | 'free' | 'record';
 
 export interface SignatureBucket {
   signature: string;
@@ -13,6 +16,8 @@ export interface SignatureBucket {
   firstSeed: string;
   firstStep: number;
   first: Finding;
+  /** Everything needed to replay the first witness (written to a file by the CLI). */
+  reproducer?: Reproducer;
 }
 
 export type Verdict = 'met' | 'unexpected' | 'missed';
@@ -21,7 +26,7 @@ export interface PolicyOutcome {
   policy: string;
   description: string;
   expect: FindingKind[];
-  mode: 'controlled' | 'free';
+  mode: RunMode;
   schedules: number;
   /** Schedules that ran every actor to the end without a finding. */
   clean: number;
@@ -47,9 +52,10 @@ export class OutcomeBuilder {
   private steps = 0;
   private h = 0x811c9dc5;
 
-  constructor(private readonly policy: Policy, private readonly mode: 'controlled' | 'free') {}
+  constructor(private readonly policy: Policy, private readonly mode: RunMode) {}
 
-  add(r: { seed: string; steps: number; traceHash: string; finding: Finding | null; completed: boolean; counts: Counts }): void {
+  /** Returns the bucket when this result is the first witness of a new signature. */
+  add(r: { seed: string; steps: number; traceHash: string; finding: Finding | null; completed: boolean; counts: Counts }): SignatureBucket | null {
     this.schedules++;
     for (let i = 0; i < r.traceHash.length; i++) this.h = Math.imul(this.h ^ r.traceHash.charCodeAt(i), 16777619);
     this.steps += r.steps;
@@ -58,9 +64,14 @@ export class OutcomeBuilder {
       const f = r.finding;
       const b = this.buckets.get(f.signature);
       if (b) b.count++;
-      else this.buckets.set(f.signature, { signature: f.signature, kind: f.kind, count: 1, firstSeed: r.seed, firstStep: f.step, first: f });
+      else {
+        const nb: SignatureBucket = { signature: f.signature, kind: f.kind, count: 1, firstSeed: r.seed, firstStep: f.step, first: f };
+        this.buckets.set(f.signature, nb);
+        return nb;
+      }
     } else if (r.completed) this.clean++;
     else this.bounded++;
+    return null;
   }
 
   get findings(): number {

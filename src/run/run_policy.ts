@@ -7,6 +7,7 @@ import { ControlledRunner } from './controlled.js';
 import { FreeRunner } from './free.js';
 import { OutcomeBuilder, PolicyOutcome } from './outcome.js';
 import { scheduleSeed } from './seeds.js';
+import { reproducerOf } from '../repro/make.js';
 
 export interface Budget {
   /** Stop after this many schedules (runs). */
@@ -27,7 +28,11 @@ function exhausted(b: Budget, o: OutcomeBuilder, schedules: number, steps: numbe
   return b.schedules === undefined && b.steps === undefined && b.seconds === undefined && schedules >= 1;
 }
 
-export function runPolicyControlled(policy: Policy, cfg: RunConfig, baseSeed: string, budget: Budget): PolicyOutcome {
+/**
+ * Controlled schedules, one seed each. The first witness of each signature is
+ * run again with recording on (the run is deterministic) to make its reproducer.
+ */
+export function runPolicyControlled(policy: Policy, cfg: RunConfig, baseSeed: string, budget: Budget, policySpec = policy.name): PolicyOutcome {
   const runner = new ControlledRunner(cfg, policy);
   const out = new OutcomeBuilder(policy, 'controlled');
   const t0 = performance.now();
@@ -36,23 +41,32 @@ export function runPolicyControlled(policy: Policy, cfg: RunConfig, baseSeed: st
   while (!exhausted(budget, out, i, steps, t0)) {
     const r = runner.runOne(scheduleSeed(baseSeed, i++));
     steps += r.steps;
-    out.add(r);
+    const fresh = out.add(r);
+    if (fresh) fresh.reproducer = reproducerOf(cfg, policy, policySpec, runner.runOne(r.seed, { record: true }), 'controlled');
   }
   return out.build(performance.now() - t0);
 }
 
-export async function runPolicyFree(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget): Promise<PolicyOutcome> {
+/**
+ * Free mode (real races, no schedule), or record mode (real threads under the
+ * step lock: the ticket order is a schedule controlled mode replays exactly).
+ */
+export async function runPolicyFree(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, record = false): Promise<PolicyOutcome> {
   const runner = new FreeRunner(cfg, policySpec);
-  const out = new OutcomeBuilder(policy, 'free');
+  const out = new OutcomeBuilder(policy, record ? 'record' : 'free');
   const t0 = performance.now();
   try {
     let i = 0;
     let steps = 0;
     while (!exhausted(budget, out, i, steps, t0)) {
       const left = budget.seconds !== undefined ? Math.max(0.05, budget.seconds - (performance.now() - t0) / 1000) : undefined;
-      const r = await runner.runOne(scheduleSeed(baseSeed, i++), { seconds: left });
+      const r = await runner.runOne(scheduleSeed(baseSeed, i++), { seconds: left, record });
       steps += r.steps;
-      out.add(r);
+      const fresh = out.add(r);
+      if (fresh) {
+        const asRun = { ...cfg, realm: r.realm };
+        fresh.reproducer = reproducerOf(asRun, policy, policySpec, r, record ? 'record' : 'free', r.schedule?.stopAtStep);
+      }
     }
   } finally {
     await runner.close();
