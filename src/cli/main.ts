@@ -6,6 +6,7 @@ import { ConfigError } from '../run/errors.js';
 import { SCHEDULERS } from '../sched/scheduler.js';
 import { addModelOptions, choiceArg, intArg, numArg, seedArg, RunFlags } from './options.js';
 import { replayCommand, ReplayFlags } from './replay_command.js';
+import { shrinkCommand, ShrinkFlags } from './shrink_command.js';
 import { runCommand } from './run_command.js';
 import { VERSION } from '../version.js';
 
@@ -43,6 +44,16 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the result as JSON'))
     .action(async (file: string | undefined, opts: ReplayFlags) => {
       exit = await replayCommand(file, opts);
+    });
+  program
+    .command('shrink')
+    .argument('<file>', 'reproducer JSON with a recorded schedule')
+    .description('delta-debug a reproducer to fewer vCPUs, operations and context switches with the same signature')
+    .option('--out <file>', 'where to write the minimal reproducer (default: <file>.min.json)')
+    .option('--max-tests <n>', 'most candidate runs to try', intArg(1), 5000)
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, opts: ShrinkFlags) => {
+      exit = await shrinkCommand(file, opts);
     });
   try {
     await program.parseAsync(argv, { from: 'user' });

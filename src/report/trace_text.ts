@@ -32,9 +32,9 @@ export function compactEventText(e: TraceEvent, view?: TraceView): string {
     case 'call': return e.text; // fn(arg)
     case 'ret': {
       const [fn, ret] = e.text.split(' -> ');
-      return `<- ${fn} = ${ret}`;
+      return `<- ${fn}: ${ret}`;
     }
-    case 'pte_set': return e.text.replace(' = ', '= ').replace('pfn ', '');
+    case 'pte_set': return e.text.replace(' = pfn ', '=');
     case 'pmd_split': return `pmd_split block ${e.a}`;
     case 'vmap_pte': return `vmap [${e.a}] -> pfn ${e.b}`;
     case 'tlbi_vaale1is': return `TLBI VAALE1IS ${e.a}`;
@@ -54,7 +54,7 @@ export function compactEventText(e: TraceEvent, view?: TraceView): string {
     case 'free_pages': return `freed pfn ${e.a} x${e.b}`;
     case 'post_to_host': return `post ${e.a} pg to host`;
     case 'blocked': return '(blocked)';
-    case 'finding': return `!!! ${view?.finding?.kind ?? 'FINDING'}`;
+    case 'finding': return `!!! ${view?.finding?.kind ?? 'finding'}: kernel dies`;
     case 'boot': return 'boot done';
     default: return e.text;
   }
@@ -113,10 +113,12 @@ export function renderTraceText(view: TraceView, opts: TraceTextOptions = {}): s
     const evs = run.slice(i, j);
     // Within a step, lines per actor (controlled steps have one actor, free-mode logs may have more).
     const lines: string[][] = Array.from({ length: n }, () => []);
+    const isFailing = (e: TraceEvent): boolean => step === failing && e.actor === view.finding?.actor;
+    const marked = evs.some((e) => isFailing(e) && isFault(e)) ? isFault : (e: TraceEvent): boolean => e.ev === 'finding';
     for (const e of evs) {
       const col = e.actor >= 0 && e.actor < n ? e.actor : n - 1;
       let t = compactEventText(e, view);
-      if (step === failing && e.actor === view.finding?.actor && (e.ev === 'finding' || isFault(e))) t = `${MARK} ${t}`;
+      if (isFailing(e) && marked(e)) t = `${MARK} ${t}`;
       lines[col].push(t);
     }
     const height = Math.max(...lines.map((l) => l.length));
