@@ -27,9 +27,9 @@ const KIND_LABEL: Record<MarkKind, string> = {
   tlb: 'TLBI / DSB ISH',
   rsi: 'RSI: RIPAS change',
   ok: 'access ok',
-  fixup: 'fault fixed up (zeropad fixup, REC exit)',
-  fault: 'SEA / GPF / fault / finding',
-  other: 'alloc / free / post / blocked',
+  fixup: 'fault fixed up (zeropad fixup / REC exit)',
+  fault: 'SEA / GPF / finding',
+  other: 'alloc, free, other',
 };
 
 /** Rows of event marks inside a lane (overview), top to bottom. */
@@ -60,14 +60,29 @@ const OUTER_FNS = new Set([
   'netvsc_free_buf', 'decrypted_pool_alloc', 'decrypted_pool_free', 'decrypted_pool_refill', 'decrypted_pool_shrink', 'host_virtio_io',
   'vm_unmap_aliases', 'vmap_pages_decrypted', 'arm64_rsi_setup_memory',
 ]);
+/** Events a helper's span may cover: any other event ends the helper (it returned, its caller went on). */
+const HELPER_EVS: Record<string, string[]> = {
+  __change_memory_common: ['pte_set', 'pmd_split'],
+  split_kernel_leaf_mapping: ['pte_set', 'pmd_split'],
+  flush_tlb_kernel_range: ['tlbi_vaale1is', 'tlbi_rvaale1is', 'tlbi_vmalle1is', 'dsb_ish'],
+  flush_tlb_all: ['tlbi_vaale1is', 'tlbi_rvaale1is', 'tlbi_vmalle1is', 'dsb_ish'],
+  rsi_set_memory_range: ['rsi_ipa_state_set', 'rsi_ipa_state_get'],
+  alloc_pages: ['alloc_pages'],
+  __free_pages: ['free_pages'],
+  kmalloc: ['alloc_pages'],
+  kfree: ['free_pages'],
+};
+/** Helpers that end with their first own event. */
+const ONE_SHOT = new Set(['alloc_pages', '__free_pages', 'kmalloc', 'kfree']);
 /** Workload-level events: they end any open helper, and any outer call that has no RET. */
 const WORKLOAD_EVS = new Set(['access', 'load_unaligned_zeropad', 'post_to_host', 'blocked', 'finding']);
 
 /**
- * Reconstruct call spans per actor. Only set_memory_* log a RET, so a call
- * without one lasts until that actor's last event before its next call (or
- * workload-level event); an outer call without RET until the next outer call
- * or workload-level event.
+ * Reconstruct call spans per actor. Only set_memory_* log a RET, so a helper
+ * call without one lasts while that actor's events are of the helper's kind
+ * (PTE writes for __change_memory_common, TLBIs for flush_tlb_kernel_range,
+ * ...) and before its next call or workload-level event; an outer call
+ * without RET lasts until the next outer call or workload-level event.
  */
 export function functionSpans(view: TraceView): Span[] {
   const n = view.actors.length;
@@ -117,7 +132,15 @@ export function functionSpans(view: TraceView): Span[] {
         outer[a] = null;
       } else if (o) o.last = e.step;
     } else {
-      if (inner[a]) inner[a]!.last = e.step;
+      const i = inner[a];
+      if (i) {
+        const owns = HELPER_EVS[i.fn];
+        if (owns && !owns.includes(e.ev)) closeInner(a);
+        else {
+          i.last = e.step;
+          if (ONE_SHOT.has(i.fn)) closeInner(a);
+        }
+      }
       if (outer[a]) outer[a]!.last = e.step;
     }
   }
@@ -148,6 +171,7 @@ const SHORT_FN: Record<string, string> = {
   flush_tlb_all: 'flush', rsi_set_memory_range: 'rsi', split_kernel_leaf_mapping: 'split', alloc_pages: 'alloc', __free_pages: 'free',
   host_virtio_io: 'io', vmalloc: 'vmalloc', vfree: 'vfree',
 };
+const TINY_FN: Record<string, string> = { set_memory_decrypted: 'dec', set_memory_encrypted: 'enc', vmalloc: 'vm', vfree: 'vf', host_virtio_io: 'io' };
 
 /** Escape text for HTML/SVG text content and attribute values. */
 export function esc(s: string): string {
@@ -155,12 +179,18 @@ export function esc(s: string): string {
 }
 
 const MONO = 0.6; // advance of a monospace glyph, in font sizes
-/** Fit a label into `px` pixels of monospace text at `font` px, trying the alternatives in order. */
-function label(px: number, font: number, ...alts: string[]): string {
+/**
+ * Fit a label into `px` pixels of monospace text at `font` px: the first
+ * alternative that fits, else the first cut with an ellipsis (if a useful
+ * part fits), else a short alternative, else a shorter cut, else nothing.
+ */
+function label(px: number, font: number, alts: string[], short: string[] = []): string {
   const max = Math.floor(px / (font * MONO));
   for (const a of alts) if (a.length <= max) return a;
   const first = alts[0] ?? '';
-  return max >= 3 ? first.slice(0, max - 1) + '…' : '';
+  if (max >= 14) return first.slice(0, max - 1) + '…';
+  for (const a of short) if (a && a.length <= max) return a;
+  return max >= 6 ? first.slice(0, max - 1) + '…' : '';
 }
 
 const f1 = (x: number): string => (Math.round(x * 10) / 10).toString();
@@ -191,16 +221,16 @@ function swimlane(view: TraceView, spans: Span[], g: Geometry, id: string): stri
   const n = view.actors.length;
 
   // Lane geometry. Zoomed lanes are as tall as their longest vertical label needs.
-  const top = zoomed ? 22 : 18;
-  const outerH = zoomed ? 14 : 9;
-  const innerH = zoomed ? 12 : 7;
+  const top = zoomed ? 20 : 17;
+  const outerH = zoomed ? 13 : 8;
+  const innerH = zoomed ? 11 : 6;
   const rowH = 5; // overview: one row per kind
   const markH = 10; // zoom: one row of marks, then vertical labels
   const LABEL_FONT = 9;
-  const labelMax = 96;
+  const labelMax = 92;
   const zoomEvents = zoomed ? zoomCells(view, from, to) : [];
   const laneHs = view.actors.map((_, a) => {
-    if (!zoomed) return 3 + outerH + 1 + innerH + 2 + ROWS.length * rowH + 3;
+    if (!zoomed) return 2 + outerH + 1 + innerH + 2 + ROWS.length * rowH + 2;
     let chars = 4;
     for (const c of zoomEvents) if (c.actor === a) for (const e of c.shown) chars = Math.max(chars, zoomLabel(e).length);
     return 3 + outerH + 2 + innerH + 3 + markH + 2 + Math.min(labelMax, Math.ceil(chars * LABEL_FONT * MONO) + 4) + 2;
@@ -211,7 +241,7 @@ function swimlane(view: TraceView, spans: Span[], g: Geometry, id: string): stri
   const width = GUTTER + plotW + RIGHT;
   const height = top + lanesH + axisH;
   const laneY = (a: number): number => laneTops[a];
-  const spanY = (a: number, isOuter: boolean): number => laneY(a) + 3 + (isOuter ? 0 : outerH + (zoomed ? 2 : 1));
+  const spanY = (a: number, isOuter: boolean): number => laneY(a) + (zoomed ? 3 : 2) + (isOuter ? 0 : outerH + (zoomed ? 2 : 1));
   const marksY = (a: number): number => spanY(a, false) + innerH + (zoomed ? 3 : 2);
   const fontSpan = zoomed ? 10 : 8;
 
@@ -266,7 +296,7 @@ function swimlane(view: TraceView, spans: Span[], g: Geometry, id: string): stri
     const h = s.outer ? outerH : innerH;
     const bad = s.ret !== undefined && s.ret !== '0';
     const desc = `${view.actors[s.actor]}: ${s.fn}(${s.arg}) steps ${s.start}..${s.end}${s.ret !== undefined ? ` returned ${s.ret}` : ''}${s.unfinished ? ' (did not return)' : ''}`;
-    const lbl = label(w - 4, fontSpan, bad ? `${s.fn}(${s.arg}) = ${s.ret}` : `${s.fn}(${s.arg})`, s.fn, SHORT_FN[s.fn] ?? '');
+    const lbl = label(w - 4, fontSpan, [bad ? `${s.fn}(${s.arg}) = ${s.ret}` : `${s.fn}(${s.arg})`, s.fn], [SHORT_FN[s.fn] ?? '', TINY_FN[s.fn] ?? '']);
     sp.push(`<g class="span" data-fn="${esc(s.fn)}"><title>${esc(desc)}</title><rect x="${f1(x)}" y="${y}" width="${f1(w)}" height="${h}" rx="2" fill="${spanColour(s.fn)}" stroke="${bad ? '#d62728' : '#8a97a6'}" stroke-width="${bad ? 1.5 : 0.5}"/>${lbl ? `<text x="${f1(x + 2)}" y="${y + h - (zoomed ? 3.5 : 2)}" font-size="${fontSpan}" fill="#1d2630">${esc(lbl)}</text>` : ''}</g>`);
   }
   out.push(`<g class="spans" clip-path="url(#${id}-plot)">${sp.join('')}</g>`);
@@ -298,7 +328,7 @@ function swimlane(view: TraceView, spans: Span[], g: Geometry, id: string): stri
       const m = `<g class="ev ev-${k}${isFail ? ' failing' : ''}"><title>${esc(tip)}</title>` +
         (isFail ? `<circle cx="${f1(cx)}" cy="${my + markH / 2}" r="${f1(sz / 2 + 3)}" fill="none" stroke="${KIND_COLOUR.fault}" stroke-width="2"/>` : '') +
         `<rect x="${f1(cx - sz / 2)}" y="${my + (markH - sz) / 2}" width="${f1(sz)}" height="${f1(sz)}" fill="${KIND_COLOUR[k]}" rx="1.5"/>` +
-        `<text transform="translate(${f1(cx - LABEL_FONT * 0.35)},${my + markH + 3}) rotate(90)" font-size="${LABEL_FONT}" fill="${k === 'fault' ? KIND_COLOUR.fault : '#222'}"${k === 'fault' ? ' font-weight="bold"' : ''}>${esc(label(labelMax, LABEL_FONT, zoomLabel(e)))}</text></g>`;
+        `<text transform="translate(${f1(cx - LABEL_FONT * 0.35)},${my + markH + 3}) rotate(90)" font-size="${LABEL_FONT}" fill="${k === 'fault' ? KIND_COLOUR.fault : '#222'}"${k === 'fault' ? ' font-weight="bold"' : ''}>${esc(label(labelMax, LABEL_FONT, [zoomLabel(e)]))}</text></g>`;
       (k === 'fault' ? faults : marks).push(m);
     });
   }
@@ -306,14 +336,15 @@ function swimlane(view: TraceView, spans: Span[], g: Geometry, id: string): stri
 
   // The failing step.
   if (view.finding && failing >= from && failing <= to) {
-    const x = X(failing) + sx / 2;
+    // Zoomed: on the right edge of the failing column, so it does not cross the circled mark's label.
+    const x = zoomed ? X(failing) + sx - 1.5 : X(failing) + sx / 2;
     const f = view.finding;
     const txt = `✖ step ${failing}, ${view.actors[f.actor] ?? `actor ${f.actor}`}: ${f.signature}`;
     const right = x > GUTTER + plotW / 2;
     const room = right ? x - 4 : GUTTER + plotW + RIGHT - x - 4;
     out.push(`<g class="failing-step" data-step="${failing}"><title>${esc(`${txt}\n${f.detail}`)}</title>` +
       `<line x1="${f1(x)}" y1="${top - 6}" x2="${f1(x)}" y2="${top + lanesH}" stroke="${KIND_COLOUR.fault}" stroke-width="2"/>` +
-      `<text x="${f1(right ? x - 4 : x + 4)}" y="${top - 8}" font-size="11" font-weight="bold" fill="${KIND_COLOUR.fault}" text-anchor="${right ? 'end' : 'start'}">${esc(label(room, 11, txt))}</text></g>`);
+      `<text x="${f1(right ? x - 4 : x + 4)}" y="${top - 8}" font-size="11" font-weight="bold" fill="${KIND_COLOUR.fault}" text-anchor="${right ? 'end' : 'start'}">${esc(label(room, 11, [txt]))}</text></g>`);
   }
   out.push('</svg>');
   return out.join('\n');
@@ -338,6 +369,9 @@ function zoomCells(view: TraceView, from: number, to: number): ZoomCell[] {
   return [...cells.values()];
 }
 
+const SHORT_RESULT: Record<string, string> = { 'rec-exit-then-ok': 'REC exit', 'translation-fault': 'xlate fault', 'no-progress': 'no progress' };
+const shortResult = (e: TraceEvent): string => SHORT_RESULT[accessResult(e)] ?? accessResult(e);
+
 /** Short label for an event in the zoomed view (written vertically under its mark). */
 function zoomLabel(e: TraceEvent): string {
   switch (e.ev) {
@@ -351,11 +385,11 @@ function zoomLabel(e: TraceEvent): string {
     case 'dsb_ish': return 'dsb ish';
     case 'rsi_ipa_state_set': {
       const p = e.b & 0x3fffffff;
-      return `ripas ${e.a}..${p}${p === e.a ? ' none' : ''}${e.b >>> 30 ? ' REJ' : ''}`;
+      return `ripas ${e.a}..${p}${e.b >>> 30 ? ' REJECT' : ''}`;
     }
-    case 'access': return `acc ${e.a} ${accessResult(e)}`;
-    case 'load_unaligned_zeropad': return `zpad ${e.a} ${accessResult(e)}`;
-    case 'host_io': return `io ${e.a} ${accessResult(e)}`;
+    case 'access': return `acc ${e.a} ${shortResult(e)}`;
+    case 'load_unaligned_zeropad': return `zpad ${e.a} ${shortResult(e)}`;
+    case 'host_io': return `io ${e.a} ${shortResult(e)}`;
     case 'alloc_pages': return `alloc ${e.a} x${e.b}`;
     case 'free_pages': return `free ${e.a} x${e.b}`;
     case 'vmap_pte': return `vmap ${e.a}=${e.b}`;
@@ -382,7 +416,7 @@ function zoomWindow(view: TraceView): { from: number; to: number } {
 }
 
 const CSS = `
-body { font-family: system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif; margin: 10px 14px; color: #1d2630; background: #fff; }
+body { font-family: system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif; margin: 6px 14px; color: #1d2630; background: #fff; }
 .head { display: flex; align-items: baseline; gap: 26px; }
 h1 { font-size: 19px; margin: 0 0 2px 0; }
 h2 { font-size: 14px; margin: 6px 0 0 0; color: #333; }
@@ -390,7 +424,7 @@ h2 { font-size: 14px; margin: 6px 0 0 0; color: #333; }
 .meta b { color: #555; font-weight: 600; }
 .finding { font-size: 13px; color: #b01d1e; font-weight: 600; margin: 3px 0 1px 0; }
 .detail, .boot { font-size: 12px; color: #444; margin: 1px 0; font-family: ui-monospace, Menlo, Consolas, 'DejaVu Sans Mono', monospace; }
-.legend { display: flex; flex-wrap: wrap; gap: 3px 16px; font-size: 12px; margin: 6px 0 2px 0; align-items: center; }
+.legend { display: flex; flex-wrap: wrap; gap: 3px 13px; font-size: 11.5px; margin: 5px 0 2px 0; align-items: center; }
 .legend span.sw { display: inline-block; width: 11px; height: 11px; border-radius: 2px; vertical-align: -1px; margin-right: 5px; }
 .legend span.bar { display: inline-block; width: 26px; height: 10px; border: 0.5px solid #8a97a6; border-radius: 2px; vertical-align: -1px; margin-right: 5px; }
 .legend span.line { display: inline-block; width: 3px; height: 13px; background: #d62728; vertical-align: -2px; margin-right: 5px; }
@@ -409,7 +443,7 @@ export function renderTraceHtml(view: TraceView): string {
     ...(Object.keys(KIND_COLOUR) as MarkKind[]).map((k) => `<span><span class="sw" style="background:${KIND_COLOUR[k]}"></span>${esc(KIND_LABEL[k])}</span>`),
     `<span><span class="bar" style="background:${spanColour('set_memory_decrypted')}"></span>set_memory_decrypted</span>`,
     `<span><span class="bar" style="background:${spanColour('set_memory_encrypted')}"></span>set_memory_encrypted</span>`,
-    `<span><span class="bar" style="background:${spanColour('__change_memory_common')}"></span>other kernel functions (upper: caller, lower: helper)</span>`,
+    `<span><span class="bar" style="background:${spanColour('__change_memory_common')}"></span>other kernel functions (top bar: caller)</span>`,
     `<span><span class="line"></span>failing step</span>`,
   ].join('');
   return `<!DOCTYPE html>

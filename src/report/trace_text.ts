@@ -34,7 +34,7 @@ export function compactEventText(e: TraceEvent, view?: TraceView): string {
       const [fn, ret] = e.text.split(' -> ');
       return `<- ${fn}: ${ret}`;
     }
-    case 'pte_set': return e.text.replace(' = pfn ', '=');
+    case 'pte_set': return e.text.replace(' = pfn ', '=').replace('|', ',');
     case 'pmd_split': return `pmd_split block ${e.a}`;
     case 'vmap_pte': return `vmap [${e.a}] -> pfn ${e.b}`;
     case 'tlbi_vaale1is': return `TLBI VAALE1IS ${e.a}`;
@@ -92,7 +92,7 @@ export function renderTraceText(view: TraceView, opts: TraceTextOptions = {}): s
   const colW = Math.max(6, Math.min(48, Math.floor((width - (stepW + 3) - 1) / n) - 3));
   const rule = '+' + '-'.repeat(stepW + 2) + ('+' + '-'.repeat(colW + 2)).repeat(n) + '+';
   const row = (step: string, cells: string[]): string =>
-    '| ' + step.padStart(stepW) + ' |' + cells.map((c) => ' ' + fit(c, colW) + ' |').join('');
+    '| ' + step.padStart(stepW) + ' |' + cells.map((c) => ' ' + fit(c.replaceAll('|', '/'), colW) + ' |').join(''); // '|' only as the column rule
 
   const out: string[] = [];
   out.push(`trace: ${view.title}`);

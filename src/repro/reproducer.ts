@@ -36,7 +36,10 @@ const configSchema = z.object({
   scheduler: z.object({ name: z.enum(SCHEDULERS as ['random', 'pct', 'rr']), depth: z.number().int().min(1), quantum: z.number().int().min(1) }).strict(),
   maxSteps: z.number().int().min(1),
 }).strict();
-const programSchema = z.object({ seed: z.string().min(1), ops: z.number().int().min(0), keep: z.array(z.number().int().min(0)).optional() }).strict();
+const programSchema = z.object({
+  seed: z.string().min(1), ops: z.number().int().min(0),
+  keep: z.array(z.number().int().min(0)).optional(), single: z.array(z.number().int().min(0)).optional(),
+}).strict();
 
 export const reproducerSchema = z.object({
   schema: z.literal(REPRO_SCHEMA),

@@ -24,8 +24,8 @@ export interface StepExecutor {
  * An explicit schedule to follow. strict (replay): the recorded actor must be
  * able to run and the trace must match step by step; at the first divergence the
  * rest runs under the seeded scheduler. Lenient (shrinking): entries whose actor
- * has finished are skipped, and when the script runs out the seeded scheduler
- * takes over.
+ * has finished or is blocked are skipped, and when the script runs out the
+ * seeded scheduler takes over.
  */
 export interface Script {
   actors: ArrayLike<number>;
@@ -86,7 +86,8 @@ export function drive(n: number, i32: Int32Array, sched: Scheduler, exec: StepEx
         else if (s.actors[cursor] >= n || done[s.actors[cursor]]) diverge(steps, `recorded actor ${s.actors[cursor]} cannot run: it has already finished`);
         else a = s.actors[cursor++];
       } else {
-        while (cursor < s.actors.length && (s.actors[cursor] >= n || done[s.actors[cursor]])) cursor++;
+        // Skip entries of actors that finished, or that wait for something that has not happened yet.
+        while (cursor < s.actors.length && (s.actors[cursor] >= n || done[s.actors[cursor]] || blocked[s.actors[cursor]])) cursor++;
         if (cursor < s.actors.length) a = s.actors[cursor++];
         else following = false;
       }

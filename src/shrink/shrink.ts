@@ -22,6 +22,8 @@ interface Candidate {
   vcpus: number[];
   /** Operations kept, per original vCPU id. */
   keep: Map<number, number[]>;
+  /** Operations cut down to one page, per original vCPU id. */
+  single: Map<number, number[]>;
   entries: Entry[];
 }
 
@@ -86,7 +88,7 @@ export class Shrinker {
   }
 
   private programsFor(c: Candidate): ProgramSpec[] {
-    return c.vcpus.map((v) => ({ ...this.repro.programs[v], keep: c.keep.get(v) }));
+    return c.vcpus.map((v) => ({ ...this.repro.programs[v], keep: c.keep.get(v), ...(c.single.get(v)?.length ? { single: c.single.get(v) } : {}) }));
   }
 
   /** The script a candidate replays: entries of kept actors and operations, renumbered. */
@@ -123,14 +125,22 @@ export class Shrinker {
     return res.finding?.signature === this.repro.finding.signature ? res : null;
   }
 
-  /** Drop script entries after the failure (they never run), if it still fails without them. */
-  private trim(c: Candidate): Candidate {
-    const res = this.failing(c);
-    if (!res) return c;
-    const { from } = this.scriptOf(c);
-    const upTo = res.finding!.step + 1;
-    if (upTo >= from.length) return c;
-    const cand = { ...c, entries: c.entries.slice(0, from[upTo - 1] + 1) };
+  /**
+   * Make the script say exactly what ran, up to and including the failing step:
+   * entries that were skipped or never reached go, and steps the seeded
+   * scheduler chose after the script ran out are written in.
+   */
+  private normalize(c: Candidate): Candidate {
+    if (this.tests >= this.maxTests) return c;
+    const res = this.run(c, true);
+    if (res.finding?.signature !== this.repro.finding.signature) return c;
+    const rec = res.schedule!;
+    const entries: Entry[] = [];
+    for (let i = 0; i <= res.finding.step && i < rec.actors.length; i++) {
+      const a = rec.actors[i];
+      entries.push({ a: a === c.vcpus.length ? this.hostId : c.vcpus[a], op: rec.ops[i] });
+    }
+    const cand = { ...c, entries };
     return this.fails(cand) ? cand : c;
   }
 
@@ -148,7 +158,7 @@ export class Shrinker {
     const s = r.schedule!;
     const before = statsOf(r);
     const end = Math.min(s.actors.length, r.finding.step + 1);
-    let cur: Candidate = { simpleHost: false, vcpus: [], keep: new Map(), entries: [] };
+    let cur: Candidate = { simpleHost: false, vcpus: [], keep: new Map(), single: new Map(), entries: [] };
     for (let v = 0; v < this.hostId; v++) {
       cur.vcpus.push(v);
       // Operations after the last one that ran before the failure can go at once. (Earlier
@@ -159,7 +169,7 @@ export class Shrinker {
     }
     for (let i = 0; i < end; i++) cur.entries.push({ a: s.actors[i], op: s.ops[i] });
     if (!this.fails(cur)) throw new Error('the reproducer does not fail any more when replayed leniently; nothing to shrink');
-    cur = this.trim(cur);
+    cur = this.normalize(cur);
     let progress = true;
     while (progress && this.tests < this.maxTests) {
       progress = false;
@@ -181,6 +191,14 @@ export class Shrinker {
           return this.fails(cand) ? cand : null;
         }, (cand) => { cur = cand; progress = true; });
       }
+      // 2b. Shared buffers cut down to a single page.
+      for (const v of cur.vcpus) {
+        for (const op of cur.keep.get(v)!) {
+          if (cur.single.get(v)?.includes(op)) continue;
+          const cand = { ...cur, single: new Map(cur.single).set(v, [...(cur.single.get(v) ?? []), op].sort((x, y) => x - y)) };
+          if (this.fails(cand)) { cur = cand; progress = true; }
+        }
+      }
       // 3. The host agent's scheduled steps (most are idle re-checks once operations are gone).
       {
         const host = cur.entries.map((e, i) => (e.a === this.hostId ? i : -1)).filter((i) => i >= 0);
@@ -192,9 +210,10 @@ export class Shrinker {
           return this.fails(cand) ? cand : null;
         }, (cand) => { cur = cand; progress = true; });
       }
-      // 4. Bring the failure forward: move the failing actor's last run before the run that precedes it.
+      // 4. Bring the failure forward: move the failing actor's last run before the run that
+      //    precedes it, or before as much of that run's tail as it can (halves, quarters, ...).
       for (let guard = cur.entries.length; guard > 0; guard--) {
-        cur = this.trim(cur);
+        cur = this.normalize(cur);
         const res = this.failing(cur);
         // Only when the script ends exactly at the failing step is its last run the failing actor's.
         if (!res || this.scriptOf(cur).from[res.finding!.step] !== cur.entries.length - 1) break;
@@ -206,9 +225,14 @@ export class Shrinker {
         if (j < 0) break;
         const other = e[j].a;
         while (j > 0 && e[j - 1].a === other) j--;
-        const cand = { ...cur, entries: [...e.slice(0, j), ...e.slice(i), ...e.slice(j, i)] };
-        if (!this.fails(cand)) break;
-        cur = cand;
+        let moved: Candidate | null = null;
+        for (let m = i - j; m >= 1 && moved === null; m = m === 1 ? 0 : Math.ceil(m / 2)) {
+          const at = i - m; // the failing run goes before the last m steps of the preceding run
+          const cand = { ...cur, entries: [...e.slice(0, at), ...e.slice(i), ...e.slice(at, i)] };
+          if (this.fails(cand)) moved = cand;
+        }
+        if (moved === null) break;
+        cur = moved;
         progress = true;
       }
       // 5. Context switches: pull an actor's next run of steps up to join its previous run.
@@ -226,7 +250,14 @@ export class Shrinker {
           const moved = [...e.slice(0, i), ...e.slice(j, k), ...e.slice(i, j), ...e.slice(k)];
           if (switchesOf(moved.map((x) => x.a)) >= switchesOf(e.map((x) => x.a))) continue; // must remove a switch
           const cand = { ...cur, entries: moved };
-          if (this.fails(cand)) { cur = this.trim(cand); changed = true; progress = true; break; }
+          if (this.fails(cand)) {
+            // Keep the number of switches falling, so this pass ends.
+            const nc = this.normalize(cand);
+            cur = switchesOf(nc.entries.map((x) => x.a)) < switchesOf(e.map((x) => x.a)) ? nc : cand;
+            changed = true;
+            progress = true;
+            break;
+          }
         }
       }
     }

@@ -37,6 +37,8 @@ export interface ProgramSpec {
   seed: string;
   ops: number;
   keep?: number[];
+  /** Operations cut down to a single page (a shared buffer of one page), by the shrinker. */
+  single?: number[];
 }
 
 /** The program vCPU v runs in the schedule with this seed, unless a reproducer says otherwise. */
@@ -73,9 +75,23 @@ function* kmalloc(cpu: Cpu, slab: Slab): KGen {
   yield* kernel_store(cpu, p, 'kmalloc', true);
 }
 
+/**
+ * Which of the vCPU's slab pages an operation touches: the one nearest a random
+ * page frame. The choice only changes when a nearer page comes or goes, so
+ * deleting unrelated operations (shrinking) leaves it alone.
+ */
+function pickSlabPage(cpu: Cpu, slab: Slab): number {
+  const target = cpu.randInt(cpu.realm.lmPages);
+  let best = 0;
+  for (let i = 1; i < slab.pages.length; i++) {
+    if (Math.abs(slab.pages[i] - target) < Math.abs(slab.pages[best] - target)) best = i;
+  }
+  return best;
+}
+
 function* kfree(cpu: Cpu, slab: Slab): KGen {
   if (slab.pages.length === 0) return;
-  const i = cpu.randInt(slab.pages.length);
+  const i = pickSlabPage(cpu, slab);
   if (--slab.objects[i] > 0) return;
   const p = slab.pages[i];
   slab.pages.splice(i, 1);
@@ -86,7 +102,7 @@ function* kfree(cpu: Cpu, slab: Slab): KGen {
 /** A dentry-name hash: load_unaligned_zeropad() at the tail of an object, usually the page's last one. */
 function* d_hash(cpu: Cpu, slab: Slab): KGen {
   if (slab.pages.length === 0) return yield* kmalloc(cpu, slab);
-  const p = slab.pages[cpu.randInt(slab.pages.length)];
+  const p = slab.pages[pickSlabPage(cpu, slab)];
   const tail = cpu.randInt(4) === 0 ? 64 + cpu.randInt(512) : 1 + cpu.randInt(7);
   yield* load_unaligned_zeropad(cpu, p * 4096 + 4096 - tail);
 }
@@ -122,8 +138,9 @@ function* use_shared_buffer(cpu: Cpu, va: number, n: number): KGen {
 }
 
 /** dma_direct_alloc/free of a coherent buffer: shared pages in the linear map. */
-function* dma_buffer(cpu: Cpu, policy: Policy): KGen {
-  const order = cpu.randInt(3);
+function* dma_buffer(cpu: Cpu, policy: Policy, single: boolean): KGen {
+  const drawn = cpu.randInt(3);
+  const order = single ? 0 : drawn; // draw all the same, so the op's later choices do not move
   const p = yield* alloc_pages_decrypted(cpu, policy, order);
   if (p < 0) return;
   yield* use_shared_buffer(cpu, p, 1 << order);
@@ -131,8 +148,9 @@ function* dma_buffer(cpu: Cpu, policy: Policy): KGen {
 }
 
 /** netvsc_init_buf(): a vzalloc() buffer shared through the vmalloc VA. */
-function* netvsc_buffer(cpu: Cpu, policy: Policy): KGen {
-  const n = 1 + cpu.randInt(Math.min(4, MB_MAX_PAGES));
+function* netvsc_buffer(cpu: Cpu, policy: Policy, single: boolean): KGen {
+  const drawn = 1 + cpu.randInt(Math.min(4, MB_MAX_PAGES));
+  const n = single ? 1 : drawn;
   const va = yield* vmalloc_decrypted(cpu, policy, n);
   if (va < 0) return;
   yield* use_shared_buffer(cpu, va, n);
@@ -151,6 +169,7 @@ export function* vcpu_main(cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'],
   if (total === 0) throw new ConfigError('workload mix has no operation with a positive weight');
   const gen = seedrandom.alea(prog.seed);
   const keep = prog.keep;
+  const single = prog.single;
   let k = 0;
   const slab: Slab = { pages: [], objects: [] };
   for (let i = 0; i < prog.ops; i++) {
@@ -171,8 +190,8 @@ export function* vcpu_main(cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'],
       case 'd_hash': yield* d_hash(cpu, slab); break;
       case 'kmalloc': yield* kmalloc(cpu, slab); break;
       case 'kfree': yield* kfree(cpu, slab); break;
-      case 'dma_buffer': yield* dma_buffer(cpu, policy); break;
-      case 'netvsc_buffer': yield* netvsc_buffer(cpu, policy); break;
+      case 'dma_buffer': yield* dma_buffer(cpu, policy, single?.includes(i) === true); break;
+      case 'netvsc_buffer': yield* netvsc_buffer(cpu, policy, single?.includes(i) === true); break;
     }
   }
   cpu.op = 'exit';
