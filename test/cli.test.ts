@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -76,6 +76,14 @@ describe('realmrace run', () => {
     expect(shrunk.out).toMatch(/steps +\d+ -> \d+ +\((9\d|100)% less\)/);
     expect(shrunk.out).toMatch(/shrunk reproducer replays exactly/);
     expect(realmrace('replay', file!.replace(/\.json$/, '.min.json')).code).toBe(0);
+    const show = realmrace('show', file!.replace(/\.json$/, '.min.json'), '--width', '150');
+    expect(show.code).toBe(0);
+    expect(show.out).toMatch(/\| +step \| vCPU0 +\|/);
+    expect(show.out).toMatch(/>>> /);
+    const html = realmrace('show', file!, '--html', 'trace.html');
+    expect(html.code).toBe(0);
+    expect(html.out).toMatch(/^wrote trace\.html: \d+ steps/);
+    expect(readFileSync(join(CWD, 'trace.html'), 'utf8')).toMatch(/<svg[^>]*>[\s\S]*<\/svg>/);
   });
 
   const usage: [string, string[], RegExp][] = [

@@ -7,6 +7,7 @@ import { SCHEDULERS } from '../sched/scheduler.js';
 import { addModelOptions, choiceArg, intArg, numArg, seedArg, RunFlags } from './options.js';
 import { replayCommand, ReplayFlags } from './replay_command.js';
 import { shrinkCommand, ShrinkFlags } from './shrink_command.js';
+import { showCommand, ShowFlags } from './show_command.js';
 import { runCommand } from './run_command.js';
 import { VERSION } from '../version.js';
 
@@ -54,6 +55,16 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the result as JSON')
     .action(async (file: string, opts: ShrinkFlags) => {
       exit = await shrinkCommand(file, opts);
+    });
+  program
+    .command('show')
+    .argument('<file>', 'reproducer JSON')
+    .description('replay a reproducer and show the interleaving: per-vCPU columns, or an HTML page with SVG swimlanes')
+    .option('--html <out.html>', 'write a self-contained HTML swimlane page instead of printing columns')
+    .option('--last <n>', 'show only the last n steps', intArg(1))
+    .option('--width <cols>', 'terminal width for the columns', intArg(60, 1000), process.stdout.columns && process.stdout.columns > 60 ? process.stdout.columns : 160)
+    .action(async (file: string, opts: ShowFlags) => {
+      exit = await showCommand(file, opts);
     });
   try {
     await program.parseAsync(argv, { from: 'user' });
