@@ -9,8 +9,8 @@ import { Counts, countsOf } from '../check/counters.js';
 import { Finding, KernelDeath } from '../check/finding.js';
 import type { Policy } from '../kernel/policy.js';
 import { arm64_rsi_setup_memory } from '../kernel/rsi.js';
-import { vcpu_main, ProgramSpec, defaultProgram } from '../workload/program.js';
-import { host_main } from '../host/host_agent.js';
+import { ProgramSpec, defaultProgram } from '../workload/program.js';
+import { actorMain } from './actor.js';
 import { makeScheduler } from '../sched/index.js';
 import type { RunConfig } from './config.js';
 import { PolicyError } from './errors.js';
@@ -88,7 +88,7 @@ export class ControlledRunner {
     let step = 0;
     try {
       boot(realm, trace, seed);
-      const gens = cpus.map((c, i) => (i < nv ? vcpu_main(c, policy, cfg.workload.mix, programs[i]) : host_main(c)));
+      const gens = cpus.map((c, i) => actorMain(c, policy, cfg.workload.mix, programs[i] ?? null));
       const exec: StepExecutor = {
         step(a: number, s: number): number {
           trace.step = step = s;

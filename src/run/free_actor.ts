@@ -5,12 +5,10 @@
 
 import { Realm, H } from '../model/realm.js';
 import { Cpu, BLOCKED } from '../model/cpu.js';
-import { RealmConfig } from '../model/config.js';
 import { Trace, TraceEvent } from '../check/trace.js';
 import { Finding, KernelDeath } from '../check/finding.js';
 import type { Policy } from '../kernel/policy.js';
-import { vcpu_main, WorkloadConfig, ProgramSpec } from '../workload/program.js';
-import { host_main } from '../host/host_agent.js';
+import { ActorTask, actorMain } from './actor.js';
 import { StepLock, L } from './step_lock.js';
 
 /** Record mode: raise H.STOP between two steps and remember at which ticket (replay raises it there too). */
@@ -19,15 +17,7 @@ export function stopAt(lock: StepLock, a: Int32Array): void {
   Atomics.store(a, H.STOP, 1);
 }
 
-export interface FreeActorTask {
-  sab: SharedArrayBuffer;
-  realm: RealmConfig;
-  mix: WorkloadConfig['mix'];
-  /** The vCPU's program (null for the host agent). */
-  program: ProgramSpec | null;
-  policy: string;
-  seed: string;
-  actor: number;
+export interface FreeActorTask extends ActorTask {
   /** Steps after which this actor asks everyone to stop at the next operation boundary. */
   maxSteps: number;
   /** Record mode: the step lock's SharedArrayBuffer. */
@@ -58,7 +48,7 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
   const lock = task.lock ? new StepLock(task.lock) : null;
   // Under the step lock no other access is ever in flight: exactly controlled mode's semantics.
   cpu.concurrent = lock === null;
-  const g = isHost || !task.program ? host_main(cpu) : vcpu_main(cpu, policy, task.mix, task.program);
+  const g = actorMain(cpu, policy, task.mix, task.program);
   // Start barrier: every actor is on its own thread before anyone takes a step.
   Atomics.add(a, H.STARTED, 1);
   while (Atomics.load(a, H.STARTED) < n) Atomics.wait(a, H.WAKE, Atomics.load(a, H.WAKE), 1);

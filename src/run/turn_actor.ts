@@ -4,12 +4,10 @@
 
 import { Realm } from '../model/realm.js';
 import { Cpu } from '../model/cpu.js';
-import { RealmConfig } from '../model/config.js';
 import { Trace, TraceEvent } from '../check/trace.js';
 import { Finding, KernelDeath } from '../check/finding.js';
 import type { Policy } from '../kernel/policy.js';
-import { vcpu_main, WorkloadConfig, ProgramSpec } from '../workload/program.js';
-import { host_main } from '../host/host_agent.js';
+import { ActorTask, actorMain } from './actor.js';
 import { DIED, DONE } from './drive.js';
 
 /** Words of the turn SharedArrayBuffer. */
@@ -17,15 +15,8 @@ export const enum T { TURN = 0, STEP = 1, ACK = 2, RESULT = 3, OPINDEX = 4, H1 =
 /** TURN value that tells every actor to finish. */
 export const T_END = -1;
 
-export interface TurnActorTask {
-  sab: SharedArrayBuffer;
+export interface TurnActorTask extends ActorTask {
   turns: SharedArrayBuffer;
-  realm: RealmConfig;
-  mix: WorkloadConfig['mix'];
-  program: ProgramSpec | null;
-  policy: string;
-  seed: string;
-  actor: number;
   log: boolean;
 }
 
@@ -46,7 +37,7 @@ export function runTurnActor(task: TurnActorTask, policy: Policy): TurnActorResu
   const trace = new Trace(n);
   if (task.log) trace.log = [];
   const cpu = new Cpu(task.actor, realm, trace, task.seed, isHost);
-  const g = isHost || !task.program ? host_main(cpu) : vcpu_main(cpu, policy, task.mix, task.program);
+  const g = actorMain(cpu, policy, task.mix, task.program);
   const me = task.actor + 1;
   let finding: Finding | null = null;
   let policyError: string | undefined;
