@@ -12,7 +12,20 @@ export const COUNTERS = [
   'vmalloc_einval', 'unaligned_warn', 'leaked_pages', 'alloc_fail',
   'pool_hits', 'pool_refills', 'pool_shrinks',
   'host_io', 'blocked_steps',
+  /** Shared buffers the workload obtained (dma-direct and netvsc style). */
+  'shared_buffers',
+  // Modelled nanoseconds (src/cost), by where they go.
+  'ns_break', 'ns_make', 'ns_tlbi', 'ns_sync', 'ns_victim', 'ns_rsi', 'ns_split',
+  /** Modelled nanoseconds spent inside set_memory_decrypted/encrypted calls. */
+  'ns_flip',
+  /** Measured wall-clock nanoseconds inside those calls (only when a clock is attached). */
+  'wall_flip_ns',
+  /** Measured wall-clock nanoseconds waiting in DSB ISH for other PEs' accesses in flight (free mode). */
+  'wall_dsb_wait_ns',
 ] as const;
+
+/** The modelled-cost counters, in report order. */
+export const NS_PARTS = ['ns_break', 'ns_tlbi', 'ns_sync', 'ns_rsi', 'ns_split', 'ns_make', 'ns_victim'] as const;
 export type CounterName = (typeof COUNTERS)[number];
 export const NCOUNTERS = COUNTERS.length;
 export const C: Record<CounterName, number> = Object.fromEntries(COUNTERS.map((n, i) => [n, i])) as Record<CounterName, number>;

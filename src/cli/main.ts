@@ -8,6 +8,7 @@ import { addModelOptions, choiceArg, intArg, numArg, seedArg, RunFlags } from '.
 import { replayCommand, ReplayFlags } from './replay_command.js';
 import { shrinkCommand, ShrinkFlags } from './shrink_command.js';
 import { showCommand, ShowFlags } from './show_command.js';
+import { sweepCommand, SweepFlags, DEFAULT_SWEEP_POLICIES } from './sweep_command.js';
 import { runCommand } from './run_command.js';
 import { VERSION } from '../version.js';
 
@@ -55,6 +56,25 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the result as JSON')
     .action(async (file: string, opts: ShrinkFlags) => {
       exit = await shrinkCommand(file, opts);
+    });
+  program
+    .command('sweep')
+    .description('TLB flush cost versus CPU count: each policy at each vCPU count, modelled and measured')
+    .option('--vcpus <list>', 'comma list of vCPU counts', '1,2,4,8,16,32,64')
+    .option('--policy <names>', 'comma list of policies', DEFAULT_SWEEP_POLICIES)
+    .addOption(new Option('--flush <kind>', 'broadcast: arm64 TLBI+DSB; ipi: x86-style IPI shootdown (cost comparison)').argParser(choiceArg(['broadcast', 'ipi'] as const)).default('broadcast'))
+    .addOption(new Option('--mode <mode>', 'controlled (deterministic, any vCPU count) or free (one thread per vCPU)').argParser(choiceArg(['controlled', 'free'] as const)).default('controlled'))
+    .option('--schedules <n>', 'schedules (runs) per policy x vCPU count', intArg(1), 2)
+    .option('--ops <n>', 'operations per vCPU program', intArg(1), 100)
+    .option('--seed <seed>', 'base seed', seedArg, '0x1')
+    .addOption(new Option('--linear-map <kind>', 'block (BBML2_NOABORT, splits counted) or pte').argParser(choiceArg(['pte', 'block'] as const)).default('block'))
+    .option('--tlbi-range', 'FEAT_TLBIRANGE')
+    .option('--no-flush-all', 'no flush_tlb_all for ranges of >= 512 pages (R15 threshold off)')
+    .option('--costs <file.json>', 'override cost-table entries (src/cost/table.ts names, ns)')
+    .option('--out <dir>', 'where sweep.csv, sweep.json and sweep.svg go', 'realmrace-sweep')
+    .option('--json', 'print the JSON instead of the table')
+    .action(async (opts: SweepFlags) => {
+      exit = await sweepCommand(opts);
     });
   program
     .command('show')

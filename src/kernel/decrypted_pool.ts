@@ -10,6 +10,7 @@ import { Ev, fnId } from '../check/events.js';
 import { C } from '../check/counters.js';
 import { __set_memory_enc_dec } from './pageattr.js';
 import { leak_pages, release_pages } from './page_alloc.js';
+import { flip_accounted } from './mem_encrypt.js';
 import { ENOMEM } from './rsi.js';
 
 const FN_ALLOC = fnId('decrypted_pool_alloc');
@@ -45,7 +46,7 @@ function* decrypted_pool_refill(cpu: Cpu): KGen<boolean> {
     if (Atomics.compareExchange(a, chunkAt(cpu, c), Chunk.ENCRYPTED, Chunk.BUSY) !== Chunk.ENCRYPTED) continue;
     cpu.ev(Ev.CALL, FN_REFILL, c);
     const base = firstPage(cpu, c);
-    const ret = yield* __set_memory_enc_dec(cpu, base, POOL_CHUNK_PAGES, false);
+    const ret = yield* flip_accounted(cpu, false, __set_memory_enc_dec(cpu, base, POOL_CHUNK_PAGES, false));
     if (ret) {
       leak_pages(cpu, base, POOL_CHUNK_PAGES);
       Atomics.store(a, chunkAt(cpu, c), Chunk.LEAKED);
@@ -103,7 +104,7 @@ function* decrypted_pool_shrink(cpu: Cpu, c: number): KGen {
   }
   cpu.ev(Ev.CALL, FN_SHRINK, c);
   yield STEP;
-  const ret = yield* __set_memory_enc_dec(cpu, base, POOL_CHUNK_PAGES, true);
+  const ret = yield* flip_accounted(cpu, true, __set_memory_enc_dec(cpu, base, POOL_CHUNK_PAGES, true));
   if (ret) {
     leak_pages(cpu, base, POOL_CHUNK_PAGES);
     Atomics.store(a, chunkAt(cpu, c), Chunk.LEAKED);

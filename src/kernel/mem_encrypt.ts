@@ -26,10 +26,23 @@ function* set_memory_enc_dec(cpu: Cpu, policy: Policy, addr: number, numpages: n
     return 0;
   }
   const fn = encrypt ? FN_ENC : FN_DEC;
-  cpu.count(encrypt ? C.set_memory_encrypted : C.set_memory_decrypted);
   cpu.ev(Ev.CALL, fn, addr / 4096);
-  const ret = encrypt ? yield* policy.set_memory_encrypted(cpu, addr / 4096, numpages) : yield* policy.set_memory_decrypted(cpu, addr / 4096, numpages);
+  const ret = yield* flip_accounted(cpu, encrypt, encrypt ? policy.set_memory_encrypted(cpu, addr / 4096, numpages) : policy.set_memory_decrypted(cpu, addr / 4096, numpages));
   cpu.ev(Ev.RET, fn, ret);
+  return ret;
+}
+
+/**
+ * Run one flip (a set_memory_* call, or a pool's own range flip) and account
+ * it: the call count, its modelled ns, and its measured time when timing.
+ */
+export function* flip_accounted(cpu: Cpu, encrypt: boolean, flip: KGen<number>): KGen<number> {
+  cpu.count(encrypt ? C.set_memory_encrypted : C.set_memory_decrypted);
+  const ns0 = cpu.ns;
+  const wall0 = cpu.wallNs;
+  const ret = yield* flip;
+  cpu.count(C.ns_flip, cpu.ns - ns0);
+  if (cpu.clock) cpu.recordFlipWall(cpu.wallNs - wall0);
   return ret;
 }
 

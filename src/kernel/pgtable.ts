@@ -8,15 +8,17 @@ import { PMD_SECT, PMD_SPLITTING, PTE_NS, PTE_PFN_MASK, PTE_VALID } from '../mod
 import { Ev, fnId } from '../check/events.js';
 import { C } from '../check/counters.js';
 import { flush_tlb_kernel_range } from './tlbflush.js';
+import { chargePte, chargeSplit } from '../cost/charge.js';
 
 const FN_CHANGE = fnId('__change_memory_common');
 const FN_SPLIT = fnId('split_kernel_leaf_mapping');
 
 /** Write one PTE (not a step by itself: callers yield after it). */
-export function set_pte(cpu: Cpu, vpn: number, desc: number): void {
+export function set_pte(cpu: Cpu, vpn: number, desc: number, make = false): void {
   const r = cpu.realm;
   Atomics.store(r.i32, r.oPte + vpn, desc);
   cpu.count(C.pte_writes);
+  chargePte(cpu, make);
   cpu.ev(Ev.PTE_SET, vpn, desc);
 }
 
@@ -34,6 +36,7 @@ function* split_pmd(cpu: Cpu, block: number): KGen {
       for (let i = 0; i < PTRS_PER_PTE; i++) Atomics.store(a, r.oPte + first + i, (first + i) | attrs);
       Atomics.store(a, at, 0); // now a table: walks use the PTEs, which translate identically
       cpu.count(C.splits);
+      chargeSplit(cpu);
       cpu.ev(Ev.PMD_SPLIT, block, 0);
       yield STEP;
       return;
@@ -63,6 +66,7 @@ export function* update_range_prot(cpu: Cpu, start: number, n: number, set: numb
   const a = r.i32;
   const end = start + n;
   if (start < r.lmPages) yield* split_kernel_leaf_mapping(cpu, start, end);
+  const make = set === PTE_VALID && clear === 0;
   let vpn = start;
   while (vpn < end) {
     if (vpn < r.lmPages && r.cfg.linearMap === 'block' && vpn % PTRS_PER_PTE === 0 && vpn + PTRS_PER_PTE <= end) {
@@ -71,6 +75,7 @@ export function* update_range_prot(cpu: Cpu, start: number, n: number, set: numb
       if (pmd & PMD_SECT) {
         Atomics.store(a, at, (pmd & ~clear) | set);
         cpu.count(C.pte_writes);
+        chargePte(cpu, make);
         cpu.ev(Ev.PTE_SET, vpn, (pmd & ~clear & ~PMD_SECT) | set);
         yield STEP;
         vpn += PTRS_PER_PTE;
@@ -78,7 +83,7 @@ export function* update_range_prot(cpu: Cpu, start: number, n: number, set: numb
       }
     }
     const old = walk(r, vpn);
-    set_pte(cpu, vpn, ((old & ~clear) | set) & (PTE_PFN_MASK | PTE_VALID | PTE_NS));
+    set_pte(cpu, vpn, ((old & ~clear) | set) & (PTE_PFN_MASK | PTE_VALID | PTE_NS), make);
     yield STEP;
     vpn++;
   }

@@ -5,22 +5,27 @@ import { MAX_DVM_OPS, MAX_TLBI_RANGE_PAGES } from '../model/config.js';
 import { Cpu, KGen, STEP } from '../model/cpu.js';
 import { dsb_ish, tlbi_rvaale1is, tlbi_vaale1is, tlbi_vmalle1is } from '../model/mmu.js';
 import { Ev, fnId } from '../check/events.js';
+import { chargeTlbi, flushBegin, flushEnd } from '../cost/charge.js';
 
 const FN_RANGE = fnId('flush_tlb_kernel_range');
 const FN_ALL = fnId('flush_tlb_all');
 
 /** __flush_tlb_range_limit_excess(), v6.13: too many pages for per-page (or range) TLBIs (R15). */
 export function flush_tlb_range_limit_excess(cpu: Cpu, pages: number): boolean {
+  if (!cpu.realm.cfg.flushAllThreshold) return false;
   if (!cpu.realm.cfg.tlbiRange && pages >= MAX_DVM_OPS) return true;
   return pages > MAX_TLBI_RANGE_PAGES;
 }
 
 export function* flush_tlb_all(cpu: Cpu): KGen {
   cpu.ev(Ev.CALL, FN_ALL, 0);
+  flushBegin(cpu);
   tlbi_vmalle1is(cpu);
+  chargeTlbi(cpu, true, 0);
   cpu.ev(Ev.TLBI_ALL, 0, 0);
   yield STEP;
   dsb_ish(cpu);
+  flushEnd(cpu);
   cpu.ev(Ev.DSB, 0, 0);
   yield STEP;
 }
@@ -34,18 +39,22 @@ export function* flush_tlb_kernel_range(cpu: Cpu, start: number, end: number): K
     return;
   }
   cpu.ev(Ev.CALL, FN_RANGE, pages);
+  flushBegin(cpu);
   if (cpu.realm.cfg.tlbiRange) {
     tlbi_rvaale1is(cpu, start, pages);
+    chargeTlbi(cpu, false, pages);
     cpu.ev(Ev.TLBI_RANGE, start, pages);
     yield STEP;
   } else {
     for (let vpn = start; vpn < end; vpn++) {
       tlbi_vaale1is(cpu, vpn);
+      chargeTlbi(cpu, false, pages);
       cpu.ev(Ev.TLBI_VA, vpn, 0);
       yield STEP;
     }
   }
   dsb_ish(cpu);
+  flushEnd(cpu);
   cpu.ev(Ev.DSB, 0, 0);
   yield STEP;
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from '../run/errors.js';
+import { CostTable, defaultCostTable } from '../cost/table.js';
 
 // The shape of one modelled realm: memory sizes, CPU count and the platform
 // features that change what the kernel does (BBML2, FEAT_TLBIRANGE).
@@ -31,7 +32,15 @@ export interface RealmConfig {
   host: HostConfig;
   /** Steps a vCPU may spend blocked without any progress before the watchdog reports a hang. */
   watchdogSteps: number;
+  /** R15: ranges of >= 512 pages use flush_tlb_all (without range TLBI). Off: per-page TLBIs whatever the size. */
+  flushAllThreshold: boolean;
+  /** How invalidations are priced: arm64 broadcast TLBI + DSB, or an x86-style IPI shootdown for comparison. */
+  flush: FlushStrategy;
+  /** Modelled nanoseconds per action (src/cost/table.ts). */
+  costs: CostTable;
 }
+
+export type FlushStrategy = 'broadcast' | 'ipi';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -53,12 +62,15 @@ export const defaultRealm: RealmConfig = {
   tlbiRange: false,
   host: defaultHost,
   watchdogSteps: 20000,
+  flushAllThreshold: true,
+  flush: 'broadcast',
+  costs: defaultCostTable(),
 };
 
-export type RealmOverrides = Partial<Omit<RealmConfig, 'host'>> & { host?: Partial<HostConfig> };
+export type RealmOverrides = Partial<Omit<RealmConfig, 'host' | 'costs'>> & { host?: Partial<HostConfig>; costs?: Partial<CostTable> };
 
 export function realmConfig(over: RealmOverrides = {}): RealmConfig {
-  const c: RealmConfig = { ...defaultRealm, ...over, host: { ...defaultHost, ...(over.host ?? {}) } };
+  const c: RealmConfig = { ...defaultRealm, ...over, host: { ...defaultHost, ...(over.host ?? {}) }, costs: { ...defaultRealm.costs, ...(over.costs ?? {}) } };
   if (!Number.isInteger(c.vcpus) || c.vcpus < 1 || c.vcpus > 256) throw new ConfigError(`vcpus must be 1..256, got ${c.vcpus}`);
   if (c.lmPages % PTRS_PER_PTE !== 0 || c.lmPages < PTRS_PER_PTE) throw new ConfigError(`lmPages must be a multiple of 512, got ${c.lmPages}`);
   if (c.lmPages > 1 << 20) throw new ConfigError('lmPages must be <= 2^20');
@@ -66,5 +78,6 @@ export function realmConfig(over: RealmOverrides = {}): RealmConfig {
   if ((c.tlbEntries & (c.tlbEntries - 1)) !== 0 || c.tlbEntries < 1) throw new ConfigError(`tlbEntries must be a power of two, got ${c.tlbEntries}`);
   if (c.ipaBits < 33 || c.ipaBits > 52) throw new ConfigError(`ipaBits must be 33..52, got ${c.ipaBits}`);
   if (c.linearMap !== 'pte' && c.linearMap !== 'block') throw new ConfigError(`linearMap must be pte|block, got ${c.linearMap}`);
+  if (c.flush !== 'broadcast' && c.flush !== 'ipi') throw new ConfigError(`flush must be broadcast|ipi, got ${c.flush}`);
   return c;
 }

@@ -45,6 +45,18 @@ export class Cpu {
    * a DSB find another PE's access in flight, so only then are accesses marked.
    */
   concurrent = false;
+  /** Modelled nanoseconds this CPU has been charged (src/cost/charge.ts). */
+  ns = 0;
+  /** IPI pricing within one flush: pages charged so far, and whether a full flush was. */
+  ipiPagesCharged = 0;
+  ipiFullCharged = false;
+  /**
+   * Measurement runs attach a wall clock (ns). The runner then adds the time of
+   * each of this CPU's steps to wallNs, so a call's measured time is the time of
+   * its own steps, not of other vCPUs' steps interleaved with them.
+   */
+  clock: (() => number) | null = null;
+  wallNs = 0;
 
   constructor(
     readonly id: number,
@@ -86,6 +98,25 @@ export class Cpu {
   endAccess(): void {
     if (!this.concurrent || this.isHost) return;
     Atomics.store(this.i32, this.realm.oInflight + this.id * INFLIGHT_STRIDE, ++this.accessSeq);
+  }
+
+  /** Wall-clock latencies of this CPU's set_memory_* calls (ns), when a clock is attached. */
+  flipWall: number[] = [];
+
+  /** Run one step of generator g, timing it when a clock is attached. */
+  stepTimed(g: KGen): IteratorResult<number, void> {
+    if (this.clock === null) return g.next();
+    const t0 = this.clock();
+    try {
+      return g.next();
+    } finally {
+      this.wallNs += this.clock() - t0;
+    }
+  }
+
+  recordFlipWall(ns: number): void {
+    this.counters[C.wall_flip_ns] += ns;
+    this.flipWall.push(ns);
   }
 
   /** Something a BLOCKED actor may be waiting for has changed. */

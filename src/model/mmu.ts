@@ -107,6 +107,7 @@ export function dsb_ish(cpu: Cpu): void {
   const r = cpu.realm;
   const a = r.i32;
   cpu.count(C.dsb);
+  const t0 = cpu.clock?.() ?? 0;
   for (let u = 0; u < r.cfg.vcpus; u++) {
     if (u === cpu.id) continue;
     const idx = r.oInflight + u * INFLIGHT_STRIDE;
@@ -118,4 +119,5 @@ export function dsb_ish(cpu: Cpu): void {
       if (++spins > 256) Atomics.wait(a, idx, seq, 0.05);
     }
   }
+  if (cpu.clock) cpu.counters[C.wall_dsb_wait_ns] += cpu.clock() - t0;
 }

@@ -21,6 +21,8 @@ export const enum H {
   VCPUS_DONE = 5,
   /** Free mode start barrier: actors that have reached their worker thread. */
   STARTED = 6,
+  /** vCPUs between the first TLBI of a flush and its completing DSB (concurrent broadcasters). */
+  BROADCASTING = 7,
   WORDS = 16,
 }
 

@@ -9,6 +9,7 @@ import { G_ASSIGNED, G_NS_BAD, G_NS_MAPPED, G_RIPAS_MASK, Ripas } from './granul
 import { PTE_NS, pte_pfn, prot_ns_shared } from './pte.js';
 import { H } from './realm.js';
 import type { Cpu } from './cpu.js';
+import { chargeRsi } from '../cost/charge.js';
 
 export const RSI_SUCCESS = 0;
 export const RSI_ERROR_INPUT = 1;
@@ -106,6 +107,7 @@ export function rsi_ipa_state_set(cpu: Cpu, base: number, top: number, ripas: nu
   }
   const progressed = g - g0;
   cpu.count(C.rsi_granules, progressed);
+  chargeRsi(cpu, progressed);
   const newTop = g === gTop ? top : g * 4096;
   if (newTop !== top) cpu.count(progressed === 0 ? C.rsi_no_progress : C.rsi_partial);
   let response = RSI_ACCEPT;

@@ -14,6 +14,7 @@ import type { RecordedSchedule } from '../run/controlled.js';
 import { FINDING_KINDS } from '../check/finding.js';
 import { SCHEDULERS } from '../sched/scheduler.js';
 import { OPS } from '../workload/program.js';
+import { COST_KEYS, CostKey } from '../cost/table.js';
 import { decodeI32, decodeU16, decodeU8, encodeI32, encodeU16, encodeU8 } from './codec.js';
 
 export const REPRO_SCHEMA = 'realmrace-reproducer/1';
@@ -29,6 +30,9 @@ const realmSchema = z.object({
   tlbiRange: z.boolean(),
   host: hostSchema,
   watchdogSteps: z.number().int().min(1),
+  flushAllThreshold: z.boolean(),
+  flush: z.enum(['broadcast', 'ipi']),
+  costs: z.object(Object.fromEntries(COST_KEYS.map((k) => [k, z.number().min(0)])) as Record<CostKey, z.ZodNumber>).strict(),
 }).strict();
 const configSchema = z.object({
   realm: realmSchema,

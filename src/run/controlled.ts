@@ -40,6 +40,10 @@ export interface ScheduleResult {
   divergence: string;
   /** Every event, when asked for (trace views): [step, actor, ev, a, b] flattened. */
   log?: number[];
+  /** Modelled nanoseconds charged to each vCPU. */
+  vcpuNs: number[];
+  /** Measured wall-clock ns of each set_memory_* call (measure runs only). */
+  flipWall?: number[];
 }
 
 export interface RunOptions {
@@ -51,7 +55,12 @@ export interface RunOptions {
   record?: boolean;
   /** Keep every event (for trace views). */
   log?: boolean;
+  /** Time each step with a wall clock (cost sweeps): fills flipWall and the wall_* counters. */
+  measure?: boolean;
 }
+
+/** The wall clock measurement runs attach to CPUs, in ns. Never used by the model itself. */
+export const wallClockNs = (): number => performance.now() * 1e6;
 
 /** Boot the realm: arm64_rsi_setup_memory() on the boot CPU, with its own random stream, outside the schedule. */
 export function boot(realm: Realm, trace: Trace, seed: string): void {
@@ -83,6 +92,7 @@ export class ControlledRunner {
     const cpus: Cpu[] = [];
     for (let v = 0; v < nv; v++) cpus.push(new Cpu(v, realm, trace, seed));
     cpus.push(new Cpu(nv, realm, trace, seed, true));
+    if (opts.measure) for (const c of cpus) c.clock = wallClockNs;
     let finding: Finding | null = null;
     const res = newDriveState(opts.record === true);
     let step = 0;
@@ -92,7 +102,7 @@ export class ControlledRunner {
       const exec: StepExecutor = {
         step(a: number, s: number): number {
           trace.step = step = s;
-          const r = gens[a].next();
+          const r = cpus[a].stepTimed(gens[a]);
           return r.done ? DONE : r.value;
         },
         opIndex: (a) => cpus[a].opIndex,
@@ -117,6 +127,8 @@ export class ControlledRunner {
       seed, steps: res.steps, traceHash: trace.hash(), finding, completed: res.completed && !finding, counts, programs,
       schedule: res.rec ?? undefined,
       divergedAt: res.divergedAt, divergence: res.divergence, log: trace.log ?? undefined,
+      vcpuNs: cpus.slice(0, nv).map((c) => c.ns),
+      flipWall: opts.measure ? cpus.flatMap((c) => c.flipWall) : undefined,
     };
   }
 }

@@ -38,6 +38,8 @@ export interface FreeResult {
   realm: RealmConfig;
   /** Record mode: the ticket order, which controlled mode replays exactly. */
   schedule?: RecordedSchedule & { stopAtStep?: number };
+  vcpuNs: number[];
+  flipWall?: number[];
 }
 
 const WORKER = new URL('../../workers/actor.js', import.meta.url).href;
@@ -56,7 +58,7 @@ export class FreeRunner {
    * One free run on a freshly booted realm: every vCPU runs its program (ops
    * operations, or until `seconds` elapse), the host agent serves them.
    */
-  async runOne(seed: string, opts: { seconds?: number; maxStepsPerActor?: number; record?: boolean } = {}): Promise<FreeResult> {
+  async runOne(seed: string, opts: { seconds?: number; maxStepsPerActor?: number; record?: boolean; measure?: boolean } = {}): Promise<FreeResult> {
     const realmCfg = { ...this.cfg.realm, watchdogSteps: this.cfg.realm.watchdogSteps * 10 };
     const realm = new Realm(realmCfg);
     const bootTrace = new Trace(this.threads);
@@ -71,7 +73,7 @@ export class FreeRunner {
     const tasks: Promise<FreeActorResult>[] = [];
     const t0 = performance.now();
     for (let actor = 0; actor < this.threads; actor++) {
-      tasks.push(this.pool.run({ sab: realm.sab, realm: realmCfg, mix: this.cfg.workload.mix, program: programs[actor] ?? null, policy: this.policySpec, seed, actor, maxSteps: opts.maxStepsPerActor ?? this.cfg.maxSteps, lock: lock?.sab ?? null }));
+      tasks.push(this.pool.run({ sab: realm.sab, realm: realmCfg, mix: this.cfg.workload.mix, program: programs[actor] ?? null, policy: this.policySpec, seed, actor, maxSteps: opts.maxStepsPerActor ?? this.cfg.maxSteps, lock: lock?.sab ?? null, measure: opts.measure === true }));
     }
     const stop = (): void => {
       if (!lock) return void Atomics.store(realm.i32, H.STOP, 1);
@@ -106,6 +108,8 @@ export class FreeRunner {
     return {
       seed, steps: counts.steps, finding, completed: !finding, counts, wallMs, traceHash,
       threads: this.threads, cores: availableParallelism(), programs, realm: realmCfg, schedule,
+      vcpuNs: results.slice(0, this.cfg.realm.vcpus).map((r) => r.ns),
+      flipWall: opts.measure ? results.flatMap((r) => r.flipWall) : undefined,
     };
   }
 

@@ -9,6 +9,7 @@ import { Trace, TraceEvent } from '../check/trace.js';
 import { Finding, KernelDeath } from '../check/finding.js';
 import type { Policy } from '../kernel/policy.js';
 import { ActorTask, actorMain } from './actor.js';
+import { wallClockNs } from './controlled.js';
 import { StepLock, L } from './step_lock.js';
 
 /** Record mode: raise H.STOP between two steps and remember at which ticket (replay raises it there too). */
@@ -22,6 +23,8 @@ export interface FreeActorTask extends ActorTask {
   maxSteps: number;
   /** Record mode: the step lock's SharedArrayBuffer. */
   lock: SharedArrayBuffer | null;
+  /** Time steps and set_memory_* calls with a wall clock. */
+  measure: boolean;
 }
 
 export interface FreeActorResult {
@@ -33,6 +36,8 @@ export interface FreeActorResult {
   lastEvents: TraceEvent[];
   /** The policy's own code threw (a user error, not a modelled death). */
   policyError?: string;
+  ns: number;
+  flipWall: number[];
 }
 
 /** Spins before a blocked actor starts sleeping on Atomics.wait. */
@@ -48,6 +53,7 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
   const lock = task.lock ? new StepLock(task.lock) : null;
   // Under the step lock no other access is ever in flight: exactly controlled mode's semantics.
   cpu.concurrent = lock === null;
+  if (task.measure) cpu.clock = wallClockNs;
   const g = actorMain(cpu, policy, task.mix, task.program);
   // Start barrier: every actor is on its own thread before anyone takes a step.
   Atomics.add(a, H.STARTED, 1);
@@ -73,7 +79,7 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
       trace.step = ticket;
       let r: IteratorResult<number, void>;
       try {
-        r = g.next();
+        r = cpu.stepTimed(g);
       } finally {
         if (lock) {
           Atomics.store(lock.w, L.H1, trace.h1);
@@ -104,5 +110,5 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
   } finally {
     if (held) lock!.release();
   }
-  return { actor: task.actor, steps, counters: Array.from(cpu.counters), finding, traceHash: trace.hash(), lastEvents: trace.lastEvents(task.actor), policyError };
+  return { actor: task.actor, steps, counters: Array.from(cpu.counters), finding, traceHash: trace.hash(), lastEvents: trace.lastEvents(task.actor), policyError, ns: cpu.ns, flipWall: cpu.flipWall };
 }

@@ -26,6 +26,7 @@ export interface TurnActorResult {
   finding: Finding | null;
   lastEvents: TraceEvent[];
   log: number[] | null;
+  ns: number;
   policyError?: string;
 }
 
@@ -70,5 +71,5 @@ export function runTurnActor(task: TurnActorTask, policy: Policy): TurnActorResu
     Atomics.store(t, T.ACK, step + 1);
     Atomics.notify(t, T.ACK);
   }
-  return { actor: task.actor, counters: Array.from(cpu.counters), finding, lastEvents: trace.lastEvents(task.actor), log: trace.log, policyError };
+  return { actor: task.actor, counters: Array.from(cpu.counters), finding, lastEvents: trace.lastEvents(task.actor), log: trace.log, ns: cpu.ns, policyError };
 }

@@ -87,6 +87,7 @@ export class TurnRunner {
     return {
       seed, steps: res.steps, traceHash: hashOf(t[T.H1], t[T.H2]), finding, completed: res.completed && !finding, counts, programs,
       schedule: res.rec ?? undefined, divergedAt: res.divergedAt, divergence: res.divergence, log,
+      vcpuNs: results.slice(0, nv).map((r) => r.ns),
     };
   }
 

@@ -143,6 +143,7 @@ function* dma_buffer(cpu: Cpu, policy: Policy, single: boolean): KGen {
   const order = single ? 0 : drawn; // draw all the same, so the op's later choices do not move
   const p = yield* alloc_pages_decrypted(cpu, policy, order);
   if (p < 0) return;
+  cpu.count(C.shared_buffers);
   yield* use_shared_buffer(cpu, p, 1 << order);
   yield* free_pages_decrypted(cpu, policy, p, order);
 }
@@ -153,6 +154,7 @@ function* netvsc_buffer(cpu: Cpu, policy: Policy, single: boolean): KGen {
   const n = single ? 1 : drawn;
   const va = yield* vmalloc_decrypted(cpu, policy, n);
   if (va < 0) return;
+  cpu.count(C.shared_buffers);
   yield* use_shared_buffer(cpu, va, n);
   yield* vfree_decrypted(cpu, policy, va, n);
 }

@@ -12,9 +12,15 @@ import { v2_no_bbm } from './v2_no_bbm.js';
 import { vmalloc_naive } from './vmalloc_naive.js';
 import { alias_flip } from './alias_flip.js';
 import { gfp_decrypted } from './gfp_decrypted.js';
+import { mainline_per_page } from './per_page.js';
+import { paced } from './paced.js';
 
+/** The policies `run --policy all` runs: the designs the review thread discusses. */
 export const BUILTIN_POLICIES: Policy[] = [v2_no_bbm, mainline, vmalloc_naive, alias_flip, gfp_decrypted];
-export const builtinPolicy = (name: string): Policy | undefined => BUILTIN_POLICIES.find((p) => p.name === name);
+/** Cost-comparison variants (sweep): safe, so they run clean too. */
+export const VARIANT_POLICIES: Policy[] = [mainline_per_page, paced];
+export const ALL_POLICIES: Policy[] = [...BUILTIN_POLICIES, ...VARIANT_POLICIES];
+export const builtinPolicy = (name: string): Policy | undefined => ALL_POLICIES.find((p) => p.name === name);
 
 
 export const isPolicyPath = (spec: string): boolean => /[\\/]/.test(spec) || /\.(m?js|cjs)$/.test(spec);
@@ -49,7 +55,7 @@ export async function loadPolicy(spec: string): Promise<Policy> {
   const b = builtinPolicy(spec);
   if (b) return b;
   if (!isPolicyPath(spec)) {
-    throw new ConfigError(`unknown policy "${spec}" (built-in: ${BUILTIN_POLICIES.map((p) => p.name).join(', ')}; or a path to a .js module)`);
+    throw new ConfigError(`unknown policy "${spec}" (built-in: ${ALL_POLICIES.map((p) => p.name).join(', ')}; or a path to a .js module)`);
   }
   let mod: Record<string, unknown>;
   try {

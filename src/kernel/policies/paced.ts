@@ -1,0 +1,74 @@
+// alias-flip, paced (Kelley, 17 Jun 2024: "even if the code needed to pace
+// itself to avoid hammering the TLBs"): for a vmalloc range, break every
+// vmalloc PTE and every linear alias first, complete them with one batched
+// flush (one DSB for all the TLBIs), then the RSI calls, then all the makes.
+// Still safe: no alias is valid while its granule changes.
+
+import type { Policy } from '../policy.js';
+import type { Cpu, KGen } from '../../model/cpu.js';
+import { STEP } from '../../model/cpu.js';
+import { PTE_NS, PTE_VALID } from '../../model/pte.js';
+import { C } from '../../check/counters.js';
+import { Ev, fnId } from '../../check/events.js';
+import { tlbi_vaale1is, dsb_ish } from '../../model/mmu.js';
+import { __set_memory_enc_dec, __is_lm_address, is_realm_world } from '../pageattr.js';
+import { update_range_prot } from '../pgtable.js';
+import { rsi_set_memory_range_protected, rsi_set_memory_range_shared } from '../rsi.js';
+import { vmalloc_to_pages } from '../vmalloc.js';
+import { chargeTlbi, flushBegin, flushEnd } from '../../cost/charge.js';
+
+const FN_VM_UNMAP_ALIASES = fnId('vm_unmap_aliases');
+const FN_FLUSH = fnId('flush_tlb_kernel_range');
+
+/** TLBI every listed page, then one DSB ISH: a batched flush of scattered pages. */
+function* flush_tlb_kernel_pages(cpu: Cpu, vpns: number[]): KGen {
+  cpu.ev(Ev.CALL, FN_FLUSH, vpns.length);
+  flushBegin(cpu);
+  for (const vpn of vpns) {
+    tlbi_vaale1is(cpu, vpn);
+    chargeTlbi(cpu, false, vpns.length);
+    cpu.ev(Ev.TLBI_VA, vpn, 0);
+    yield STEP;
+  }
+  dsb_ish(cpu);
+  flushEnd(cpu);
+  cpu.ev(Ev.DSB, 0, 0);
+  yield STEP;
+}
+
+function* paced_enc_dec(cpu: Cpu, va: number, n: number, encrypt: boolean): KGen<number> {
+  if (!is_realm_world(cpu)) return 0;
+  if (__is_lm_address(cpu, va)) return yield* __set_memory_enc_dec(cpu, va, n, encrypt);
+  cpu.ev(Ev.CALL, FN_VM_UNMAP_ALIASES, 0);
+  const pages = vmalloc_to_pages(cpu, va, n);
+  const set = encrypt ? 0 : PTE_NS;
+  const clear = encrypt ? PTE_NS : 0;
+  // Break everything first...
+  for (let i = 0; i < n; i++) {
+    yield* update_range_prot(cpu, va + i, 1, set, clear | PTE_VALID);
+    yield* update_range_prot(cpu, pages[i], 1, set, clear | PTE_VALID);
+  }
+  // ...complete all the invalidations with one DSB...
+  yield* flush_tlb_kernel_pages(cpu, [...Array.from({ length: n }, (_, i) => va + i), ...pages]);
+  // ...change the granules...
+  for (const pfn of pages) {
+    const pa = pfn * 4096;
+    const ret = encrypt ? yield* rsi_set_memory_range_protected(cpu, pa, pa + 4096) : yield* rsi_set_memory_range_shared(cpu, pa, pa + 4096);
+    if (ret) return ret;
+    cpu.count(C.flipped_pages);
+  }
+  // ...and make everything valid again (no TLBI: invalid entries are never cached).
+  for (let i = 0; i < n; i++) {
+    yield* update_range_prot(cpu, pages[i], 1, PTE_VALID, 0);
+    yield* update_range_prot(cpu, va + i, 1, PTE_VALID, 0);
+  }
+  return 0;
+}
+
+export const paced: Policy = {
+  name: 'paced',
+  description: 'alias-flip with the flushes batched: break all vmalloc PTEs and linear aliases, one DSB for all TLBIs, RSI, then make all',
+  expect: [],
+  set_memory_decrypted: (cpu, vpn, n) => paced_enc_dec(cpu, vpn, n, false),
+  set_memory_encrypted: (cpu, vpn, n) => paced_enc_dec(cpu, vpn, n, true),
+};
