@@ -7,7 +7,9 @@ import Table from 'cli-table3';
 import { ControlledRunner } from '../run/controlled.js';
 import { FreeRunner } from '../run/free.js';
 import { runConfig } from '../run/config.js';
-import { BUILTIN_POLICIES } from '../kernel/policies/index.js';
+import { BUILTIN_POLICIES, builtinPolicy } from '../kernel/policies/index.js';
+import { sweep } from '../sweep/sweep.js';
+import { DEFAULT_SWEEP_POLICIES } from '../cli/sweep_command.js';
 import { Realm, INFLIGHT_STRIDE } from '../model/realm.js';
 import { scheduleSeed } from '../run/seeds.js';
 
@@ -78,6 +80,15 @@ function bareLoopNs(): number {
   return median(times) + (sink === 0.5 ? 1 : 0);
 }
 
+/** How long the default controlled sweep (5 policies x 1..64 vCPUs, 2 schedules of 100 ops) takes. */
+async function sweepSeconds(): Promise<{ seconds: number; steps: number }> {
+  const names = DEFAULT_SWEEP_POLICIES.split(',');
+  const policies = names.map((n) => ({ policy: builtinPolicy(n)!, spec: n }));
+  const t0 = performance.now();
+  const rows = await sweep(policies, { vcpus: [1, 2, 4, 8, 16, 32, 64], mode: 'controlled', schedules: 2, ops: 100, seed: '0x1', realm: { linearMap: 'block' } });
+  return { seconds: (performance.now() - t0) / 1000, steps: rows.reduce((s, r) => s + r.counts.steps, 0) };
+}
+
 async function main(): Promise<void> {
   console.log(`realmrace bench: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, median of ${REPEAT} x ${SECONDS}s`);
   controlledOnce('0xwarm'); // JIT warm-up
@@ -87,6 +98,7 @@ async function main(): Promise<void> {
   const f1 = await freeRates(1);
   const f2 = await freeRates(2);
   const bare = bareLoopNs();
+  const sw = await sweepSeconds();
   const ratio = f2.rate / f1.rate;
   const stepVsBare = f1.nsPerStep / bare;
   const t = new Table({ head: ['measurement', 'value', 'target', 'met'], style: { head: [], border: [] } });
@@ -96,6 +108,7 @@ async function main(): Promise<void> {
   row('free, 1 vCPU thread, steps/s', `${(f1.rate / 1e6).toFixed(2)} M`);
   row('free, 2 vCPU threads, steps/s', `${(f2.rate / 1e6).toFixed(2)} M`);
   row('free, 2 threads / 1 thread', `${ratio.toFixed(2)}x`, '>= 1.7x', ratio >= 1.7);
+  row('sweep 1..64 vCPUs, 5 policies, controlled (default settings)', `${sw.seconds.toFixed(1)} s, ${(sw.steps / 1e6).toFixed(1)} M steps`);
   row('free step vs bare loop of the same Atomics', `${f1.nsPerStep.toFixed(0)} ns / ${bare.toFixed(1)} ns = ${stepVsBare.toFixed(1)}x`, '<= 3x', stepVsBare <= 3);
   console.log(t.toString());
   console.log('free runs use a CPU-only program (zeropad reads and slab churn); the host agent thread sleeps on Atomics.wait.');
