@@ -52,7 +52,18 @@ export const defaultWorkload: WorkloadConfig = {
 const OBJECTS_PER_SLAB = 8;
 
 /** The vCPU's own slab: pages and how many objects each holds (private to the vCPU). */
-interface Slab { pages: number[]; objects: number[] }
+/** The vCPU's own slab: its pages in ascending order, the objects on each, and the page new objects go to. */
+interface Slab { pages: number[]; objects: number[]; partial: number }
+
+/** First index in ascending xs whose value is >= x. */
+function lowerBound(xs: number[], x: number): number {
+  let lo = 0, hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < x) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
 
 function pickOp(gen: seedrandom.PRNG, cum: number[], total: number): number {
   const x = (gen.int32() >>> 0) % total;
@@ -62,16 +73,20 @@ function pickOp(gen: seedrandom.PRNG, cum: number[], total: number): number {
 }
 
 function* kmalloc(cpu: Cpu, slab: Slab): KGen {
-  const last = slab.pages.length - 1;
-  if (last >= 0 && slab.objects[last] < OBJECTS_PER_SLAB) {
-    slab.objects[last]++;
-    yield* kernel_store(cpu, slab.pages[last], 'kmalloc', true);
-    return;
+  if (slab.partial >= 0) {
+    const i = lowerBound(slab.pages, slab.partial);
+    if (slab.objects[i] < OBJECTS_PER_SLAB) {
+      slab.objects[i]++;
+      yield* kernel_store(cpu, slab.partial, 'kmalloc', true);
+      return;
+    }
   }
   const p = yield* alloc_pages(cpu, 0);
   if (p < 0) return;
-  slab.pages.push(p);
-  slab.objects.push(1);
+  const at = lowerBound(slab.pages, p);
+  slab.pages.splice(at, 0, p);
+  slab.objects.splice(at, 0, 1);
+  slab.partial = p;
   yield* kernel_store(cpu, p, 'kmalloc', true);
 }
 
@@ -82,11 +97,10 @@ function* kmalloc(cpu: Cpu, slab: Slab): KGen {
  */
 function pickSlabPage(cpu: Cpu, slab: Slab): number {
   const target = cpu.randInt(cpu.realm.lmPages);
-  let best = 0;
-  for (let i = 1; i < slab.pages.length; i++) {
-    if (Math.abs(slab.pages[i] - target) < Math.abs(slab.pages[best] - target)) best = i;
-  }
-  return best;
+  const i = lowerBound(slab.pages, target); // pages[i-1] < target <= pages[i]
+  if (i === slab.pages.length) return i - 1;
+  if (i === 0) return 0;
+  return target - slab.pages[i - 1] <= slab.pages[i] - target ? i - 1 : i;
 }
 
 function* kfree(cpu: Cpu, slab: Slab): KGen {
@@ -96,6 +110,7 @@ function* kfree(cpu: Cpu, slab: Slab): KGen {
   const p = slab.pages[i];
   slab.pages.splice(i, 1);
   slab.objects.splice(i, 1);
+  if (slab.partial === p) slab.partial = -1;
   yield* __free_pages(cpu, p, 1);
 }
 
@@ -173,7 +188,7 @@ export function* vcpu_main(cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'],
   const keep = prog.keep;
   const single = prog.single;
   let k = 0;
-  const slab: Slab = { pages: [], objects: [] };
+  const slab: Slab = { pages: [], objects: [], partial: -1 };
   for (let i = 0; i < prog.ops; i++) {
     // Draw op i's kind and random words whether or not it is kept, so op i never depends on which others are.
     const op = OPS[pickOp(gen, cum, total)];
