@@ -42,7 +42,7 @@ export function* flip_accounted(cpu: Cpu, encrypt: boolean, flip: KGen<number>):
   const wall0 = cpu.wallNs;
   const ret = yield* flip;
   cpu.count(C.ns_flip, cpu.ns - ns0);
-  if (cpu.clock) cpu.recordFlipWall(cpu.wallNs - wall0);
+  if (cpu.clock) cpu.recordFlipWall(cpu.wallNs - wall0, encrypt);
   return ret;
 }
 

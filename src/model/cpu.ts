@@ -101,6 +101,7 @@ export class Cpu {
   }
 
   /** Wall-clock latencies of this CPU's set_memory_* calls (ns), when a clock is attached. */
+  /** set_memory_decrypted latencies as positive ns, set_memory_encrypted ones negated. */
   flipWall: number[] = [];
 
   /** Run one step of generator g, timing it when a clock is attached. */
@@ -114,9 +115,9 @@ export class Cpu {
     }
   }
 
-  recordFlipWall(ns: number): void {
+  recordFlipWall(ns: number, encrypt: boolean): void {
     this.counters[C.wall_flip_ns] += ns;
-    this.flipWall.push(ns);
+    this.flipWall.push(encrypt ? -ns : ns);
   }
 
   /** Something a BLOCKED actor may be waiting for has changed. */

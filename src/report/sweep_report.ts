@@ -32,7 +32,8 @@ export function renderSweepTable(rows: SweepRow[]): string {
 export const CSV_COLUMNS = [
   'policy', 'mode', 'vcpus', 'schedules', 'flips', 'flipped_pages', 'flushes', 'invalidations_delivered', 'full_flushes', 'splits', 'rsi_calls',
   'modelled_ns_per_flip', 'shared_buffers', 'modelled_ns_per_buffer', ...NS_PARTS.map((p) => `${p}_per_flip`), 'vcpu_ns_max', 'vcpu_ns_min',
-  'measured_ns_per_flip', 'measured_p50_ns', 'measured_p99_ns', 'measured_max_ns', 'dsb_wait_ns_per_flip', 'ops_per_second', 'wall_ms', 'findings', 'threads', 'cores',
+  'measured_ns_per_flip', 'measured_p50_ns', 'measured_p99_ns', 'measured_max_ns',
+  'decrypt_p50_ns', 'decrypt_p99_ns', 'decrypt_max_ns', 'encrypt_p50_ns', 'encrypt_p99_ns', 'encrypt_max_ns', 'dsb_wait_ns_per_flip', 'ops_per_second', 'wall_ms', 'findings', 'threads', 'cores',
 ];
 
 export function sweepCsv(rows: SweepRow[]): string {
@@ -41,7 +42,8 @@ export function sweepCsv(rows: SweepRow[]): string {
     lines.push([
       r.policy, r.mode, r.vcpus, r.schedules, r.flips, r.flippedPages, r.flushes, r.invalidationsDelivered, r.fullFlushes, r.splits, r.rsiCalls,
       r.modelledNsPerFlip.toFixed(1), r.sharedBuffers, r.modelledNsPerBuffer.toFixed(1), ...NS_PARTS.map((p) => r.perFlip[p].toFixed(1)), r.vcpuNsMax.toFixed(0), r.vcpuNsMin.toFixed(0),
-      r.measuredNsPerFlip.toFixed(0), r.p50, r.p99, r.max, r.dsbWaitNsPerFlip.toFixed(0), r.opsPerSecond.toFixed(0), r.wallMs.toFixed(1), r.findings, r.threads, r.cores,
+      r.measuredNsPerFlip.toFixed(0), r.p50, r.p99, r.max,
+      r.decrypt.p50, r.decrypt.p99, r.decrypt.max, r.encrypt.p50, r.encrypt.p99, r.encrypt.max, r.dsbWaitNsPerFlip.toFixed(0), r.opsPerSecond.toFixed(0), r.wallMs.toFixed(1), r.findings, r.threads, r.cores,
     ].join(','));
   }
   return lines.join('\n') + '\n';

@@ -22,6 +22,13 @@ export interface SweepSpec {
   realm: RealmOverrides;
 }
 
+export interface Percentiles { count: number; p50: number; p99: number; max: number }
+
+type Histogram = ReturnType<typeof hdr.build>;
+const newHistogram = (): Histogram => hdr.build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3 });
+const percentiles = (h: Histogram): Percentiles =>
+  h.totalCount ? { count: h.totalCount, p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99), max: h.maxValue } : { count: 0, p50: 0, p99: 0, max: 0 };
+
 export interface SweepRow {
   policy: string;
   vcpus: number;
@@ -49,6 +56,9 @@ export interface SweepRow {
   p50: number;
   p99: number;
   max: number;
+  /** The same percentiles for each direction. */
+  decrypt: Percentiles;
+  encrypt: Percentiles;
   /** Measured wall-clock waiting in DSB ISH for other threads' accesses (free mode), ns per flip. */
   dsbWaitNsPerFlip: number;
   opsPerSecond: number;
@@ -68,7 +78,9 @@ export function sweepConfig(spec: SweepSpec, vcpus: number): RunConfig {
 export async function sweepOne(policy: Policy, policySpec: string, spec: SweepSpec, vcpus: number): Promise<SweepRow> {
   const cfg = sweepConfig(spec, vcpus);
   const counts = zeroCounts();
-  const hist = hdr.build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3 });
+  const hist = newHistogram();
+  const dec = newHistogram();
+  const enc = newHistogram();
   const vcpuNs = new Array(vcpus).fill(0);
   let findings = 0;
   const t0 = performance.now();
@@ -76,7 +88,11 @@ export async function sweepOne(policy: Policy, policySpec: string, spec: SweepSp
     addCounts(counts, r.counts);
     if (r.finding) findings++;
     r.vcpuNs.forEach((ns, i) => (vcpuNs[i] += ns));
-    for (const w of r.flipWall ?? []) hist.recordValue(Math.max(1, Math.round(w)));
+    for (const w of r.flipWall ?? []) {
+      const ns = Math.max(1, Math.round(Math.abs(w)));
+      hist.recordValue(ns);
+      (w < 0 ? enc : dec).recordValue(ns); // encrypt latencies are stored negated
+    }
   };
   if (spec.mode === 'controlled') {
     const runner = new ControlledRunner(cfg, policy);
@@ -101,9 +117,8 @@ export async function sweepOne(policy: Policy, policySpec: string, spec: SweepSp
     sharedBuffers: counts.shared_buffers, modelledNsPerBuffer: counts.shared_buffers ? counts.ns_flip / counts.shared_buffers : 0,
     vcpuNsMax: Math.max(...vcpuNs), vcpuNsMin: Math.min(...vcpuNs),
     measuredNsPerFlip: per(counts.wall_flip_ns),
-    p50: hist.totalCount ? hist.getValueAtPercentile(50) : 0,
-    p99: hist.totalCount ? hist.getValueAtPercentile(99) : 0,
-    max: hist.totalCount ? hist.maxValue : 0,
+    ...(({ p50, p99, max }) => ({ p50, p99, max }))(percentiles(hist)),
+    decrypt: percentiles(dec), encrypt: percentiles(enc),
     dsbWaitNsPerFlip: per(counts.wall_dsb_wait_ns),
     opsPerSecond: counts.ops / (wallMs / 1000),
     wallMs, findings,
