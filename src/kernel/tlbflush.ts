@@ -39,22 +39,36 @@ export function* flush_tlb_kernel_range(cpu: Cpu, start: number, end: number): K
     return;
   }
   cpu.ev(Ev.CALL, FN_RANGE, pages);
+  if (!cpu.realm.cfg.tlbiRange) return yield* tlbi_each_then_dsb(cpu, pages, (i) => start + i);
   flushBegin(cpu);
-  if (cpu.realm.cfg.tlbiRange) {
-    tlbi_rvaale1is(cpu, start, pages);
-    chargeTlbi(cpu, false, pages);
-    cpu.ev(Ev.TLBI_RANGE, start, pages);
+  tlbi_rvaale1is(cpu, start, pages);
+  chargeTlbi(cpu, false, pages);
+  cpu.ev(Ev.TLBI_RANGE, start, pages);
+  yield STEP;
+  dsb_ish(cpu);
+  flushEnd(cpu);
+  cpu.ev(Ev.DSB, 0, 0);
+  yield STEP;
+}
+
+/** One TLBI VAALE1IS per page (a step each), then one DSB ISH that completes them all. */
+function* tlbi_each_then_dsb(cpu: Cpu, n: number, vpnAt: (i: number) => number): KGen {
+  flushBegin(cpu);
+  for (let i = 0; i < n; i++) {
+    const vpn = vpnAt(i);
+    tlbi_vaale1is(cpu, vpn);
+    chargeTlbi(cpu, false, n);
+    cpu.ev(Ev.TLBI_VA, vpn, 0);
     yield STEP;
-  } else {
-    for (let vpn = start; vpn < end; vpn++) {
-      tlbi_vaale1is(cpu, vpn);
-      chargeTlbi(cpu, false, pages);
-      cpu.ev(Ev.TLBI_VA, vpn, 0);
-      yield STEP;
-    }
   }
   dsb_ish(cpu);
   flushEnd(cpu);
   cpu.ev(Ev.DSB, 0, 0);
   yield STEP;
+}
+
+/** A batched flush of scattered pages (not a kernel function: what a paced flipper would add). */
+export function* flush_tlb_kernel_pages(cpu: Cpu, vpns: number[]): KGen {
+  cpu.ev(Ev.CALL, FN_RANGE, vpns.length);
+  yield* tlbi_each_then_dsb(cpu, vpns.length, (i) => vpns[i]);
 }

@@ -6,35 +6,16 @@
 
 import type { Policy } from '../policy.js';
 import type { Cpu, KGen } from '../../model/cpu.js';
-import { STEP } from '../../model/cpu.js';
 import { PTE_NS, PTE_VALID } from '../../model/pte.js';
 import { C } from '../../check/counters.js';
 import { Ev, fnId } from '../../check/events.js';
-import { tlbi_vaale1is, dsb_ish } from '../../model/mmu.js';
 import { __set_memory_enc_dec, __is_lm_address, is_realm_world } from '../pageattr.js';
 import { update_range_prot } from '../pgtable.js';
 import { rsi_set_memory_range_protected, rsi_set_memory_range_shared } from '../rsi.js';
 import { vmalloc_to_pages } from '../vmalloc.js';
-import { chargeTlbi, flushBegin, flushEnd } from '../../cost/charge.js';
+import { flush_tlb_kernel_pages } from '../tlbflush.js';
 
 const FN_VM_UNMAP_ALIASES = fnId('vm_unmap_aliases');
-const FN_FLUSH = fnId('flush_tlb_kernel_range');
-
-/** TLBI every listed page, then one DSB ISH: a batched flush of scattered pages. */
-function* flush_tlb_kernel_pages(cpu: Cpu, vpns: number[]): KGen {
-  cpu.ev(Ev.CALL, FN_FLUSH, vpns.length);
-  flushBegin(cpu);
-  for (const vpn of vpns) {
-    tlbi_vaale1is(cpu, vpn);
-    chargeTlbi(cpu, false, vpns.length);
-    cpu.ev(Ev.TLBI_VA, vpn, 0);
-    yield STEP;
-  }
-  dsb_ish(cpu);
-  flushEnd(cpu);
-  cpu.ev(Ev.DSB, 0, 0);
-  yield STEP;
-}
 
 function* paced_enc_dec(cpu: Cpu, va: number, n: number, encrypt: boolean): KGen<number> {
   if (!is_realm_world(cpu)) return 0;
