@@ -3,7 +3,6 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../run/errors.js';
-import { SCHEDULERS } from '../sched/scheduler.js';
 import { addModelOptions, choiceArg, intArg, numArg, seedArg, RunFlags } from './options.js';
 import { replayCommand, ReplayFlags } from './replay_command.js';
 import { shrinkCommand, ShrinkFlags } from './shrink_command.js';
@@ -11,7 +10,6 @@ import { showCommand, ShowFlags } from './show_command.js';
 import { sweepCommand, SweepFlags, DEFAULT_SWEEP_POLICIES } from './sweep_command.js';
 import { runCommand } from './run_command.js';
 import { VERSION } from '../version.js';
-
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('realmrace')
