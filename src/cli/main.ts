@@ -9,6 +9,7 @@ import { shrinkCommand, ShrinkFlags } from './shrink_command.js';
 import { showCommand, ShowFlags } from './show_command.js';
 import { sweepCommand, SweepFlags, DEFAULT_SWEEP_POLICIES } from './sweep_command.js';
 import { runCommand } from './run_command.js';
+import { nightlyCommand, mergeCommand, NightlyFlags } from './nightly_command.js';
 import { VERSION } from '../version.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -73,6 +74,26 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the JSON instead of the table')
     .action(async (opts: SweepFlags) => {
       exit = await sweepCommand(opts);
+    });
+  program
+    .command('nightly')
+    .description('run a stress campaign for CI: budgeted, parallel, resumable, shardable; JSON/JUnit/Markdown outputs')
+    .option('--config <file>', 'campaign config (JSON)', 'stress/nightly.json')
+    .option('--budget <time>', 'time budget, e.g. 30m (default: the config\'s)')
+    .option('--out <dir>', 'results directory', 'results')
+    .option('--shard <i/N>', 'run the i-th of N deterministic slices')
+    .option('--resume', 'continue a killed campaign in --out without repeating finished runs')
+    .option('--threads <n>', 'worker threads for controlled seeds (default: cores)', intArg(1, 256))
+    .action(async (opts: NightlyFlags) => {
+      exit = await nightlyCommand(opts);
+    });
+  program
+    .command('merge')
+    .argument('<dirs...>', 'results directories of shards of one campaign')
+    .description('combine shard results into one summary, JUnit file and set of reproducers')
+    .option('--out <dir>', 'where the merged outputs go', 'results-merged')
+    .action(async (dirs: string[], opts: { out: string }) => {
+      exit = await mergeCommand(dirs, opts);
     });
   program
     .command('show')

@@ -1,0 +1,121 @@
+// Campaign configs (stress/*.json): policies x vCPU counts x modes x seeds under
+// a time budget. Validated with zod; a bad file names the field. Expanded into
+// cases (one per policy x mode x vCPU count) and an ordered list of work units
+// whose seeds derive from the campaign seed, so the explored set never depends
+// on the core count or the shard count.
+
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ConfigError } from '../run/errors.js';
+import { parseSeed } from '../run/seeds.js';
+
+const entrySchema = z.object({
+  policy: z.string().min(1),
+  vcpus: z.array(z.number().int().min(1).max(256)).min(1),
+  mode: z.enum(['controlled', 'free']).default('controlled'),
+  /** Controlled: seeds (schedules) to run at most. Free: runs. */
+  seeds: z.number().int().min(1),
+  ops: z.number().int().min(1).default(200),
+  maxSteps: z.number().int().min(1).default(1_000_000),
+  linearMap: z.enum(['pte', 'block']).default('pte'),
+  /** A known-unsafe policy that must be caught every night. Defaults to "the policy expects findings". */
+  canary: z.boolean().optional(),
+}).strict();
+
+export const campaignSchema = z.object({
+  name: z.string().min(1),
+  seed: z.string().min(1),
+  budget: z.string().regex(/^\d+(\.\d+)?(s|m|h)$/, 'a duration like 90s, 30m or 2h'),
+  /** Longest one run may take before it is reported as a hung worker (harness failure). */
+  taskTimeout: z.string().regex(/^\d+(\.\d+)?(s|m|h)$/, 'a duration like 90s, 30m or 2h').default('120s'),
+  entries: z.array(entrySchema).min(1),
+}).strict();
+
+export type CampaignConfig = z.infer<typeof campaignSchema>;
+export type CampaignEntry = CampaignConfig['entries'][number];
+
+export function parseDuration(s: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)$/.exec(s.trim());
+  if (!m) throw new ConfigError(`${what}: expected a duration like 90s, 30m or 2h, got "${s}"`);
+  return Number(m[1]) * (m[2] === 's' ? 1 : m[2] === 'm' ? 60 : 3600) * 1000;
+}
+
+export interface LoadedCampaign { config: CampaignConfig; hash: string; path: string }
+
+export function loadCampaign(path: string): LoadedCampaign {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`campaign config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`campaign config ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  const r = campaignSchema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new ConfigError(`campaign config ${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
+  }
+  try {
+    parseSeed(r.data.seed);
+  } catch (e) {
+    throw new ConfigError(`campaign config ${path}: seed: ${(e as Error).message}`);
+  }
+  return { config: r.data, hash: createHash('sha256').update(text).digest('hex').slice(0, 16), path };
+}
+
+/** One policy x mode x vCPU count: a JUnit testcase, a row of the summary. */
+export interface CampaignCase {
+  id: string;
+  entry: number;
+  policy: string;
+  mode: 'controlled' | 'free';
+  vcpus: number;
+  ops: number;
+  maxSteps: number;
+  linearMap: 'pte' | 'block';
+  seeds: number;
+  canary?: boolean;
+}
+
+/** One run: a case and the index of its seed. */
+export interface WorkUnit { caseId: string; index: number; seed: string; global: number }
+
+export function expandCases(c: CampaignConfig): CampaignCase[] {
+  const out: CampaignCase[] = [];
+  c.entries.forEach((e, i) => {
+    for (const v of e.vcpus) {
+      out.push({ id: `${i}:${e.policy}:${e.mode}:${v}v`, entry: i, policy: e.policy, mode: e.mode, vcpus: v, ops: e.ops, maxSteps: e.maxSteps, linearMap: e.linearMap, seeds: e.seeds, canary: e.canary });
+    }
+  });
+  return out;
+}
+
+function fnv(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/** The seed of run `index` of a case: from the campaign seed, the case and the index only. */
+export const unitSeed = (campaignSeed: string, caseId: string, index: number): string =>
+  '0x' + fnv(`${campaignSeed}|${caseId}|${index}`).toString(16).padStart(8, '0') + fnv(`${index}|${caseId}|${campaignSeed}`).toString(16).padStart(8, '0');
+
+/**
+ * All runs, interleaved across cases (seed 0 of every case, then seed 1, ...) so
+ * that a budget cut leaves every case explored about equally. `global` is the
+ * unit's position: shard i/N takes the units with global % N == i - 1.
+ */
+export function workUnits(c: CampaignConfig, cases: CampaignCase[]): WorkUnit[] {
+  const out: WorkUnit[] = [];
+  const most = Math.max(...cases.map((k) => k.seeds));
+  for (let i = 0; i < most; i++) {
+    for (const k of cases) if (i < k.seeds) out.push({ caseId: k.id, index: i, seed: unitSeed(parseSeed(c.seed), k.id, i), global: out.length });
+  }
+  return out;
+}

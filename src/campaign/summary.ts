@@ -1,0 +1,168 @@
+// A campaign's verdict and its outputs for CI: summary.json, junit.xml (one
+// testcase per policy x config), summary.md (outcome table with the first
+// witness of each bucket and its replay token), reproducers/, testid.json.
+
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { XMLBuilder } from 'fast-xml-parser';
+import { loadPolicy } from '../kernel/policies/index.js';
+import type { FindingKind } from '../check/finding.js';
+import { replayCommand } from '../report/replay.js';
+import { reproducerForSeed } from '../repro/make.js';
+import { reproducerName, writeReproducer } from '../repro/reproducer.js';
+import { VERSION } from '../version.js';
+import type { CampaignCase } from './config.js';
+import { caseConfig } from './runner.js';
+import type { RunRecord } from './results.js';
+
+export interface Bucket { signature: string; kind: FindingKind; count: number; first: RunRecord; replay: string; reproducer?: string }
+
+export interface CaseOutcome {
+  case: CampaignCase;
+  expect: FindingKind[];
+  canary: boolean;
+  runs: number;
+  clean: number;
+  bounded: number;
+  buckets: Bucket[];
+  harness: RunRecord[];
+  unexpected: FindingKind[];
+  missed: FindingKind[];
+  verdict: 'met' | 'unexpected' | 'missed' | 'harness-failure';
+}
+
+export interface CampaignSummary {
+  tool: string;
+  version: string;
+  name: string;
+  seed: string;
+  shard: string | null;
+  seconds: number;
+  runs: number;
+  planned: number;
+  skippedByBudget: number;
+  cases: CaseOutcome[];
+  exitCode: number;
+  verdict: string;
+}
+
+export async function summarize(cases: CampaignCase[], records: RunRecord[], meta: { name: string; seed: string; shard: string | null; seconds: number; planned: number; skippedByBudget: number }): Promise<CampaignSummary> {
+  const outcomes: CaseOutcome[] = [];
+  for (const k of cases) {
+    const policy = await loadPolicy(k.policy);
+    const rs = records.filter((r) => r.caseId === k.id).sort((a, b) => a.index - b.index);
+    const buckets = new Map<string, Bucket>();
+    for (const r of rs) {
+      if (r.status !== 'finding') continue;
+      const b = buckets.get(r.signature!);
+      if (b) b.count++;
+      else buckets.set(r.signature!, { signature: r.signature!, kind: r.kind!, count: 1, first: r, replay: replayCommand(k.policy, caseConfig(k), r.seed) });
+    }
+    const seen = new Set([...buckets.values()].map((b) => b.kind));
+    const unexpected = [...seen].filter((x) => !policy.expect.includes(x));
+    const missed = policy.expect.filter((x) => !seen.has(x));
+    const harness = rs.filter((r) => r.status === 'harness');
+    const canary = k.canary ?? policy.expect.length > 0;
+    outcomes.push({
+      case: k, expect: policy.expect, canary, runs: rs.length,
+      clean: rs.filter((r) => r.status === 'clean').length, bounded: rs.filter((r) => r.status === 'bounded').length,
+      buckets: [...buckets.values()].sort((a, b) => b.count - a.count), harness, unexpected, missed,
+      verdict: harness.length ? 'harness-failure' : unexpected.length ? 'unexpected' : missed.length ? 'missed' : 'met',
+    });
+  }
+  const harness = outcomes.some((o) => o.verdict === 'harness-failure');
+  // A shard sees only a slice of each case's seeds: whether a canary was caught is judged on the merge.
+  const judgeMissed = meta.shard === null;
+  const bad = outcomes.filter((o) => o.verdict === 'unexpected' || (o.verdict === 'missed' && judgeMissed));
+  const exitCode = harness ? 3 : bad.length ? 2 : 0;
+  const lost = judgeMissed ? outcomes.filter((o) => o.canary && o.missed.length) : [];
+  const why = [
+    ...outcomes.filter((o) => o.verdict === 'harness-failure').map((o) => `${o.case.id}: ${o.harness.length} harness failure(s)`),
+    ...outcomes.filter((o) => o.verdict === 'unexpected').map((o) => `${o.case.id}: unexpected ${o.unexpected.join(',')}`),
+    ...lost.map((o) => `${o.case.id}: canary not caught, the harness lost its teeth`),
+    ...(judgeMissed ? outcomes.filter((o) => o.verdict === 'missed' && !o.canary) : []).map((o) => `${o.case.id}: missed ${o.missed.join(',')}`),
+  ];
+  const runs = records.length;
+  const verdict = exitCode === 0
+    ? `realmrace nightly: SUCCESS - ${outcomes.length - (judgeMissed ? 0 : outcomes.filter((o) => o.verdict === 'missed').length)}/${outcomes.length} cases met their expectation in ${runs} runs${judgeMissed ? '' : ' (shard: expected findings and canaries are judged when the shards are merged)'}`
+    : `realmrace nightly: FAILURE (exit ${exitCode}) - ${why.join('; ')}`;
+  return { tool: 'realmrace', version: VERSION, ...meta, runs, cases: outcomes, exitCode, verdict };
+}
+
+/** One reproducer per distinct signature (controlled cases re-run their first witness with recording). */
+export async function writeReproducers(s: CampaignSummary, out: string): Promise<void> {
+  const dir = join(out, 'reproducers');
+  mkdirSync(dir, { recursive: true });
+  for (const o of s.cases) {
+    const policy = await loadPolicy(o.case.policy);
+    for (const b of o.buckets) {
+      // Per case: the same signature at another vCPU count is another schedule to replay.
+      const name = reproducerName(`${o.case.policy}-${o.case.mode}-${o.case.vcpus}v`, b.kind, b.signature);
+      if (o.case.mode === 'controlled') {
+        writeReproducer(join(dir, name), reproducerForSeed(caseConfig(o.case), policy, o.case.policy, b.first.seed));
+        b.reproducer = join('reproducers', name);
+      }
+    }
+  }
+}
+
+export function junitXml(s: CampaignSummary): string {
+  const cases = s.cases.map((o) => {
+    const tc: Record<string, unknown> = {
+      '@_classname': `realmrace.${o.case.policy}`,
+      '@_name': `${o.case.mode} ${o.case.vcpus} vCPUs (${o.case.linearMap}) [${o.case.id}]`,
+      '@_time': '0',
+    };
+    const out = [`expected: ${o.expect.length ? o.expect.join(',') : 'clean'}; runs ${o.runs}, clean ${o.clean}, bounded ${o.bounded}`];
+    for (const b of o.buckets) out.push(`${b.count}x ${b.signature}\n  first witness seed ${b.first.seed} step ${b.first.step}\n  replay: ${b.reproducer ? `realmrace replay ${b.reproducer}` : b.replay}`);
+    tc['system-out'] = out.join('\n');
+    if (o.verdict === 'harness-failure') {
+      tc.error = { '@_type': 'harness', '@_message': `${o.harness.length} run(s) crashed or hung`, '#text': o.harness.map((h) => `seed ${h.seed}: ${h.harness}: ${h.error}`).join('\n') };
+    } else if (o.verdict === 'unexpected') {
+      const b = o.buckets.find((x) => o.unexpected.includes(x.kind))!;
+      tc.failure = { '@_type': b.kind, '@_message': b.signature, '#text': `first witness seed ${b.first.seed}, step ${b.first.step}: ${b.first.detail}\nreplay: ${b.reproducer ? `realmrace replay ${b.reproducer}` : b.replay}\n${(b.first.lastEvents ?? []).join('\n')}` };
+    } else if (o.verdict === 'missed' && s.shard === null) {
+      tc.failure = { '@_type': 'missed', '@_message': `${o.canary ? 'canary not caught (the harness lost its teeth)' : 'expected finding not found'}: ${o.missed.join(',')} in ${o.runs} runs` };
+    }
+    return tc;
+  });
+  const failures = s.cases.filter((o) => o.verdict === 'unexpected' || (o.verdict === 'missed' && s.shard === null)).length;
+  const errors = s.cases.filter((o) => o.verdict === 'harness-failure').length;
+  const doc = {
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    testsuites: { '@_name': 'realmrace', '@_tests': s.cases.length, '@_failures': failures, '@_errors': errors, '@_time': s.seconds.toFixed(1),
+      testsuite: { '@_name': `realmrace nightly ${s.name}${s.shard ? ` shard ${s.shard}` : ''}`, '@_tests': s.cases.length, '@_failures': failures, '@_errors': errors, '@_time': s.seconds.toFixed(1), testcase: cases } },
+  };
+  return new XMLBuilder({ ignoreAttributes: false, format: true, suppressEmptyNode: true }).build(doc);
+}
+
+export function summaryMd(s: CampaignSummary): string {
+  const lines = [`# realmrace nightly: ${s.name}${s.shard ? ` (shard ${s.shard})` : ''}`, '', `${s.verdict}`, '',
+    `${s.runs} runs of ${s.planned} planned${s.skippedByBudget ? ` (${s.skippedByBudget} left out when the budget ran out)` : ''}, ${s.seconds.toFixed(0)} s, realmrace ${s.version}, campaign seed ${s.seed}`, '',
+    '| case | expected | observed | runs | clean | bounded | harness | verdict |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+  for (const o of s.cases) {
+    const observed = o.buckets.length ? o.buckets.map((b) => `${b.kind} x${b.count}`).join(', ') : 'clean';
+    lines.push(`| ${o.case.id}${o.canary ? ' (canary)' : ''} | ${o.expect.length ? o.expect.join(',') : 'clean'} | ${observed} | ${o.runs} | ${o.clean} | ${o.bounded} | ${o.harness.length} | ${o.verdict === 'met' ? 'ok' : `**${o.verdict}**`} |`);
+  }
+  lines.push('', '## First witness of each outcome', '');
+  for (const o of s.cases) {
+    for (const b of o.buckets) lines.push(`- **${o.case.id}** ${b.count}x \`${b.signature}\`: seed \`${b.first.seed}\`, step ${b.first.step}; replay: \`${b.reproducer ? `realmrace replay ${b.reproducer}` : b.replay}\``);
+    for (const h of o.harness.slice(0, 3)) lines.push(`- **${o.case.id}** harness ${h.harness}: seed \`${h.seed}\`: ${h.error}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function writeOutputs(s: CampaignSummary, out: string, configHash: string): void {
+  writeFileSync(join(out, 'summary.json'), JSON.stringify(s, null, 2) + '\n');
+  writeFileSync(join(out, 'junit.xml'), junitXml(s));
+  writeFileSync(join(out, 'summary.md'), summaryMd(s));
+  let commit: string | null = null;
+  try {
+    commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    commit = null;
+  }
+  writeFileSync(join(out, 'testid.json'), JSON.stringify({ tool: 'realmrace', version: VERSION, gitCommit: commit, configHash, cores: availableParallelism(), node: process.version, campaignSeed: s.seed, shard: s.shard }, null, 2) + '\n');
+}

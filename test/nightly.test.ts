@@ -1,0 +1,143 @@
+// realmrace nightly / merge: a campaign for CI. Runs the built CLI in scratch
+// directories; campaigns are bounded by seed counts so they take seconds.
+
+import { describe, it, expect } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { XMLParser } from 'fast-xml-parser';
+import { readRecords } from '../src/campaign/results.js';
+import { loadCampaign } from '../src/campaign/config.js';
+
+const CLI = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
+const fixture = (f: string): string => fileURLToPath(new URL(`./fixtures/${f}`, import.meta.url));
+const CWD = mkdtempSync(join(tmpdir(), 'realmrace-nightly-'));
+const realmrace = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 300_000, cwd: CWD });
+
+function campaign(name: string, entries: unknown[], extra: Record<string, unknown> = {}): string {
+  const path = join(CWD, `${name}.json`);
+  writeFileSync(path, JSON.stringify({ name, seed: '0x2026', budget: '5m', entries, ...extra }));
+  return path;
+}
+
+const SHORT = [
+  { policy: 'v2-no-bbm', vcpus: [4], seeds: 60 },
+  { policy: 'vmalloc-naive', vcpus: [2, 4], seeds: 20 },
+  { policy: 'mainline', vcpus: [4], seeds: 30 },
+  { policy: 'gfp-decrypted', vcpus: [4], seeds: 10, linearMap: 'block' },
+  { policy: 'mainline', vcpus: [4], mode: 'free', seeds: 2, ops: 300 },
+];
+
+describe('realmrace nightly', () => {
+  it('a short campaign with canaries writes every output, a valid JUnit file, and exits 0', () => {
+    const r = realmrace('nightly', '--config', campaign('short', SHORT), '--out', 'r1');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n').pop()).toMatch(/^realmrace nightly: SUCCESS - 6\/6 cases met their expectation in 142 runs$/);
+    for (const f of ['summary.json', 'junit.xml', 'summary.md', 'testid.json', 'results.jsonl', 'campaign.json']) expect(existsSync(join(CWD, 'r1', f))).toBe(true);
+    const junit = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(CWD, 'r1', 'junit.xml'), 'utf8'));
+    const suite = junit.testsuites.testsuite;
+    expect(Number(suite['@_tests'])).toBe(6);
+    expect(Number(suite['@_failures'])).toBe(0);
+    expect(suite.testcase).toHaveLength(6);
+    expect(suite.testcase[0]['@_classname']).toBe('realmrace.v2-no-bbm');
+    expect(suite.testcase[0]['system-out']).toMatch(/replay: realmrace replay reproducers\/v2-no-bbm-controlled-4v-SEA-[0-9a-f]{8}\.json/);
+    const md = readFileSync(join(CWD, 'r1', 'summary.md'), 'utf8');
+    expect(md).toMatch(/\| 0:v2-no-bbm:controlled:4v \(canary\) \| SEA \| SEA x\d+/);
+    expect(md).toMatch(/replay: `realmrace replay reproducers\//);
+    const repros = readdirSync(join(CWD, 'r1', 'reproducers'));
+    expect(repros.some((f) => f.startsWith('vmalloc-naive-controlled-2v-SEA-'))).toBe(true);
+    // A reproducer from the campaign replays.
+    const rep = realmrace('replay', join('r1', 'reproducers', repros[0]));
+    expect(rep.status).toBe(0);
+    const id = JSON.parse(readFileSync(join(CWD, 'r1', 'testid.json'), 'utf8'));
+    expect(id).toMatchObject({ tool: 'realmrace', configHash: expect.stringMatching(/^[0-9a-f]{16}$/), cores: expect.any(Number) });
+  }, 120_000);
+
+  it('exits 2 when a finding is unexpected (a canary whose bug expectation was removed)', () => {
+    const r = realmrace('nightly', '--config', campaign('noexpect', [{ policy: fixture('policy_v2_claims_clean.js'), vcpus: [4], seeds: 150 }]), '--out', 'r2');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/FAILURE \(exit 2\) - 0:.*policy_v2_claims_clean\.js:controlled:4v: unexpected SEA/);
+    const junit = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(CWD, 'r2', 'junit.xml'), 'utf8'));
+    expect(junit.testsuites.testsuite.testcase.failure['@_message']).toMatch(/^SEA in /);
+    expect(junit.testsuites.testsuite.testcase.failure['#text']).toMatch(/replay: realmrace replay reproducers\//);
+  }, 120_000);
+
+  it('exits 2 when a canary is not caught: the harness lost its teeth', () => {
+    const r = realmrace('nightly', '--config', campaign('toothless', [{ policy: 'vmalloc-naive', vcpus: [2], seeds: 1, ops: 1 }]), '--out', 'r3');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/canary not caught, the harness lost its teeth/);
+  }, 60_000);
+
+  it('a worker that crashes, or hangs past the task timeout, is reported and replaced; exit 3', () => {
+    const cfg = campaign('broken', [
+      { policy: fixture('policy_crashes_worker.js'), vcpus: [2], seeds: 2 },
+      { policy: fixture('policy_hangs_worker.js'), vcpus: [2], seeds: 1 },
+      { policy: 'mainline', vcpus: [2], seeds: 6 },
+    ], { taskTimeout: '3s' });
+    const r = realmrace('nightly', '--config', cfg, '--out', 'r4');
+    expect(r.status).toBe(3);
+    const s = JSON.parse(readFileSync(join(CWD, 'r4', 'summary.json'), 'utf8'));
+    const [crash, hang, ok] = s.cases;
+    expect(crash.verdict).toBe('harness-failure');
+    expect(crash.harness[0]).toMatchObject({ harness: 'crash' });
+    expect(hang.harness[0]).toMatchObject({ harness: 'hang' });
+    expect(hang.harness[0].error).toMatch(/no result after 3s/);
+    expect(ok.verdict).toBe('met'); // the campaign went on with fresh workers
+    expect(ok.runs).toBe(6);
+    expect(r.stdout).toMatch(/FAILURE \(exit 3\)/);
+  }, 120_000);
+
+  it('killed mid-campaign, --resume finishes with no run lost or repeated', async () => {
+    const cfg = campaign('resume', [{ policy: 'mainline', vcpus: [4], seeds: 400 }, { policy: 'vmalloc-naive', vcpus: [4], seeds: 100 }]);
+    const out = join(CWD, 'r5');
+    const child = spawn(process.execPath, [CLI, 'nightly', '--config', cfg, '--out', 'r5'], { cwd: CWD, stdio: 'ignore' });
+    const results = join(out, 'results.jsonl');
+    for (let i = 0; i < 600; i++) {
+      await new Promise((res) => setTimeout(res, 50));
+      if (existsSync(results) && readFileSync(results, 'utf8').split('\n').length > 60) break;
+    }
+    child.kill('SIGKILL');
+    await new Promise((res) => child.on('exit', res));
+    const before = readFileSync(results, 'utf8').trim().split('\n').length;
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThan(500);
+    const r = realmrace('nightly', '--config', cfg, '--out', 'r5', '--resume');
+    expect(r.status).toBe(0);
+    const lines = readFileSync(results, 'utf8').trim().split('\n').filter((l) => { try { JSON.parse(l); return true; } catch { return false; } });
+    const keys = lines.map((l) => { const x = JSON.parse(l); return `${x.caseId}#${x.index}`; });
+    expect(new Set(keys).size).toBe(500); // nothing lost
+    expect(keys.length).toBe(500); // nothing run twice
+  }, 180_000);
+
+  it('shards 1/2 and 2/2, merged, explore exactly the seeds of the unsharded run', () => {
+    const cfg = campaign('shards', SHORT.slice(0, 4));
+    expect(realmrace('nightly', '--config', cfg, '--out', 'all').status).toBe(0);
+    expect(realmrace('nightly', '--config', cfg, '--out', 's1', '--shard', '1/2').status).toBe(0);
+    expect(realmrace('nightly', '--config', cfg, '--out', 's2', '--shard', '2/2').status).toBe(0);
+    const m = realmrace('merge', 's1', 's2', '--out', 'merged');
+    expect(m.status).toBe(0);
+    const seeds = (d: string) => readRecords(join(CWD, d, 'results.jsonl')).map((r) => `${r.caseId}#${r.index}#${r.seed}#${r.traceHash}`).sort();
+    expect(seeds('merged')).toEqual(seeds('all'));
+    expect(seeds('s1').length).toBeGreaterThan(0);
+    expect(seeds('s2').length).toBeGreaterThan(0);
+    const a = JSON.parse(readFileSync(join(CWD, 'all', 'summary.json'), 'utf8'));
+    const b = JSON.parse(readFileSync(join(CWD, 'merged', 'summary.json'), 'utf8'));
+    expect(b.cases.map((o: { runs: number; buckets: unknown[] }) => [o.runs, o.buckets.length])).toEqual(a.cases.map((o: { runs: number; buckets: unknown[] }) => [o.runs, o.buckets.length]));
+  }, 180_000);
+
+  it('a bad campaign file names the field; the default profile loads', () => {
+    const bad = join(CWD, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ name: 'x', seed: '0x1', budget: '30 minutes', entries: [] }));
+    const r = realmrace('nightly', '--config', bad);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^realmrace: error: campaign config .*bad\.json: budget: a duration like 90s, 30m or 2h/);
+    writeFileSync(bad, JSON.stringify({ name: 'x', seed: '0x1', budget: '30m', entries: [{ policy: 'mainline', vcpus: [0], seeds: 1 }] }));
+    expect(realmrace('nightly', '--config', bad).stderr).toMatch(/campaign config .*: entries\.0\.vcpus\.0: /);
+    const def = loadCampaign(fileURLToPath(new URL('../stress/nightly.json', import.meta.url)));
+    expect(def.config.budget).toBe('30m');
+    expect(def.config.entries.some((e) => e.canary)).toBe(true);
+  });
+});
