@@ -28,7 +28,7 @@ function parseShard(s: string): { index: number; count: number } {
   return { index: +m[1], count: +m[2] };
 }
 
-/** A bar on a terminal; otherwise a line every 10% of the runs. */
+/** A bar on a terminal; otherwise a line every 10% of the runs or every 30 s, whichever comes first. */
 function progress(): { update: (done: number, total: number, findings: number, harness: number) => void; stop: () => void } {
   if (process.stdout.isTTY) {
     const bar = new cliProgress.SingleBar({ format: 'nightly [{bar}] {value}/{total} runs | {findings} findings | {harness} harness failures | {duration_formatted}' }, cliProgress.Presets.shades_classic);
@@ -40,11 +40,14 @@ function progress(): { update: (done: number, total: number, findings: number, h
   }
   let lastTenth = -1;
   const t0 = performance.now();
+  let lastLine = t0;
   return {
     update: (d, t, f, h) => {
       const tenth = Math.floor((10 * d) / Math.max(1, t));
-      if (tenth === lastTenth) return;
+      const now = performance.now();
+      if (tenth === lastTenth && now - lastLine < 30_000) return;
       lastTenth = tenth;
+      lastLine = now;
       process.stdout.write(`nightly: ${d}/${t} runs, ${f} findings, ${h} harness failures, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
     },
     stop: () => {},

@@ -6,7 +6,7 @@ import { H } from '../model/realm.js';
 import { PTE_NS, PTE_VALID } from '../model/pte.js';
 import { C } from '../check/counters.js';
 import { __change_memory_common } from './pgtable.js';
-import { EINVAL, rsi_set_memory_range_protected, rsi_set_memory_range_shared } from './rsi.js';
+import { EINVAL, rsi_set_memory_range_enc_dec } from './rsi.js';
 
 export const is_realm_world = (cpu: Cpu): boolean => Atomics.load(cpu.i32, H.REALM_WORLD) === 1;
 export const __is_lm_address = (cpu: Cpu, vpn: number): boolean => vpn >= 0 && vpn < cpu.realm.lmPages;
@@ -30,7 +30,7 @@ export function* __set_memory_enc_dec(cpu: Cpu, vpn: number, numpages: number, e
   // Synchronous External Aborts caused by RIPAS_EMPTY"
   let ret = yield* __change_memory_common(cpu, vpn, numpages, set, clear | PTE_VALID);
   if (ret) return ret;
-  ret = encrypt ? yield* rsi_set_memory_range_protected(cpu, start, end) : yield* rsi_set_memory_range_shared(cpu, start, end);
+  ret = yield* rsi_set_memory_range_enc_dec(cpu, start, end, encrypt);
   if (ret) return ret;
   cpu.count(C.flipped_pages, numpages);
   return yield* __change_memory_common(cpu, vpn, numpages, PTE_VALID, 0);

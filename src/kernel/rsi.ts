@@ -51,6 +51,10 @@ export const rsi_set_memory_range_protected_safe = (cpu: Cpu, start: number, end
 export const rsi_set_memory_range_shared = (cpu: Cpu, start: number, end: number): KGen<number> =>
   rsi_set_memory_range(cpu, start, end, Ripas.EMPTY, RSI_CHANGE_DESTROYED);
 
+/** What __set_memory_enc_dec() calls: back to RAM when encrypting, to EMPTY when decrypting. */
+export const rsi_set_memory_range_enc_dec = (cpu: Cpu, start: number, end: number, encrypt: boolean): KGen<number> =>
+  encrypt ? rsi_set_memory_range_protected(cpu, start, end) : rsi_set_memory_range_shared(cpu, start, end);
+
 /**
  * arm64_rsi_setup_memory(): every memblock range to RAM with NO_CHANGE_DESTROYED;
  * any failure panics (R2). Only then is is_realm_world() true.

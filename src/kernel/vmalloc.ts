@@ -13,6 +13,7 @@ import { ENOMEM } from './rsi.js';
 
 const FN_VMALLOC = fnId('vmalloc');
 const FN_VFREE = fnId('vfree');
+const FN_VM_UNMAP_ALIASES = fnId('vm_unmap_aliases');
 const VM_TRIES = 8;
 
 /** Reserve n VA pages plus a guard page in the vmalloc area. One step per try. */
@@ -67,6 +68,14 @@ export function* vmalloc(cpu: Cpu, n: number): KGen<number> {
   const va = yield* vmap(cpu, pages, false);
   if (va < 0) for (const q of pages) yield* __free_pages(cpu, q, 1);
   return va;
+}
+
+/**
+ * vm_unmap_aliases(): purge lazily-freed vmap areas. vfree() flushes eagerly in
+ * this model, so there is nothing to purge: a marker in the trace.
+ */
+export function vm_unmap_aliases(cpu: Cpu): void {
+  cpu.ev(Ev.CALL, FN_VM_UNMAP_ALIASES, 0);
 }
 
 /** vmalloc_to_page() for each page of [va, va+n). */

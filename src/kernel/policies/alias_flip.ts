@@ -7,19 +7,15 @@ import type { Policy } from '../policy.js';
 import type { Cpu, KGen } from '../../model/cpu.js';
 import { PTE_NS, PTE_VALID } from '../../model/pte.js';
 import { C } from '../../check/counters.js';
-import { Ev, fnId } from '../../check/events.js';
 import { __set_memory_enc_dec, __is_lm_address, is_realm_world } from '../pageattr.js';
 import { __change_memory_common } from '../pgtable.js';
-import { rsi_set_memory_range_protected, rsi_set_memory_range_shared } from '../rsi.js';
-import { vmalloc_to_pages } from '../vmalloc.js';
-
-const FN_VM_UNMAP_ALIASES = fnId('vm_unmap_aliases');
+import { rsi_set_memory_range_enc_dec } from '../rsi.js';
+import { vmalloc_to_pages, vm_unmap_aliases } from '../vmalloc.js';
 
 function* set_memory_enc_dec_aliases(cpu: Cpu, va: number, n: number, encrypt: boolean): KGen<number> {
   if (!is_realm_world(cpu)) return 0;
   if (__is_lm_address(cpu, va)) return yield* __set_memory_enc_dec(cpu, va, n, encrypt);
-  // Lazily-freed vmap areas are purged eagerly by vfree() in this model, so this is a marker.
-  cpu.ev(Ev.CALL, FN_VM_UNMAP_ALIASES, 0);
+  vm_unmap_aliases(cpu);
   const pages = vmalloc_to_pages(cpu, va, n);
   const set = encrypt ? 0 : PTE_NS;
   const clear = encrypt ? PTE_NS : 0;
@@ -30,7 +26,7 @@ function* set_memory_enc_dec_aliases(cpu: Cpu, va: number, n: number, encrypt: b
     ret = yield* __change_memory_common(cpu, pfn, 1, set, clear | PTE_VALID); // the linear alias
     if (ret) return ret;
     const pa = pfn * 4096;
-    ret = encrypt ? yield* rsi_set_memory_range_protected(cpu, pa, pa + 4096) : yield* rsi_set_memory_range_shared(cpu, pa, pa + 4096);
+    ret = yield* rsi_set_memory_range_enc_dec(cpu, pa, pa + 4096, encrypt);
     if (ret) return ret;
     cpu.count(C.flipped_pages);
     yield* __change_memory_common(cpu, pfn, 1, PTE_VALID, 0);

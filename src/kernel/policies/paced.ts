@@ -8,19 +8,16 @@ import type { Policy } from '../policy.js';
 import type { Cpu, KGen } from '../../model/cpu.js';
 import { PTE_NS, PTE_VALID } from '../../model/pte.js';
 import { C } from '../../check/counters.js';
-import { Ev, fnId } from '../../check/events.js';
 import { __set_memory_enc_dec, __is_lm_address, is_realm_world } from '../pageattr.js';
 import { update_range_prot } from '../pgtable.js';
-import { rsi_set_memory_range_protected, rsi_set_memory_range_shared } from '../rsi.js';
-import { vmalloc_to_pages } from '../vmalloc.js';
+import { rsi_set_memory_range_enc_dec } from '../rsi.js';
+import { vmalloc_to_pages, vm_unmap_aliases } from '../vmalloc.js';
 import { flush_tlb_kernel_pages } from '../tlbflush.js';
-
-const FN_VM_UNMAP_ALIASES = fnId('vm_unmap_aliases');
 
 function* paced_enc_dec(cpu: Cpu, va: number, n: number, encrypt: boolean): KGen<number> {
   if (!is_realm_world(cpu)) return 0;
   if (__is_lm_address(cpu, va)) return yield* __set_memory_enc_dec(cpu, va, n, encrypt);
-  cpu.ev(Ev.CALL, FN_VM_UNMAP_ALIASES, 0);
+  vm_unmap_aliases(cpu);
   const pages = vmalloc_to_pages(cpu, va, n);
   const set = encrypt ? 0 : PTE_NS;
   const clear = encrypt ? PTE_NS : 0;
@@ -34,7 +31,7 @@ function* paced_enc_dec(cpu: Cpu, va: number, n: number, encrypt: boolean): KGen
   // ...change the granules...
   for (const pfn of pages) {
     const pa = pfn * 4096;
-    const ret = encrypt ? yield* rsi_set_memory_range_protected(cpu, pa, pa + 4096) : yield* rsi_set_memory_range_shared(cpu, pa, pa + 4096);
+    const ret = yield* rsi_set_memory_range_enc_dec(cpu, pa, pa + 4096, encrypt);
     if (ret) return ret;
     cpu.count(C.flipped_pages);
   }

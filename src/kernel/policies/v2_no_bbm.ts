@@ -8,7 +8,7 @@ import type { Cpu, KGen } from '../../model/cpu.js';
 import { PTE_NS } from '../../model/pte.js';
 import { C } from '../../check/counters.js';
 import { __is_lm_address, is_realm_world } from '../pageattr.js';
-import { EINVAL, rsi_set_memory_range_protected, rsi_set_memory_range_shared } from '../rsi.js';
+import { EINVAL, rsi_set_memory_range_enc_dec } from '../rsi.js';
 import { flush_tlb_kernel_range } from '../tlbflush.js';
 import { update_range_prot } from '../pgtable.js';
 
@@ -22,7 +22,7 @@ function* set_memory_enc_dec_in_place(cpu: Cpu, vpn: number, n: number, encrypt:
   yield* update_range_prot(cpu, vpn, n, encrypt ? 0 : PTE_NS, encrypt ? PTE_NS : 0);
   const start = vpn * 4096;
   const end = start + n * 4096;
-  const ret = encrypt ? yield* rsi_set_memory_range_protected(cpu, start, end) : yield* rsi_set_memory_range_shared(cpu, start, end);
+  const ret = yield* rsi_set_memory_range_enc_dec(cpu, start, end, encrypt);
   if (ret) return ret;
   cpu.count(C.flipped_pages, n);
   yield* flush_tlb_kernel_range(cpu, vpn, vpn + n);

@@ -10,7 +10,7 @@ import { PTE_NS, PTE_VALID } from '../../model/pte.js';
 import { C } from '../../check/counters.js';
 import { __set_memory_enc_dec, __is_lm_address, is_realm_world } from '../pageattr.js';
 import { __change_memory_common } from '../pgtable.js';
-import { rsi_set_memory_range_protected, rsi_set_memory_range_shared } from '../rsi.js';
+import { rsi_set_memory_range_enc_dec } from '../rsi.js';
 import { vmalloc_to_pages } from '../vmalloc.js';
 
 function* set_memory_enc_dec_vmalloc(cpu: Cpu, va: number, n: number, encrypt: boolean): KGen<number> {
@@ -21,7 +21,7 @@ function* set_memory_enc_dec_vmalloc(cpu: Cpu, va: number, n: number, encrypt: b
     const pa = pages[i] * 4096;
     let ret = yield* __change_memory_common(cpu, va + i, 1, encrypt ? 0 : PTE_NS, (encrypt ? PTE_NS : 0) | PTE_VALID);
     if (ret) return ret;
-    ret = encrypt ? yield* rsi_set_memory_range_protected(cpu, pa, pa + 4096) : yield* rsi_set_memory_range_shared(cpu, pa, pa + 4096);
+    ret = yield* rsi_set_memory_range_enc_dec(cpu, pa, pa + 4096, encrypt);
     if (ret) return ret;
     cpu.count(C.flipped_pages);
     yield* __change_memory_common(cpu, va + i, 1, PTE_VALID, 0);
