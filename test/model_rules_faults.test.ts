@@ -4,8 +4,7 @@
 // and contents across a transition (R21).
 
 import { describe, it, expect } from 'vitest';
-import { world, run, death, events, stepN, setGranule, type World } from './rule_helpers.js';
-import type { Finding } from '../src/check/finding.js';
+import { world, run, death, events, stepN, setGranule, zeropadOutcome, type World, type ZeropadOutcome } from './rule_helpers.js';
 import type { Policy } from '../src/kernel/policy.js';
 import { Ripas, G_ASSIGNED, G_NS_MAPPED, G_RIPAS_MASK } from '../src/model/granule.js';
 import { mk_pte, pte_valid } from '../src/model/pte.js';
@@ -23,15 +22,8 @@ import { PTE_VALID } from '../src/model/pte.js';
 const PG = 4096;
 const ripasOf = (w: World, p: number): number => w.realm.granule(p) & G_RIPAS_MASK;
 
-type Outcome = 'ok' | 'fixup' | Finding['kind'];
-
-/** Run a zeropad load on cpu; 'fixup' if the spill was fixed up. */
-function zeropad(cpu: World['cpus'][number], addr: number): Outcome {
-  const fix0 = cpu.counters[C.zeropad_fixups];
-  const f = death(() => run(load_unaligned_zeropad(cpu, addr)));
-  if (f) return f.kind;
-  return cpu.counters[C.zeropad_fixups] > fix0 ? 'fixup' : 'ok';
-}
+type Outcome = ZeropadOutcome;
+const zeropad = zeropadOutcome;
 
 /**
  * For every step k of cpu0's flip of linear page P (1 page), on a fresh realm:

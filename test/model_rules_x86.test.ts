@@ -4,12 +4,12 @@
 // recoverable. Contrasted with vmalloc-naive, which leaves the alias valid.
 
 import { describe, it, expect } from 'vitest';
-import { world, run, death, events, stepN, type World } from './rule_helpers.js';
+import { world, run, death, events, stepN, zeropadOutcome, type World } from './rule_helpers.js';
 import type { Policy } from '../src/kernel/policy.js';
 import { Ripas, G_RIPAS_MASK } from '../src/model/granule.js';
 import { mk_pte, pte_valid, pte_ns, pte_pfn } from '../src/model/pte.js';
 import { walk, translate, tlb_peek } from '../src/model/mmu.js';
-import { load_unaligned_zeropad, kernel_load } from '../src/kernel/fault.js';
+import { kernel_load } from '../src/kernel/fault.js';
 import { set_memory_decrypted, set_memory_encrypted } from '../src/kernel/mem_encrypt.js';
 import { vmalloc } from '../src/kernel/vmalloc.js';
 import { alias_flip } from '../src/kernel/policies/alias_flip.js';
@@ -41,9 +41,7 @@ function spillWindow(policy: Policy, encrypt: boolean): string[] {
     translate(c1, pfn);
     const g = encrypt ? set_memory_encrypted(c0, policy, va * PG, 1) : set_memory_decrypted(c0, policy, va * PG, 1);
     const finished = stepN(g, k);
-    const fix0 = c1.counters[C.zeropad_fixups];
-    const f = death(() => run(load_unaligned_zeropad(c1, (pfn - 1) * PG + 4093)));
-    outs.push(f ? f.kind : c1.counters[C.zeropad_fixups] > fix0 ? 'fixup' : 'ok');
+    outs.push(zeropadOutcome(c1, (pfn - 1) * PG + 4093));
     if (finished) return outs;
   }
   throw new Error('flip did not finish');

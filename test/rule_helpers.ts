@@ -6,6 +6,8 @@ import { Realm } from '../src/model/realm.js';
 import { Cpu } from '../src/model/cpu.js';
 import { Trace } from '../src/check/trace.js';
 import { KernelDeath, type Finding } from '../src/check/finding.js';
+import { C } from '../src/check/counters.js';
+import { load_unaligned_zeropad } from '../src/kernel/fault.js';
 
 export interface World {
   cfg: RealmConfig;
@@ -81,4 +83,14 @@ export function events(trace: Trace): LoggedEvent[] {
 /** Set a granule word directly (test setup: states the model has no guest/host API for). */
 export function setGranule(w: World, pfn: number, g: number): void {
   Atomics.store(w.realm.i32, w.realm.oGranule + pfn, g);
+}
+
+export type ZeropadOutcome = 'ok' | 'fixup' | Finding['kind'];
+
+/** Run one load_unaligned_zeropad on cpu: the finding kind if it died, 'fixup' if the spill was fixed up, else 'ok'. */
+export function zeropadOutcome(cpu: Cpu, addr: number): ZeropadOutcome {
+  const fix0 = cpu.counters[C.zeropad_fixups];
+  const f = death(() => run(load_unaligned_zeropad(cpu, addr)));
+  if (f) return f.kind;
+  return cpu.counters[C.zeropad_fixups] > fix0 ? 'fixup' : 'ok';
 }
