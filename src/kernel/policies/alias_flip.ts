@@ -5,21 +5,17 @@
 
 import type { Policy } from '../policy.js';
 import type { Cpu, KGen } from '../../model/cpu.js';
-import { PTE_NS, PTE_VALID } from '../../model/pte.js';
+import { PTE_VALID } from '../../model/pte.js';
 import { C } from '../../check/counters.js';
-import { __set_memory_enc_dec, __is_lm_address, is_realm_world } from '../pageattr.js';
+import { enc_dec_masks, set_memory_enc_dec_any } from '../pageattr.js';
 import { __change_memory_common } from '../pgtable.js';
 import { rsi_set_memory_range_enc_dec } from '../rsi.js';
-import { vmalloc_to_pages, vm_unmap_aliases } from '../vmalloc.js';
+import { vm_unmap_aliases } from '../vmalloc.js';
 
-function* set_memory_enc_dec_aliases(cpu: Cpu, va: number, n: number, encrypt: boolean): KGen<number> {
-  if (!is_realm_world(cpu)) return 0;
-  if (__is_lm_address(cpu, va)) return yield* __set_memory_enc_dec(cpu, va, n, encrypt);
+function* flip_vmalloc_and_aliases(cpu: Cpu, va: number, pages: number[], encrypt: boolean): KGen<number> {
   vm_unmap_aliases(cpu);
-  const pages = vmalloc_to_pages(cpu, va, n);
-  const set = encrypt ? 0 : PTE_NS;
-  const clear = encrypt ? PTE_NS : 0;
-  for (let i = 0; i < n; i++) {
+  const { set, clear } = enc_dec_masks(encrypt);
+  for (let i = 0; i < pages.length; i++) {
     const pfn = pages[i];
     let ret = yield* __change_memory_common(cpu, va + i, 1, set, clear | PTE_VALID);
     if (ret) return ret;
@@ -39,6 +35,6 @@ export const alias_flip: Policy = {
   name: 'alias-flip',
   description: 'x86 style: a vmalloc flip also flips the linear alias, page by page, each with break-before-make',
   expect: [],
-  set_memory_decrypted: (cpu, vpn, n) => set_memory_enc_dec_aliases(cpu, vpn, n, false),
-  set_memory_encrypted: (cpu, vpn, n) => set_memory_enc_dec_aliases(cpu, vpn, n, true),
+  set_memory_decrypted: (cpu, vpn, n) => set_memory_enc_dec_any(cpu, vpn, n, false, (pages) => flip_vmalloc_and_aliases(cpu, vpn, pages, false)),
+  set_memory_encrypted: (cpu, vpn, n) => set_memory_enc_dec_any(cpu, vpn, n, true, (pages) => flip_vmalloc_and_aliases(cpu, vpn, pages, true)),
 };

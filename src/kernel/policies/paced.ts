@@ -6,21 +6,18 @@
 
 import type { Policy } from '../policy.js';
 import type { Cpu, KGen } from '../../model/cpu.js';
-import { PTE_NS, PTE_VALID } from '../../model/pte.js';
+import { PTE_VALID } from '../../model/pte.js';
 import { C } from '../../check/counters.js';
-import { __set_memory_enc_dec, __is_lm_address, is_realm_world } from '../pageattr.js';
+import { enc_dec_masks, set_memory_enc_dec_any } from '../pageattr.js';
 import { update_range_prot } from '../pgtable.js';
 import { rsi_set_memory_range_enc_dec } from '../rsi.js';
-import { vmalloc_to_pages, vm_unmap_aliases } from '../vmalloc.js';
+import { vm_unmap_aliases } from '../vmalloc.js';
 import { flush_tlb_kernel_pages } from '../tlbflush.js';
 
-function* paced_enc_dec(cpu: Cpu, va: number, n: number, encrypt: boolean): KGen<number> {
-  if (!is_realm_world(cpu)) return 0;
-  if (__is_lm_address(cpu, va)) return yield* __set_memory_enc_dec(cpu, va, n, encrypt);
+function* flip_vmalloc_and_aliases_paced(cpu: Cpu, va: number, pages: number[], encrypt: boolean): KGen<number> {
+  const n = pages.length;
   vm_unmap_aliases(cpu);
-  const pages = vmalloc_to_pages(cpu, va, n);
-  const set = encrypt ? 0 : PTE_NS;
-  const clear = encrypt ? PTE_NS : 0;
+  const { set, clear } = enc_dec_masks(encrypt);
   // Break everything first...
   for (let i = 0; i < n; i++) {
     yield* update_range_prot(cpu, va + i, 1, set, clear | PTE_VALID);
@@ -47,6 +44,6 @@ export const paced: Policy = {
   name: 'paced',
   description: 'alias-flip with the flushes batched: break all vmalloc PTEs and linear aliases, one DSB for all TLBIs, RSI, then make all',
   expect: [],
-  set_memory_decrypted: (cpu, vpn, n) => paced_enc_dec(cpu, vpn, n, false),
-  set_memory_encrypted: (cpu, vpn, n) => paced_enc_dec(cpu, vpn, n, true),
+  set_memory_decrypted: (cpu, vpn, n) => set_memory_enc_dec_any(cpu, vpn, n, false, (pages) => flip_vmalloc_and_aliases_paced(cpu, vpn, pages, false)),
+  set_memory_encrypted: (cpu, vpn, n) => set_memory_enc_dec_any(cpu, vpn, n, true, (pages) => flip_vmalloc_and_aliases_paced(cpu, vpn, pages, true)),
 };

@@ -5,9 +5,8 @@
 
 import type { Policy } from '../policy.js';
 import type { Cpu, KGen } from '../../model/cpu.js';
-import { PTE_NS } from '../../model/pte.js';
 import { C } from '../../check/counters.js';
-import { __is_lm_address, is_realm_world } from '../pageattr.js';
+import { __is_lm_address, enc_dec_masks, is_realm_world } from '../pageattr.js';
 import { EINVAL, rsi_set_memory_range_enc_dec } from '../rsi.js';
 import { flush_tlb_kernel_range } from '../tlbflush.js';
 import { update_range_prot } from '../pgtable.js';
@@ -19,7 +18,8 @@ function* set_memory_enc_dec_in_place(cpu: Cpu, vpn: number, n: number, encrypt:
     return EINVAL;
   }
   // Live change of the output address, no break and no flush yet.
-  yield* update_range_prot(cpu, vpn, n, encrypt ? 0 : PTE_NS, encrypt ? PTE_NS : 0);
+  const { set, clear } = enc_dec_masks(encrypt);
+  yield* update_range_prot(cpu, vpn, n, set, clear);
   const start = vpn * 4096;
   const end = start + n * 4096;
   const ret = yield* rsi_set_memory_range_enc_dec(cpu, start, end, encrypt);
