@@ -12,7 +12,7 @@ import { runConfig, RunConfig } from '../run/config.js';
 import type { ScheduleResult } from '../run/controlled.js';
 import { FreeRunner } from '../run/free.js';
 import type { ScheduleTask } from '../../workers/schedule.js';
-import type { Finding } from '../check/finding.js';
+import { actorName, mergedLastEvents, type Finding } from '../check/finding.js';
 import { ConfigError } from '../run/errors.js';
 import { CampaignCase, expandCases, LoadedCampaign, parseDuration, WorkUnit, workUnits } from './config.js';
 import { appendRecord, readRecords, RESULTS_FILE, RunRecord, unitKey } from './results.js';
@@ -41,9 +41,7 @@ export const caseConfig = (k: CampaignCase): RunConfig =>
   runConfig({ realm: { vcpus: k.vcpus, linearMap: k.linearMap }, workload: { ops: k.ops }, maxSteps: k.maxSteps });
 
 function lastEventsOf(f: Finding): string[] {
-  const all = f.lastEvents.flat().sort((a, b) => a.step - b.step || a.actor - b.actor);
-  const n = f.lastEvents.length;
-  return all.slice(-16).map((e) => `${e.step} ${e.actor === n - 1 ? 'host' : `vCPU${e.actor}`} ${e.text}`);
+  return mergedLastEvents(f).slice(-16).map((e) => `${e.step} ${actorName(f, e.actor)} ${e.text}`);
 }
 
 export function recordOf(unit: WorkUnit, r: { steps: number; traceHash: string; finding: Finding | null; completed: boolean }, ms: number): RunRecord {

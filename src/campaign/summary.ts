@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { XMLBuilder } from 'fast-xml-parser';
 import { loadPolicy } from '../kernel/policies/index.js';
-import type { FindingKind } from '../check/finding.js';
+import { judge, type FindingKind } from '../check/finding.js';
 import { replayCommand } from '../report/replay.js';
 import { reproducerForSeed } from '../repro/make.js';
 import { reproducerName, writeReproducer } from '../repro/reproducer.js';
@@ -60,9 +60,7 @@ export async function summarize(cases: CampaignCase[], records: RunRecord[], met
       if (b) b.count++;
       else buckets.set(r.signature!, { signature: r.signature!, kind: r.kind!, count: 1, first: r, replay: replayCommand(k.policy, caseConfig(k), r.seed) });
     }
-    const seen = new Set([...buckets.values()].map((b) => b.kind));
-    const unexpected = [...seen].filter((x) => !policy.expect.includes(x));
-    const missed = policy.expect.filter((x) => !seen.has(x));
+    const { unexpected, missed } = judge(policy.expect, [...buckets.values()].map((b) => b.kind));
     const harness = rs.filter((r) => r.status === 'harness');
     const canary = k.canary ?? policy.expect.length > 0;
     outcomes.push({

@@ -30,6 +30,22 @@ export interface Finding {
   lastEvents: TraceEvent[][];
 }
 
+/** Name of an actor in a finding's last events: vCPU0.., the host agent last. */
+export const actorName = (f: Finding, actor: number): string => (actor === f.lastEvents.length - 1 ? 'host' : `vCPU${actor}`);
+
+/** Every actor's last events merged by step (in controlled and record mode steps are global). */
+export const mergedLastEvents = (f: Finding): TraceEvent[] =>
+  f.lastEvents.flat().sort((x, y) => x.step - y.step || x.actor - y.actor);
+
+/**
+ * Judge what was seen against what a policy expects: finding kinds it should
+ * not produce, and expected kinds that never came.
+ */
+export function judge(expect: FindingKind[], seen: Iterable<FindingKind>): { unexpected: FindingKind[]; missed: FindingKind[] } {
+  const s = new Set(seen);
+  return { unexpected: [...s].filter((k) => !expect.includes(k)), missed: expect.filter((k) => !s.has(k)) };
+}
+
 export const signatureOf = (kind: FindingKind, site: string, cause: string): string => `${kind} in ${site}: ${cause}`;
 
 /** Thrown through the generators when the modelled kernel dies; the runner catches it. */

@@ -3,7 +3,7 @@
 
 import Table from 'cli-table3';
 import type { PolicyOutcome, RunMode } from '../run/outcome.js';
-import type { Finding } from '../check/finding.js';
+import { actorName, mergedLastEvents, type Finding } from '../check/finding.js';
 
 const LAST_EVENTS = 14;
 
@@ -33,14 +33,12 @@ export function renderOutcomeTable(outcomes: PolicyOutcome[]): string {
   return t.toString();
 }
 
-const actorName = (a: number, f: Finding): string => (a === f.lastEvents.length - 1 ? 'host' : `vCPU${a}`);
-
 /** The events leading to a finding, all actors merged by step (controlled steps are global). */
 function lastEventsLines(f: Finding, mode: RunMode): string[] {
-  const all = f.lastEvents.flat().sort((x, y) => x.step - y.step || x.actor - y.actor);
+  const all = mergedLastEvents(f);
   const tail = mode !== 'free' ? all.slice(-LAST_EVENTS) : all.filter((e) => e.actor === f.actor).slice(-LAST_EVENTS);
-  const head = mode !== 'free' ? '    last events (all actors, by step):' : `    last events of ${actorName(f.actor, f)} (free mode: other threads' steps are not ordered):`;
-  return [head, ...tail.map((e) => `      ${String(e.step).padStart(7)} ${actorName(e.actor, f).padEnd(6)} ${e.text}`)];
+  const head = mode !== 'free' ? '    last events (all actors, by step):' : `    last events of ${actorName(f, f.actor)} (free mode: other threads' steps are not ordered):`;
+  return [head, ...tail.map((e) => `      ${String(e.step).padStart(7)} ${actorName(f, e.actor).padEnd(6)} ${e.text}`)];
 }
 
 export function renderFindings(outcomes: PolicyOutcome[], replay: (o: PolicyOutcome, seed: string, signature: string) => string[]): string {

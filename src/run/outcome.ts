@@ -2,7 +2,7 @@
 // findings grouped by signature with the first witness of each.
 
 import { Counts, zeroCounts, addCounts } from '../check/counters.js';
-import type { Finding, FindingKind } from '../check/finding.js';
+import { judge, type Finding, type FindingKind } from '../check/finding.js';
 import type { Policy } from '../kernel/policy.js';
 import type { Reproducer } from '../repro/reproducer.js';
 
@@ -82,9 +82,7 @@ export class OutcomeBuilder {
 
   build(wallMs: number): PolicyOutcome {
     const buckets = [...this.buckets.values()].sort((x, y) => y.count - x.count);
-    const seen = new Set(buckets.map((b) => b.kind));
-    const unexpected = [...seen].filter((k) => !this.policy.expect.includes(k));
-    const missed = this.policy.expect.filter((k) => !seen.has(k));
+    const { unexpected, missed } = judge(this.policy.expect, buckets.map((b) => b.kind));
     const verdict: Verdict = unexpected.length ? 'unexpected' : missed.length ? 'missed' : 'met';
     return {
       policy: this.policy.name, description: this.policy.description, expect: this.policy.expect, mode: this.mode,
