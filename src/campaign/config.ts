@@ -9,19 +9,22 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigError } from '../run/errors.js';
 import { parseSeed } from '../run/seeds.js';
+import { fieldByPath, fieldsOf, attrOf, type FlagValues } from '../config/fields.js';
+import { entryFieldsShape, fieldSchema, firstIssue } from '../config/schema.js';
+import { overridesFromFlags } from '../config/flags.js';
+import { runSpec, configOf, type RunConfig, type SpecOverrides } from '../config/spec.js';
 
-const entrySchema = z.object({
+// An entry's model fields (ops, maxSteps, linearMap, tlbiRange, scheduler, minSchedules, ...) are the run
+// spec's fields under their flag names, generated from src/config/fields.ts; left out, they take its defaults.
+const entrySchema = z.strictObject({
   policy: z.string().min(1),
-  vcpus: z.array(z.number().int().min(1).max(256)).min(1),
-  mode: z.enum(['controlled', 'free']).default('controlled'),
+  vcpus: z.array(fieldSchema(fieldByPath('realm.vcpus')!)).min(1),
   /** Controlled: seeds (schedules) to run at most. Free: runs. */
   seeds: z.number().int().min(1),
-  ops: z.number().int().min(1).default(200),
-  maxSteps: z.number().int().min(1).default(1_000_000),
-  linearMap: z.enum(['pte', 'block']).default('pte'),
   /** A known-unsafe policy that must be caught every night. Defaults to "the policy expects findings". */
   canary: z.boolean().optional(),
-}).strict();
+  ...entryFieldsShape(),
+});
 
 export const campaignSchema = z.object({
   name: z.string().min(1),
@@ -32,8 +35,17 @@ export const campaignSchema = z.object({
   entries: z.array(entrySchema).min(1),
 }).strict();
 
-export type CampaignConfig = z.infer<typeof campaignSchema>;
-export type CampaignEntry = CampaignConfig['entries'][number];
+/** The model fields an entry may set, by flag name. */
+export type EntryModel = Partial<Omit<FlagValues, 'vcpus' | 'seed' | 'policy' | 'mode' | 'schedules' | 'steps' | 'seconds' | 'stopOnFirst'>> & { mode?: 'controlled' | 'free' };
+
+export interface CampaignEntry extends EntryModel {
+  policy: string;
+  vcpus: number[];
+  seeds: number;
+  canary?: boolean;
+}
+
+export type CampaignConfig = Omit<z.infer<typeof campaignSchema>, 'entries'> & { entries: CampaignEntry[] };
 
 export function parseDuration(s: string, what: string): number {
   const m = /^(\d+(?:\.\d+)?)(s|m|h)$/.exec(s.trim());
@@ -57,16 +69,27 @@ export function loadCampaign(path: string): LoadedCampaign {
     throw new ConfigError(`campaign config ${path} is not valid JSON: ${(e as Error).message}`);
   }
   const r = campaignSchema.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new ConfigError(`campaign config ${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
-  }
+  if (!r.success) throw new ConfigError(`campaign config ${path}: ${firstIssue(r.error)}`);
+  const config = r.data as CampaignConfig;
+  config.entries.forEach((e, i) => {
+    try {
+      entrySpec(e, e.vcpus[0]);
+    } catch (err) {
+      throw new ConfigError(`campaign config ${path}: entries.${i}: ${(err as Error).message}`);
+    }
+  });
   try {
     parseSeed(r.data.seed);
   } catch (e) {
     throw new ConfigError(`campaign config ${path}: seed: ${(e as Error).message}`);
   }
-  return { config: r.data, hash: createHash('sha256').update(text).digest('hex').slice(0, 16), path };
+  return { config, hash: createHash('sha256').update(text).digest('hex').slice(0, 16), path };
+}
+
+/** The run spec of one entry at one vCPU count: the spec's defaults with the entry's model fields laid over. */
+function entrySpec(e: CampaignEntry, vcpus: number): ReturnType<typeof runSpec> {
+  const over = overridesFromFlags('entry', e as unknown as Record<string, unknown>) as SpecOverrides;
+  return runSpec({ ...over, realm: { ...over.realm, vcpus } });
 }
 
 /** One policy x mode x vCPU count: a JUnit testcase, a row of the summary. */
@@ -80,8 +103,18 @@ export interface CampaignCase {
   maxSteps: number;
   linearMap: 'pte' | 'block';
   seeds: number;
+  /** A safe case is clean only with at least this many complete schedules. */
+  minSchedules: number;
   canary?: boolean;
+  /** The entry's model fields as given (flag names); caseRunConfig() lays them over the defaults. */
+  model: EntryModel;
 }
+
+/** What one run of a case runs: the config the workers and reproducers get. */
+export const caseRunConfig = (k: CampaignCase): RunConfig => configOf(entrySpec({ ...k.model, policy: k.policy, vcpus: [k.vcpus], seeds: k.seeds }, k.vcpus));
+
+const modelOf = (e: CampaignEntry): EntryModel =>
+  Object.fromEntries(fieldsOf('entry').map(attrOf).filter((a) => (e as unknown as Record<string, unknown>)[a] !== undefined).map((a) => [a, (e as unknown as Record<string, unknown>)[a]]));
 
 /** One run: a case and the index of its seed. */
 export interface WorkUnit { caseId: string; index: number; seed: string; global: number }
@@ -90,7 +123,9 @@ export function expandCases(c: CampaignConfig): CampaignCase[] {
   const out: CampaignCase[] = [];
   c.entries.forEach((e, i) => {
     for (const v of e.vcpus) {
-      out.push({ id: `${i}:${e.policy}:${e.mode}:${v}v`, entry: i, policy: e.policy, mode: e.mode, vcpus: v, ops: e.ops, maxSteps: e.maxSteps, linearMap: e.linearMap, seeds: e.seeds, canary: e.canary });
+      const s = entrySpec(e, v);
+      const mode = s.mode as 'controlled' | 'free';
+      out.push({ id: `${i}:${e.policy}:${mode}:${v}v`, entry: i, policy: e.policy, mode, vcpus: v, ops: s.workload.ops, maxSteps: s.maxSteps, linearMap: s.realm.linearMap, seeds: e.seeds, minSchedules: s.budget.minSchedules, canary: e.canary, model: modelOf(e) });
     }
   });
   return out;

@@ -8,13 +8,13 @@ import { Piscina } from 'piscina';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
-import { runConfig, RunConfig } from '../run/config.js';
+import type { RunConfig } from '../run/config.js';
 import type { ScheduleResult } from '../run/controlled.js';
 import { FreeRunner } from '../run/free.js';
 import type { ScheduleTask } from '../../workers/schedule.js';
 import { actorName, mergedLastEvents, type Finding } from '../check/finding.js';
 import { ConfigError } from '../run/errors.js';
-import { CampaignCase, expandCases, LoadedCampaign, parseDuration, WorkUnit, workUnits } from './config.js';
+import { CampaignCase, caseRunConfig, expandCases, LoadedCampaign, parseDuration, WorkUnit, workUnits } from './config.js';
 import { appendRecord, readRecords, RESULTS_FILE, RunRecord, unitKey } from './results.js';
 
 const WORKER = new URL('../../workers/schedule.js', import.meta.url).href;
@@ -37,8 +37,7 @@ export interface CampaignRun {
   seconds: number;
 }
 
-export const caseConfig = (k: CampaignCase): RunConfig =>
-  runConfig({ realm: { vcpus: k.vcpus, linearMap: k.linearMap }, workload: { ops: k.ops }, maxSteps: k.maxSteps });
+export const caseConfig = (k: CampaignCase): RunConfig => caseRunConfig(k);
 
 function lastEventsOf(f: Finding): string[] {
   return mergedLastEvents(f).slice(-16).map((e) => `${e.step} ${actorName(f, e.actor)} ${e.text}`);

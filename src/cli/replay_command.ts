@@ -43,7 +43,7 @@ export async function replayCommand(file: string | undefined, f: ReplayFlags): P
   } else if (f.seed === undefined || f.policy === undefined) {
     throw new ConfigError('replay needs a reproducer file, or --seed and --policy');
   }
-  const cfg = repro ? repro.config : configFromFlags(f);
+  const cfg = repro ? repro.config : configFromFlags(f, 'replay');
   const spec = repro ? repro.policy.spec : f.policy!;
   const policy = await loadPolicy(spec);
   const turns = f.threads ? new TurnRunner(cfg, spec) : null;

@@ -9,19 +9,20 @@ import { runPolicyControlled, runPolicyFree, Budget } from '../run/run_policy.js
 import type { PolicyOutcome } from '../run/outcome.js';
 import { renderFindings, renderOutcomeTable, verdictLine } from '../report/outcome_table.js';
 import { replayCommand } from '../report/replay.js';
-import { configFromFlags, RunFlags } from './options.js';
+import { budgetOf, specFromFlags, RunFlags } from './options.js';
+import { configOf } from '../config/spec.js';
 import { ConfigError } from '../run/errors.js';
 import { reproducerName, writeReproducer } from '../repro/reproducer.js';
 import { VERSION } from '../version.js';
 
 export async function runCommand(f: RunFlags): Promise<number> {
-  const cfg = configFromFlags(f);
+  const spec = specFromFlags('run', f);
+  const cfg = configOf(spec);
   const specs = f.policy === 'all' ? BUILTIN_POLICIES.map((p) => p.name) : f.policy.split(',').map((s) => s.trim()).filter(Boolean);
   if (specs.length === 0) throw new ConfigError('--policy needs at least one policy name or path');
   const policies = [];
   for (const s of specs) policies.push(await loadPolicy(s));
-  const budget: Budget = { schedules: f.schedules, steps: f.steps, seconds: f.seconds, stopOnFirst: f.stopOnFirst };
-  if (budget.schedules === undefined && budget.steps === undefined && budget.seconds === undefined) budget.seconds = 1;
+  const budget: Budget = budgetOf(spec);
   const what = `${f.mode}, ${cfg.realm.vcpus} vCPUs, seed ${f.seed}${f.mode === 'controlled' ? `, scheduler ${cfg.scheduler.name}` : ''}`;
   if (!f.json) process.stdout.write(`realmrace ${VERSION}: ${specs.length} ${specs.length === 1 ? 'policy' : 'policies'}, ${what}\n`);
   const outcomes: PolicyOutcome[] = [];

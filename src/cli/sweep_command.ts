@@ -9,28 +9,27 @@ import { loadPolicy } from '../kernel/policies/index.js';
 import { sweep, SweepSpec } from '../sweep/sweep.js';
 import { bottleneckReport, renderSweepTable, sweepCsv, terminalChart } from '../report/sweep_report.js';
 import { renderSweepSvg } from '../report/sweep_svg.js';
-import { loadCostTable } from '../cost/table.js';
 import { ConfigError } from '../run/errors.js';
-import type { FlushStrategy } from '../model/config.js';
+import { SWEEP_POLICIES, type FlagValues } from '../config/fields.js';
+import { overridesFromFlags } from '../config/flags.js';
+import { runSpec, type SpecOverrides } from '../config/spec.js';
 import { VERSION } from '../version.js';
 
-export interface SweepFlags {
+/** The sweep's flags: the spec's (with the sweep's own defaults, src/config/fields.ts PROFILES.sweep) and a vCPU list. */
+export interface SweepFlags extends Partial<Omit<FlagValues, 'vcpus'>> {
   vcpus: string;
   policy: string;
-  flush: FlushStrategy;
   mode: 'controlled' | 'free';
   schedules: number;
   ops: number;
   seed: string;
   linearMap: 'pte' | 'block';
-  tlbiRange?: boolean;
-  flushAll: boolean;
-  costs?: string;
+  flush: 'broadcast' | 'ipi';
   out: string;
   json?: boolean;
 }
 
-export const DEFAULT_SWEEP_POLICIES = 'mainline,mainline-per-page,alias-flip,paced,gfp-decrypted';
+export const DEFAULT_SWEEP_POLICIES = SWEEP_POLICIES;
 
 function parseVcpus(s: string): number[] {
   const v = s.split(',').map((x) => x.trim()).filter(Boolean).map(Number);
@@ -43,10 +42,11 @@ export async function sweepCommand(f: SweepFlags): Promise<number> {
   const specs = f.policy.split(',').map((s) => s.trim()).filter(Boolean);
   const policies = [];
   for (const s of specs) policies.push({ policy: await loadPolicy(s), spec: s });
-  const costs = f.costs ? loadCostTable(f.costs) : undefined;
+  const over = overridesFromFlags('sweep', f as unknown as Record<string, unknown>) as SpecOverrides;
+  runSpec({ ...over, realm: { ...over.realm, vcpus: vcpus[0] } }); // every field checked before the first run
   const spec: SweepSpec = {
     vcpus, mode: f.mode, schedules: f.schedules, ops: f.ops, seed: f.seed,
-    realm: { flush: f.flush, linearMap: f.linearMap, tlbiRange: !!f.tlbiRange, flushAllThreshold: f.flushAll, ...(costs ? { costs } : {}) },
+    realm: over.realm ?? {}, workload: { mix: over.workload?.mix }, scheduler: over.scheduler, maxSteps: over.maxSteps,
   };
   const cores = availableParallelism();
   const log = (s: string): void => { if (!f.json) process.stdout.write(s + '\n'); };

@@ -1,8 +1,9 @@
-import { ConfigError } from '../run/errors.js';
-import { CostTable, defaultCostTable } from '../cost/table.js';
+import type { CostTable } from '../cost/table.js';
+import { realmConfig as specRealmConfig } from '../config/spec.js';
 
 // The shape of one modelled realm: memory sizes, CPU count and the platform
-// features that change what the kernel does (BBML2, FEAT_TLBIRANGE).
+// features that change what the kernel does (BBML2, FEAT_TLBIRANGE). Its
+// defaults, ranges and flags are fields of the run spec (src/config/fields.ts).
 
 export type LinearMapKind = 'pte' | 'block';
 
@@ -50,34 +51,8 @@ export const MAX_DVM_OPS = PTRS_PER_PTE;
 /** __TLBI_RANGE_PAGES(31, 3) = 32 << 16 pages. */
 export const MAX_TLBI_RANGE_PAGES = 32 << 16;
 
-export const defaultHost: HostConfig = { partialRate: 0.25, rejectRate: 0.05, stall: false };
-
-export const defaultRealm: RealmConfig = {
-  vcpus: 4,
-  lmPages: 1024,
-  vmPages: 512,
-  tlbEntries: 64,
-  ipaBits: 40,
-  linearMap: 'pte',
-  tlbiRange: false,
-  host: defaultHost,
-  watchdogSteps: 20000,
-  flushAllThreshold: true,
-  flush: 'broadcast',
-  costs: defaultCostTable(),
-};
-
+/** Partial realm settings, laid over the spec's defaults by realmConfig(). */
 export type RealmOverrides = Partial<Omit<RealmConfig, 'host' | 'costs'>> & { host?: Partial<HostConfig>; costs?: Partial<CostTable> };
 
-export function realmConfig(over: RealmOverrides = {}): RealmConfig {
-  const c: RealmConfig = { ...defaultRealm, ...over, host: { ...defaultHost, ...(over.host ?? {}) }, costs: { ...defaultRealm.costs, ...(over.costs ?? {}) } };
-  if (!Number.isInteger(c.vcpus) || c.vcpus < 1 || c.vcpus > 256) throw new ConfigError(`vcpus must be 1..256, got ${c.vcpus}`);
-  if (c.lmPages % PTRS_PER_PTE !== 0 || c.lmPages < PTRS_PER_PTE) throw new ConfigError(`lmPages must be a multiple of 512, got ${c.lmPages}`);
-  if (c.lmPages > 1 << 20) throw new ConfigError('lmPages must be <= 2^20');
-  if (!Number.isInteger(c.vmPages) || c.vmPages < 16) throw new ConfigError(`vmPages must be >= 16, got ${c.vmPages}`);
-  if ((c.tlbEntries & (c.tlbEntries - 1)) !== 0 || c.tlbEntries < 1) throw new ConfigError(`tlbEntries must be a power of two, got ${c.tlbEntries}`);
-  if (c.ipaBits < 33 || c.ipaBits > 52) throw new ConfigError(`ipaBits must be 33..52, got ${c.ipaBits}`);
-  if (c.linearMap !== 'pte' && c.linearMap !== 'block') throw new ConfigError(`linearMap must be pte|block, got ${c.linearMap}`);
-  if (c.flush !== 'broadcast' && c.flush !== 'ipi') throw new ConfigError(`flush must be broadcast|ipi, got ${c.flush}`);
-  return c;
-}
+/** Defaults and checks come from the run spec (src/config/fields.ts). */
+export const realmConfig = (over: RealmOverrides = {}): RealmConfig => specRealmConfig(over);

@@ -7,39 +7,19 @@ import { dirname } from 'node:path';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigError } from '../run/errors.js';
-import type { RunConfig } from '../run/config.js';
-import { realmConfig } from '../model/config.js';
+import { VERSION } from '../version.js';
+import { runConfig, type RunConfig } from '../config/spec.js';
+import { firstIssue, runConfigSchema } from '../config/schema.js';
 import type { ProgramSpec } from '../workload/program.js';
 import type { RecordedSchedule } from '../run/controlled.js';
 import { FINDING_KINDS } from '../check/finding.js';
-import { SCHEDULERS } from '../sched/scheduler.js';
-import { OPS } from '../workload/program.js';
-import { COST_KEYS, CostKey } from '../cost/table.js';
 import { decodeI32, decodeU16, decodeU8, encodeI32, encodeU16, encodeU8 } from './codec.js';
 
 export const REPRO_SCHEMA = 'realmrace-reproducer/1';
 
-const hostSchema = z.object({ partialRate: z.number().min(0).max(1), rejectRate: z.number().min(0).max(1), stall: z.boolean() }).strict();
-const realmSchema = z.object({
-  vcpus: z.number().int().min(1).max(256),
-  lmPages: z.number().int().min(512),
-  vmPages: z.number().int().min(16),
-  tlbEntries: z.number().int().min(1),
-  ipaBits: z.number().int().min(33).max(52),
-  linearMap: z.enum(['pte', 'block']),
-  tlbiRange: z.boolean(),
-  host: hostSchema,
-  watchdogSteps: z.number().int().min(1),
-  flushAllThreshold: z.boolean(),
-  flush: z.enum(['broadcast', 'ipi']),
-  costs: z.object(Object.fromEntries(COST_KEYS.map((k) => [k, z.number().min(0)])) as Record<CostKey, z.ZodNumber>).strict(),
-}).strict();
-const configSchema = z.object({
-  realm: realmSchema,
-  workload: z.object({ ops: z.number().int().min(0), mix: z.object(Object.fromEntries(OPS.map((o) => [o, z.number().min(0)])) as Record<(typeof OPS)[number], z.ZodNumber>).strict() }).strict(),
-  scheduler: z.object({ name: z.enum(SCHEDULERS as ['random', 'pct', 'rr']), depth: z.number().int().min(1), quantum: z.number().int().min(1) }).strict(),
-  maxSteps: z.number().int().min(1),
-}).strict();
+// The config is the RunConfig part of the run spec: schema and defaults from src/config/fields.ts.
+// A field a file leaves out takes the spec's default, so reproducers of older versions still load.
+const configSchema = runConfigSchema();
 const programSchema = z.object({
   seed: z.string().min(1), ops: z.number().int().min(0),
   keep: z.array(z.number().int().min(0)).optional(), single: z.array(z.number().int().min(0)).optional(),
@@ -70,11 +50,9 @@ export const reproducerSchema = z.object({
     detail: z.string(),
   }).strict(),
   traceHash: z.string().regex(/^[0-9a-f]*$/),
-}).strict().superRefine((r, ctx) => {
-  if (r.programs.length !== r.config.realm.vcpus) ctx.addIssue({ code: 'custom', path: ['programs'], message: `${r.programs.length} programs for ${r.config.realm.vcpus} vCPUs` });
-});
+}).strict();
 
-export type ReproducerFile = z.infer<typeof reproducerSchema>;
+export type ReproducerFile = Omit<z.infer<typeof reproducerSchema>, 'config'> & { config: RunConfig };
 
 /** A reproducer with its schedule decoded. */
 export interface Reproducer extends Omit<ReproducerFile, 'schedule'> {
@@ -106,17 +84,19 @@ export function parseReproducer(text: string, path: string): Reproducer {
   } catch (e) {
     throw new ConfigError(`reproducer ${path} is not valid JSON (${(e as Error).message}); the file is corrupt or truncated`);
   }
+  const schema = (json as { schema?: unknown } | null)?.schema;
+  if (typeof json !== 'object' || json === null || schema === undefined) throw new ConfigError(`reproducer ${path} is not a realmrace reproducer (no "schema" field; expected ${REPRO_SCHEMA})`);
+  if (schema !== REPRO_SCHEMA) throw new ConfigError(`reproducer ${path} is invalid: schema: ${JSON.stringify(schema)}, but realmrace ${VERSION} reads only ${REPRO_SCHEMA}`);
   const parsed = reproducerSchema.safeParse(json);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new ConfigError(`reproducer ${path} is invalid: ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}${parsed.error.issues.length > 1 ? ` (+${parsed.error.issues.length - 1} more)` : ''}`);
-  }
-  const f = parsed.data;
+  if (!parsed.success) throw new ConfigError(`reproducer ${path} is invalid: ${firstIssue(parsed.error)}`);
+  let config: RunConfig;
   try {
-    realmConfig(f.config.realm);
+    config = runConfig(parsed.data.config as Parameters<typeof runConfig>[0]);
   } catch (e) {
-    throw new ConfigError(`reproducer ${path} is invalid: config.realm: ${(e as Error).message}`);
+    throw new ConfigError(`reproducer ${path} is invalid: config: ${(e as Error).message}`);
   }
+  if (parsed.data.programs.length !== config.realm.vcpus) throw new ConfigError(`reproducer ${path} is invalid: programs: ${parsed.data.programs.length} programs for ${config.realm.vcpus} vCPUs`);
+  const f = { ...parsed.data, config };
   const { schedule, ...rest } = f;
   if (!schedule) return rest as Reproducer;
   try {

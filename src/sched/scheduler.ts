@@ -10,6 +10,7 @@ export interface Scheduler {
 export type SchedulerName = 'random' | 'pct' | 'rr';
 export const SCHEDULERS: SchedulerName[] = ['random', 'pct', 'rr'];
 
+/** Defaults and ranges: the scheduler fields of the run spec (src/config/fields.ts). */
 export interface SchedulerSpec {
   name: SchedulerName;
   /** PCT bug depth d (d-1 priority change points). */
@@ -17,5 +18,3 @@ export interface SchedulerSpec {
   /** Round-robin quantum in steps. */
   quantum: number;
 }
-
-export const defaultScheduler: SchedulerSpec = { name: 'random', depth: 3, quantum: 1 };

@@ -10,8 +10,11 @@ import { ControlledRunner } from '../run/controlled.js';
 import { FreeRunner } from '../run/free.js';
 import { runConfig, RunConfig } from '../run/config.js';
 import type { RealmOverrides } from '../model/config.js';
+import type { WorkloadConfig } from '../workload/program.js';
+import type { SchedulerSpec } from '../sched/scheduler.js';
 import { scheduleSeed } from '../run/seeds.js';
 
+/** What a sweep runs; any spec field it leaves out takes the spec's default (src/config/fields.ts). */
 export interface SweepSpec {
   vcpus: number[];
   mode: 'controlled' | 'free';
@@ -20,6 +23,9 @@ export interface SweepSpec {
   ops: number;
   seed: string;
   realm: RealmOverrides;
+  workload?: { mix?: Partial<WorkloadConfig['mix']> };
+  scheduler?: Partial<SchedulerSpec>;
+  maxSteps?: number;
 }
 
 export interface Percentiles { count: number; p50: number; p99: number; max: number }
@@ -69,10 +75,15 @@ export interface SweepRow {
   counts: Counts;
 }
 
-/** Memory grows with the vCPU count, so 64 vCPUs are not starved of pages. */
+/** Unless given, memory grows with the vCPU count, so 64 vCPUs are not starved of pages. */
 export function sweepConfig(spec: SweepSpec, vcpus: number): RunConfig {
   const lmPages = 512 * (1 + Math.ceil(vcpus / 4));
-  return runConfig({ realm: { lmPages, vmPages: Math.max(512, 64 * vcpus), ...spec.realm, vcpus }, workload: { ops: spec.ops } });
+  return runConfig({
+    realm: { lmPages, vmPages: Math.max(512, 64 * vcpus), ...spec.realm, vcpus },
+    workload: { ...spec.workload, ops: spec.ops },
+    scheduler: spec.scheduler,
+    maxSteps: spec.maxSteps,
+  });
 }
 
 export async function sweepOne(policy: Policy, policySpec: string, spec: SweepSpec, vcpus: number): Promise<SweepRow> {

@@ -21,6 +21,7 @@ import { MB_NS } from '../host/host_agent.js';
 export const OPS = ['d_hash', 'kmalloc', 'kfree', 'dma_buffer', 'netvsc_buffer'] as const;
 export type OpName = (typeof OPS)[number];
 
+/** Defaults and ranges: the workload fields of the run spec (src/config/fields.ts). */
 export interface WorkloadConfig {
   /** Operations per vCPU program. */
   ops: number;
@@ -43,11 +44,6 @@ export interface ProgramSpec {
 
 /** The program vCPU v runs in the schedule with this seed, unless a reproducer says otherwise. */
 export const defaultProgram = (scheduleSeed: string, vcpu: number, ops: number): ProgramSpec => ({ seed: `${scheduleSeed}/cpu${vcpu}`, ops });
-
-export const defaultWorkload: WorkloadConfig = {
-  ops: 200,
-  mix: { d_hash: 45, kmalloc: 15, kfree: 10, dma_buffer: 18, netvsc_buffer: 12 },
-};
 
 const OBJECTS_PER_SLAB = 8;
 
