@@ -9,7 +9,7 @@ import { runConfig } from '../src/run/config.js';
 import { BUILTIN_POLICIES } from '../src/kernel/policies/index.js';
 import { scheduleSeed } from '../src/run/seeds.js';
 
-const CLI = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 const WORKER = new URL('../dist/workers/schedule.js', import.meta.url).href;
 
 function runJson(...args: string[]): { outcomes: { policy: string; runHash: string; steps: number }[] } {

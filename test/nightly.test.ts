@@ -11,7 +11,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { readRecords } from '../src/campaign/results.js';
 import { loadCampaign } from '../src/campaign/config.js';
 
-const CLI = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 const fixture = (f: string): string => fileURLToPath(new URL(`./fixtures/${f}`, import.meta.url));
 const CWD = mkdtempSync(join(tmpdir(), 'realmrace-nightly-'));
 const realmrace = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 300_000, cwd: CWD });

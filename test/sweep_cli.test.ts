@@ -3,20 +3,22 @@
 // when free-mode threads outnumber the cores.
 
 import { describe, it, expect } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { screenshotHtml, CHROMIUM } from '../src/report/screenshot.js';
+import { realmraceIn } from './cli_helpers.js';
 
-const CLI = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
 const CWD = mkdtempSync(join(tmpdir(), 'realmrace-sweep-'));
-const realmrace = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 300_000, cwd: CWD });
+// In-process (main() of the built CLI), with stdout/stderr/status named as spawnSync names them.
+const realmrace = async (...args: string[]) => {
+  const r = await realmraceIn(CWD, ...args);
+  return { status: r.code, stdout: r.out, stderr: r.err };
+};
 
 describe('realmrace sweep', () => {
-  it('sweeps 1..64 vCPUs in controlled mode and writes CSV, JSON and SVG with a bottleneck report', () => {
-    const r = realmrace('sweep', '--vcpus', '1,2,4,8,16,32,64', '--policy', 'mainline,gfp-decrypted', '--ops', '40', '--schedules', '1', '--out', 'out1');
+  it('sweeps 1..64 vCPUs in controlled mode and writes CSV, JSON and SVG with a bottleneck report', async () => {
+    const r = await realmrace('sweep', '--vcpus', '1,2,4,8,16,32,64', '--policy', 'mainline,gfp-decrypted', '--ops', '40', '--schedules', '1', '--out', 'out1');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/│ mainline +│ 64 +│/);
     expect(r.stdout).toMatch(/modelled us per flip vs vCPUs/);
@@ -30,28 +32,32 @@ describe('realmrace sweep', () => {
     expect(readFileSync(join(CWD, 'out1', 'sweep.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<\/svg>$/);
   }, 300_000);
 
-  it('the same sweep twice gives the same modelled figures', () => {
+  it('the same sweep twice gives the same modelled figures', async () => {
     const args = ['sweep', '--vcpus', '1,8', '--policy', 'mainline', '--ops', '30', '--schedules', '1', '--json'];
-    const a = JSON.parse(realmrace(...args, '--out', 'o2').stdout);
-    const b = JSON.parse(realmrace(...args, '--out', 'o3').stdout);
+    const a = JSON.parse((await realmrace(...args, '--out', 'o2')).stdout);
+    const b = JSON.parse((await realmrace(...args, '--out', 'o3')).stdout);
     const modelled = (j: { rows: { modelledNsPerFlip: number; perFlip: unknown; flushes: number }[] }) => j.rows.map((x) => [x.modelledNsPerFlip, x.perFlip, x.flushes]);
     expect(modelled(a)).toEqual(modelled(b));
   }, 120_000);
 
-  it('free mode says so when threads outnumber the cores', () => {
+  it('free mode says so when threads outnumber the cores', async () => {
     const v = availableParallelism() + 1;
-    const r = realmrace('sweep', '--mode', 'free', '--vcpus', `1,${v}`, '--policy', 'mainline', '--ops', '30', '--schedules', '1', '--out', 'o4');
+    const r = await realmrace('sweep', '--mode', 'free', '--vcpus', `1,${v}`, '--policy', 'mainline', '--ops', '30', '--schedules', '1', '--out', 'o4');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`note: free mode runs one thread per vCPU plus the host agent: up to ${v + 1} threads on ${availableParallelism()} cores`));
   }, 120_000);
 
-  it('rejects a bad vCPU list and a bad cost file with one-line errors', () => {
-    const r = realmrace('sweep', '--vcpus', '1,x');
+  it('rejects a bad vCPU list and a bad cost file with one-line errors', async () => {
+    const r = await realmrace('sweep', '--vcpus', '1,x');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^realmrace: error: --vcpus wants a comma list of 1\.\.256/);
-    const c = realmrace('sweep', '--costs', 'nope.json');
+    const c = await realmrace('sweep', '--costs', 'nope.json');
     expect(c.status).toBe(1);
-    expect(c.stderr).toMatch(/^realmrace: error: cost table nope\.json: ENOENT/);
+    expect(c.stderr).toMatch(/^realmrace: error: option '--costs <file\.json\|key=ns,\.\.\.>' argument 'nope\.json' is invalid\. cost table nope\.json: ENOENT\n$/);
+    writeFileSync(join(CWD, 'typo.json'), '{ "broadcastSnyc": 2000 }');
+    const t = await realmrace('sweep', '--costs', 'typo.json');
+    expect(t.status).toBe(1);
+    expect(t.stderr).toMatch(/^realmrace: error: costs must be one of the keys pteWrite, .*, got "broadcastSnyc"\n$/);
   });
 
   it.skipIf(!existsSync(CHROMIUM))('the SVG chart renders in headless Chromium', async () => {

@@ -1,0 +1,35 @@
+// Running the command line from tests: in-process through main() (fast, the
+// default), or as a real process through the built bin (exit codes, start-up).
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { main as Main } from '../src/cli/main.js';
+
+export interface CliResult { code: number | null; out: string; err: string }
+
+/** The built executable that package.json `bin` points at. */
+export const BIN = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
+
+// The built main(): worker threads load dist/ (workers/*.js), so the in-process CLI is the built one too.
+const MAIN = new URL('../dist/src/cli/main.js', import.meta.url).href;
+let loaded: Promise<typeof Main> | null = null;
+
+/** main(args) in this process, run from `cwd`, with its output captured. */
+export async function realmraceIn(cwd: string, ...args: string[]): Promise<CliResult> {
+  const prev = process.cwd();
+  let out = '', err = '';
+  process.chdir(cwd);
+  try {
+    const main = await (loaded ??= import(MAIN).then((m: { main: typeof Main }) => m.main));
+    const code = await main(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
+    return { code, out, err };
+  } finally {
+    process.chdir(prev);
+  }
+}
+
+/** The built bin as its own node process, run from `cwd`. */
+export function realmraceSpawn(cwd: string, ...args: string[]): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000, cwd });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
