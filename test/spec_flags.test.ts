@@ -12,6 +12,10 @@ import { toFlags, commandLine } from '../src/config/to_flags.js';
 import { runSpec, runConfig, specDefaults, setPath, mapKeys, type RunSpec, type SpecOverrides } from '../src/config/spec.js';
 import { parseReproducer, readReproducer, encodeReproducer } from '../src/repro/reproducer.js';
 import { replayCommand } from '../src/report/replay.js';
+import { loadCampaign, expandCases, caseRunConfig } from '../src/campaign/config.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 type Rng = () => number;
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];
@@ -156,5 +160,22 @@ describe('run spec: flags and toFlags from one field table', () => {
     file.config.realm.bogus = 1;
     file.schema = 'realmrace-reproducer/1';
     expect(() => parseReproducer(JSON.stringify(file), 'x.json')).toThrow(/^reproducer x\.json is invalid: config\.realm: Unrecognized key: "bogus"$/);
+  });
+
+  it('campaign entries take the model fields by their flag names, with the same defaults and checks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'realmrace-spec-'));
+    const path = join(dir, 'c.json');
+    const entries = [
+      { policy: 'mainline', vcpus: [2, 8], seeds: 3 },
+      { policy: 'gfp-decrypted', vcpus: [4], seeds: 2, mode: 'free', linearMap: 'block', tlbiRange: true, scheduler: 'pct', depth: 5, ops: 30, minSchedules: 2, costs: { broadcastSync: 900 } },
+    ];
+    writeFileSync(path, JSON.stringify({ name: 'c', seed: '0x1', budget: '1m', entries }));
+    const cases = expandCases(loadCampaign(path).config);
+    expect(cases.map((k) => k.id)).toEqual(['0:mainline:controlled:2v', '0:mainline:controlled:8v', '1:gfp-decrypted:free:4v']);
+    expect(caseRunConfig(cases[1])).toEqual(runConfig({ realm: { vcpus: 8 } }));
+    expect(caseRunConfig(cases[2])).toEqual(runConfig({ realm: { vcpus: 4, linearMap: 'block', tlbiRange: true, costs: { broadcastSync: 900 } }, scheduler: { name: 'pct', depth: 5 }, workload: { ops: 30 } }));
+    expect([cases[0].minSchedules, cases[2].minSchedules, cases[2].ops, cases[2].linearMap]).toEqual([specDefaults().budget.minSchedules, 2, 30, 'block']);
+    writeFileSync(path, JSON.stringify({ name: 'c', seed: '0x1', budget: '1m', entries: [{ ...entries[0], mode: 'record' }] }));
+    expect(() => loadCampaign(path)).toThrow(/: entries\.0: mode must be one of controlled\|free, got "record"$/);
   });
 });

@@ -8,12 +8,11 @@ import { z } from 'zod';
 import { FIELDS, attrOf, checkValue, choicesOf, fieldsOf, type Command, type FieldDef } from './fields.js';
 import { mapKeys } from './spec.js';
 
-/** The zod type of one field: its kind, then its full check (range, multiple, power of two, keys). */
+/** The zod type of one field: its JSON type, then its full check (range, multiple, power of two, choices, keys). */
 export function fieldSchema(f: FieldDef, cmd?: Command): z.ZodType {
   const choices = cmd ? choicesOf(cmd, f) : f.choices;
   const base: z.ZodType = f.kind === 'int' || f.kind === 'number' ? z.number()
     : f.kind === 'bool' ? z.boolean()
-    : f.kind === 'choice' ? z.enum(choices as [string, ...string[]])
     : f.kind === 'map' ? z.strictObject(Object.fromEntries(mapKeys(f).map((k) => [k, z.number().optional()])))
     : z.string();
   const full = f.kind === 'map' ? { ...f, keys: mapKeys(f) } : f;
@@ -64,7 +63,7 @@ export function entryFieldsShape(): Shape {
 export function firstIssue(e: z.ZodError): string {
   const i = e.issues[0];
   const path = i.path.map(String);
-  // A field check reads as "config.realm: lmPages must be a multiple of 512, got 600".
-  const where = i.message.startsWith('must be ') && path.length ? `${path.slice(0, -1).join('.') || '(top level)'}: ${path[path.length - 1]} ${i.message}` : `${path.length ? path.join('.') : '(top level)'}: ${i.message}`;
+  // A field check reads as "config.realm: lmPages must be a multiple of 512, got 600" (a list item: "vcpus.0: must be ...").
+  const where = i.message.startsWith('must be ') && typeof i.path[i.path.length - 1] === 'string' ? `${path.slice(0, -1).join('.') || '(top level)'}: ${path[path.length - 1]} ${i.message}` : `${path.length ? path.join('.') : '(top level)'}: ${i.message}`;
   return `${where}${e.issues.length > 1 ? ` (+${e.issues.length - 1} more)` : ''}`;
 }
