@@ -3,7 +3,6 @@
 // Modelled cost is deterministic and never mixed with measured wall-clock.
 
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { ConfigError } from '../run/errors.js';
 
 export interface CostEntry { ns: number; source: string }
@@ -40,9 +39,7 @@ export const DEFAULT_COSTS: Record<CostKey, CostEntry> = {
 export const defaultCostTable = (): CostTable =>
   Object.fromEntries(COST_KEYS.map((k) => [k, DEFAULT_COSTS[k].ns])) as CostTable;
 
-const overrideSchema = z.object(Object.fromEntries(COST_KEYS.map((k) => [k, z.number().min(0).optional()])) as Record<CostKey, z.ZodOptional<z.ZodNumber>>).strict();
-
-/** The default table with the values of a JSON file ({ "broadcastSync": 2000, ... }) laid over it. */
+/** The default table with the values of a JSON file ({ "broadcastSync": 2000, ... }) laid over it. Plain checks: workers load this file, and zod stays out of them. */
 export function loadCostTable(path: string): CostTable {
   let json: unknown;
   try {
@@ -50,10 +47,10 @@ export function loadCostTable(path: string): CostTable {
   } catch (e) {
     throw new ConfigError(`cost table ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const r = overrideSchema.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new ConfigError(`cost table ${path}: ${i.path.join('.') || '(top level)'}: ${i.message} (known keys: ${COST_KEYS.join(', ')})`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(`cost table ${path}: (top level): expected an object of key: ns`);
+  for (const [k, v] of Object.entries(json)) {
+    if (!(COST_KEYS as readonly string[]).includes(k)) throw new ConfigError(`cost table ${path}: Unrecognized key: "${k}" (known keys: ${COST_KEYS.join(', ')})`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ConfigError(`cost table ${path}: ${k}: expected a number >= 0, got ${JSON.stringify(v)}`);
   }
-  return { ...defaultCostTable(), ...(r.data as Partial<CostTable>) };
+  return { ...defaultCostTable(), ...(json as Partial<CostTable>) };
 }
