@@ -14,7 +14,7 @@ export const BIN = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.u
 const MAIN = new URL('../dist/src/cli/main.js', import.meta.url).href;
 let loaded: Promise<typeof Main> | null = null;
 
-/** main(args) in this process, run from `cwd`, with its output captured. */
+/** main(args) in this process, run from `cwd` (process.chdir: vitest runs test files in forks), with its output captured. */
 export async function realmraceIn(cwd: string, ...args: string[]): Promise<CliResult> {
   const prev = process.cwd();
   let out = '', err = '';
