@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from '../run/errors.js';
+import { ConfigError } from '../errors.js';
 
 export interface CostEntry { ns: number; source: string }
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../run/errors.js';
+import { ConfigError } from '../errors.js';
 import { CostTable, defaultCostTable } from '../cost/table.js';
 
 // The shape of one modelled realm: memory sizes, CPU count and the platform
