@@ -11,7 +11,7 @@
 
 import { H } from '../model/realm.js';
 import { BLOCKED } from '../model/cpu.js';
-import { Counts, countsOf } from '../check/counters.js';
+import { C, Counts, countsOf } from '../check/counters.js';
 import { Death, Finding, findingOf } from '../check/finding.js';
 import type { TraceEvent } from '../check/trace.js';
 import type { ProgramSpec } from '../workload/program.js';
@@ -133,6 +133,14 @@ export class Execution {
 }
 
 /**
+ * Every vCPU began every operation of its program. H.STOP ends a program only
+ * before an operation begins, so then every program ran to its end even if a
+ * stop was raised (by a timer, a step bound, a replayed stop) after that.
+ */
+export const allOpsBegun = (programs: ProgramSpec[], reports: ActorReport[]): boolean =>
+  programs.every((p, v) => (reports[v]?.counters[C.ops] ?? 0) >= (p.keep ? Math.min(p.keep.length, p.ops) : p.ops));
+
+/**
  * The one result assembly, for every mode: the first death (by actor) is the
  * finding, with every actor's last events; a policy error voids the run.
  */
@@ -144,7 +152,8 @@ export function resultOf(
   if (broken) throw new PolicyError(broken.policyError!);
   const death = reports.find((r) => r.death !== null)?.death ?? null;
   const finding = death ? findingOf(death, reports.map((r) => r.lastEvents)) : null;
-  const stop: Stop = finding ? 'finding' : end.stop === 'finding' ? 'complete' : end.stop;
+  let stop: Stop = finding ? 'finding' : end.stop === 'finding' ? 'complete' : end.stop;
+  if (stop === 'time' && allOpsBegun(programs, reports)) stop = 'complete';
   const counts = countsOf(reports.map((r) => Float64Array.from(r.counters)));
   counts.steps = end.steps;
   const nv = programs.length;

@@ -11,7 +11,7 @@ import { Trace, hashHex } from '../check/trace.js';
 import { deathOf, KernelDeath } from '../check/finding.js';
 import type { RunConfig } from './config.js';
 import { boot, programsFor } from './boot.js';
-import { ExecutionResult, resultOf, Stop } from './execution.js';
+import { allOpsBegun, ExecutionResult, resultOf, Stop } from './execution.js';
 import { StepLock, L, recordingChooser } from './step_lock.js';
 import { stopAt, type FreeActorResult, type FreeActorTask } from './free_actor.js';
 import { freeRealmConfig } from './free_watchdog.js';
@@ -70,9 +70,7 @@ export class FreeRunner {
     for (let actor = 0; actor < this.threads; actor++) {
       tasks.push(this.pool.run({ sab: realm.sab, realm: this.realm, mix: this.cfg.workload.mix, program: programs[actor] ?? null, policy: this.policySpec, seed, actor, maxSteps, lock: lock?.sab ?? null, measure: opts.measure === true }));
     }
-    let timedOut = false;
     const stop = (): void => {
-      timedOut = true;
       if (!lock) return void Atomics.store(realm.i32, H.STOP, 1);
       lock.acquire(); // between two steps, so that replay can raise it at the same ticket
       stopAt(lock, realm.i32);
@@ -90,7 +88,7 @@ export class FreeRunner {
     const full = lock !== null && lock.ticket() < 0;
     const bounded = results.some((r) => r.bounded) || full;
     // Which stopped it first is not knowable across threads: a step bound is reported before the timer.
-    const stopped: Stop = bounded ? 'max-steps' : timedOut ? 'time' : 'complete';
+    const stopped: Stop = allOpsBegun(programs, results) ? 'complete' : bounded ? 'max-steps' : 'time';
     const steps = lock ? Atomics.load(lock.w, L.TICKET) : results.reduce((s, r) => s + r.steps, 0);
     // Free mode's hash combines per-actor hashes: NOT reproducible, reported for completeness.
     const traceHash = lock ? hashHex(lock.w[L.H1], lock.w[L.H2]) : results.map((r) => r.traceHash.slice(0, 4)).join('');

@@ -4,12 +4,11 @@
 // taken under the global step lock and stamped with a ticket, and its model
 // choices are written down.
 
-import { Realm, H } from '../model/realm.js';
-import { Cpu, BLOCKED } from '../model/cpu.js';
-import { Trace } from '../check/trace.js';
+import { H } from '../model/realm.js';
+import { BLOCKED } from '../model/cpu.js';
 import { deathOf, KernelDeath } from '../check/finding.js';
 import type { Policy } from '../kernel/policy.js';
-import { ActorTask, actorMain } from './actor.js';
+import { ActorTask, workerActor } from './actor.js';
 import { wallClockNs } from './boot.js';
 import type { ActorReport } from './execution.js';
 import { policyErrorText } from './errors.js';
@@ -43,17 +42,14 @@ export interface FreeActorResult extends ActorReport {
 const SPIN_BEFORE_SLEEP = 64;
 
 export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResult {
-  const realm = new Realm(task.realm, task.sab);
+  const { realm, trace, cpu, g } = workerActor(task, policy);
   const a = realm.i32;
   const n = task.realm.vcpus + 1;
-  const trace = new Trace(n);
-  const cpu = new Cpu(task.actor, realm, trace, task.seed, task.actor === task.realm.vcpus);
   const lock = task.lock ? new StepLock(task.lock) : null;
   // Under the step lock no other access is ever in flight: exactly controlled mode's semantics.
   cpu.concurrent = lock === null;
   if (lock) cpu.chooser = recordingChooser(lock);
   if (task.measure) cpu.clock = wallClockNs;
-  const g = actorMain(cpu, policy, task.mix, task.program);
   // Start barrier: every actor is on its own thread before anyone takes a step.
   Atomics.add(a, H.STARTED, 1);
   while (Atomics.load(a, H.STARTED) < n) Atomics.wait(a, H.WAKE, Atomics.load(a, H.WAKE), 1);

@@ -3,12 +3,10 @@
 // hash, kept in shared memory) is exactly the one the scheduler chose. Its
 // model choices are answered by the coordinator's scheduler too, mid-step.
 
-import { Realm } from '../model/realm.js';
-import { Chooser, Cpu } from '../model/cpu.js';
-import { Trace } from '../check/trace.js';
+import type { Chooser, Cpu } from '../model/cpu.js';
 import { deathOf, KernelDeath } from '../check/finding.js';
 import type { Policy } from '../kernel/policy.js';
-import { ActorTask, actorMain } from './actor.js';
+import { ActorTask, workerActor } from './actor.js';
 import { DIED, DONE, type ActorReport } from './execution.js';
 import { policyErrorText } from './errors.js';
 
@@ -64,14 +62,10 @@ function remoteChooser(t: Int32Array, f64: Float64Array): Chooser {
 }
 
 export function runTurnActor(task: TurnActorTask, policy: Policy): TurnActorResult {
-  const realm = new Realm(task.realm, task.sab);
   const t = new Int32Array(task.turns);
-  const n = task.realm.vcpus + 1;
-  const trace = new Trace(n);
+  const { trace, cpu, g } = workerActor(task, policy);
   if (task.log) trace.log = [];
-  const cpu = new Cpu(task.actor, realm, trace, task.seed, task.actor === task.realm.vcpus);
   cpu.chooser = remoteChooser(t, new Float64Array(task.turns));
-  const g = actorMain(cpu, policy, task.mix, task.program);
   const me = task.actor + 1;
   const report: TurnActorResult = { actor: task.actor, counters: [], ns: 0, flipWall: [], lastEvents: [], death: null, log: null };
   Atomics.add(t, T.READY, 1);
@@ -84,8 +78,7 @@ export function runTurnActor(task: TurnActorTask, policy: Policy): TurnActorResu
     }
     const step = Atomics.load(t, T.STEP);
     trace.step = step;
-    trace.h1 = Atomics.load(t, T.H1);
-    trace.h2 = Atomics.load(t, T.H2);
+    trace.restore(Atomics.load(t, T.H1), Atomics.load(t, T.H2));
     let result: number;
     try {
       const r = g.next();
