@@ -15,7 +15,8 @@ import { ActorReport, DIED, DONE, Execution, ExecutionResult, Executor, resultOf
 import { chainFor, RunOptions } from './run_options.js';
 
 export type { RunOptions } from './run_options.js';
-/** @deprecated the one result type is ExecutionResult. */
+export type { RecordedSchedule } from '../sched/recorder.js';
+/** The result of a controlled schedule: the one ExecutionResult (name kept for callers). */
 export type ScheduleResult = ExecutionResult;
 
 /** Every actor's generator in this thread; a death becomes DIED with the op and step it happened in. */
