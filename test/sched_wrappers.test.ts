@@ -17,6 +17,8 @@ import { LenientReplay } from '../src/sched/lenient_replay.js';
 import { Recorder } from '../src/sched/recorder.js';
 import { StopAt } from '../src/sched/stop_at.js';
 import { DeterminismCheck } from '../src/sched/determinism_check.js';
+import { Dfs } from '../src/sched/dfs.js';
+import { RandomWalk } from '../src/sched/random_walk.js';
 import { SchedulerWrapper, type ChoiceActor, type Scheduler } from '../src/sched/scheduler.js';
 import { encodeReproducer, parseReproducer } from '../src/repro/reproducer.js';
 import { replay } from '../src/repro/replay.js';
@@ -212,5 +214,33 @@ describe('recorded choices in reproducer files', () => {
     expect(x.divergedAt).toBe(-1);
     expect(x.sameSignature).toBe(true);
     expect(x.sameTraceHash).toBe(true);
+  });
+});
+
+describe('Dfs (every pick and every model choice is enumerable)', () => {
+  it('explores the whole tree of a 1-vCPU x 1-op realm, and every seeded run is one of its executions', () => {
+    const tiny = runConfig({ realm: { vcpus: 1, host: { partialRate: 0, rejectRate: 0, stall: false } }, workload: { ops: 1 } });
+    const runner = new ControlledRunner(tiny, mainline);
+    const dfs = new Dfs(20_000);
+    const seen = new Set<string>();
+    for (;;) {
+      let r;
+      try {
+        r = runner.runOne('0x1', { scheduler: dfs });
+      } catch (e) {
+        expect((e as Error).message).toMatch(/no execution left/);
+        break;
+      }
+      seen.add(r.traceHash);
+    }
+    expect(dfs.executions).toBeLessThan(20_000); // exhausted, not cut by the budget
+    expect(seen.size).toBeGreaterThan(100); // the workload's choices (which page, sizes) branch
+    // Any interleaving of these programs is one of the tree's executions.
+    expect(seen.has(runner.runOne('0x1').traceHash)).toBe(true);
+    for (const s of ['a', 'b', 'c']) expect(seen.has(runner.runOne('0x1', { scheduler: new RandomWalk(s) }).traceHash)).toBe(true);
+    // So is one whose model choices no seed gives: the tree branches on choices, not only on picks.
+    const odd = runner.runOne('0x1', { scheduler: new Contrary(new RandomWalk('d')) }).traceHash;
+    expect(odd).not.toBe(runner.runOne('0x1', { scheduler: new RandomWalk('d') }).traceHash);
+    expect(seen.has(odd)).toBe(true);
   });
 });

@@ -152,7 +152,7 @@ export function resultOf(
   if (broken) throw new PolicyError(broken.policyError!);
   const death = reports.find((r) => r.death !== null)?.death ?? null;
   const finding = death ? findingOf(death, reports.map((r) => r.lastEvents)) : null;
-  let stop: Stop = finding ? 'finding' : end.stop === 'finding' ? 'complete' : end.stop;
+  let stop: Stop = finding ? 'finding' : end.stop;
   if (stop === 'time' && allOpsBegun(programs, reports)) stop = 'complete';
   const counts = countsOf(reports.map((r) => Float64Array.from(r.counters)));
   counts.steps = end.steps;
