@@ -8,6 +8,7 @@ import { Piscina } from 'piscina';
 import { Realm, H } from '../model/realm.js';
 import type { RealmConfig } from '../model/config.js';
 import { Trace, hashHex } from '../check/trace.js';
+import { NCOUNTERS } from '../check/counters.js';
 import { deathOf, KernelDeath } from '../check/finding.js';
 import type { RunConfig } from './config.js';
 import { boot, programsFor } from './boot.js';
@@ -60,7 +61,7 @@ export class FreeRunner {
       boot(realm, bootTrace, seed, lock ? recordingChooser(lock) : undefined);
     } catch (e) {
       if (!(e instanceof KernelDeath)) throw e;
-      const reports = Array.from({ length: this.threads }, (_, i) => ({ counters: [], ns: 0, flipWall: [], lastEvents: bootTrace.lastEvents(i), death: i === e.actor ? deathOf(e, 'boot', bootTrace.step) : null }));
+      const reports = Array.from({ length: this.threads }, (_, i) => ({ counters: new Float64Array(NCOUNTERS), ns: 0, flipWall: [], lastEvents: bootTrace.lastEvents(i), death: i === e.actor ? deathOf(e, 'boot', bootTrace.step) : null }));
       return resultOf(seed, programs, reports, { steps: 0, stop: 'finding', traceHash: bootTrace.hash(), wallMs: performance.now() - t0, schedule: lock?.schedule() });
     }
     // The boot trace is part of the recorded hash, as in controlled mode.

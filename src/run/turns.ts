@@ -7,6 +7,7 @@
 import { Piscina } from 'piscina';
 import { Realm } from '../model/realm.js';
 import { Trace, hashHex } from '../check/trace.js';
+import { NCOUNTERS } from '../check/counters.js';
 import { deathOf, KernelDeath } from '../check/finding.js';
 import type { ChoiceActor, Scheduler } from '../sched/scheduler.js';
 import type { RunConfig } from './config.js';
@@ -88,7 +89,7 @@ export class TurnRunner {
       boot(realm, bootTrace, seed, sched);
     } catch (e) {
       if (!(e instanceof KernelDeath)) throw e;
-      const reports: ActorReport[] = Array.from({ length: n }, (_, i) => ({ counters: new Float64Array(0), ns: 0, flipWall: [], lastEvents: bootTrace.lastEvents(i), death: i === e.actor ? deathOf(e, 'boot', bootTrace.step) : null }));
+      const reports: ActorReport[] = Array.from({ length: n }, (_, i) => ({ counters: new Float64Array(NCOUNTERS), ns: 0, flipWall: [], lastEvents: bootTrace.lastEvents(i), death: i === e.actor ? deathOf(e, 'boot', bootTrace.step) : null }));
       return resultOf(seed, programs, reports, { steps: 0, stop: 'finding', traceHash: bootTrace.hash(), wallMs: performance.now() - t0, schedule: recorder?.schedule, log: bootTrace.log ?? undefined });
     }
     const turns = new SharedArrayBuffer(T.WORDS * 4);
