@@ -31,3 +31,31 @@ describe('free mode, 4 vCPU threads', () => {
     }
   }
 });
+
+describe('free and record mode give the ExecutionResult controlled mode gives', () => {
+  it('same fields, a stop reason, per-vCPU ns; record mode adds the schedule with its choices', async () => {
+    // @ts-ignore -- compiled runners (workers need JavaScript)
+    const { FreeRunner } = await import('../dist/src/run/free.js');
+    const { ControlledRunner } = await import('../src/run/controlled.js');
+    const { builtinPolicy } = await import('../src/kernel/policies/index.js');
+    const small = runConfig({ workload: { ops: 20 } });
+    const controlled = new ControlledRunner(small, builtinPolicy('mainline')!).runOne('0x77', { record: true });
+    const fr = new FreeRunner(small, 'mainline');
+    try {
+      const free = await fr.runOne('0x77');
+      const rec = await fr.runOne('0x77', { record: true });
+      const fields = (r: object) => Object.keys(r).filter((k) => (r as Record<string, unknown>)[k] !== undefined).sort();
+      expect(fields(rec)).toEqual(fields(controlled));
+      expect(fields(free)).toEqual(fields(controlled).filter((k) => k !== 'schedule'));
+      for (const r of [free, rec]) {
+        expect(r.stop).toBe('complete');
+        expect(r.completed).toBe(true);
+        expect(r.vcpuNs).toHaveLength(4);
+      }
+      expect(rec.schedule.actors).toHaveLength(rec.steps);
+      expect(rec.schedule.choices.length).toBeGreaterThan(0);
+    } finally {
+      await fr.close();
+    }
+  }, 60_000);
+});

@@ -13,8 +13,15 @@ import { runConfig } from '../src/run/config.js';
 import { builtinPolicy } from '../src/kernel/policies/index.js';
 import type { Reproducer } from '../src/repro/reproducer.js';
 import { firstFailure } from './repro_helpers.js';
+import { ControlledRunner } from '../src/run/controlled.js';
+import { seededScheduler } from '../src/run/run_options.js';
+import { FREE_WATCHDOG_SCALE, freeRealmConfig } from '../src/run/free_watchdog.js';
+import { Replay } from '../src/sched/replay.js';
+import { StopAt } from '../src/sched/stop_at.js';
 
 const REPEAT = 20;
+const mainline = builtinPolicy('mainline')!;
+const small = runConfig({ workload: { ops: 30 } });
 const runners: { close(): Promise<void> }[] = [];
 afterAll(async () => { for (const r of runners) await r.close(); });
 
@@ -25,7 +32,7 @@ describe('replay of a found failure', () => {
     it(`${policy}: ${REPEAT}/${REPEAT} in-thread replays give the same signature and trace hash`, async () => {
       for (let i = 0; i < REPEAT; i++) {
         const x = await replay(repro);
-        expect(x.result.divergedAt).toBe(-1);
+        expect(x.divergedAt).toBe(-1);
         expect(x.sameSignature).toBe(true);
         expect(x.result.traceHash).toBe(repro.traceHash);
       }
@@ -36,7 +43,7 @@ describe('replay of a found failure', () => {
       runners.push(tr);
       for (let i = 0; i < REPEAT; i++) {
         const x = await replay(repro, { threads: tr });
-        expect(x.result.divergedAt).toBe(-1);
+        expect(x.divergedAt).toBe(-1);
         expect(x.result.finding?.signature).toBe(repro.finding.signature);
         expect(x.result.finding?.step).toBe(repro.finding.step);
         expect(x.result.traceHash).toBe(repro.traceHash);
@@ -50,20 +57,35 @@ describe('replay of a found failure', () => {
     const checks = [...repro.schedule!.checks];
     checks[at] ^= 1; // as if the code had changed what step 37 does
     const x = await replay({ ...repro, schedule: { ...repro.schedule!, checks } });
-    expect(x.result.divergedAt).toBe(at);
-    expect(x.result.divergence).toMatch(/trace differs from the recorded one/);
+    expect(x.divergedAt).toBe(at);
+    expect(x.divergence).toMatch(/trace differs from the recorded one/);
     expect(x.result.steps).toBeGreaterThan(at + 1); // it went on after the divergence
     expect(x.sameTraceHash).toBe(false);
   });
 
-  it('a schedule naming an actor that has finished diverges at that step', async () => {
-    const repro = firstFailure('vmalloc-naive');
-    const actors = [...repro.schedule!.actors, 0, 0, 0];
-    const x = await replay({ ...repro, schedule: { ...repro.schedule!, actors, ops: [...repro.schedule!.ops, 0, 0, 0], checks: [...repro.schedule!.checks, 0, 0, 0] }, finding: { ...repro.finding } });
-    // The original finding still happens at its step, before the extra entries are reached.
-    expect(x.result.finding?.step).toBe(repro.finding.step);
-    expect(x.result.divergedAt).toBe(-1);
-  });
+  it('a schedule naming an actor that has finished diverges at exactly that step, in this thread and across threads', async () => {
+    const r = new ControlledRunner(small, mainline).runOne('0xd1', { record: true });
+    expect(r.finding).toBeNull();
+    const actors = r.schedule!.actors;
+    // The first vCPU to finish: its last step is the one that returned DONE.
+    const last = (a: number) => actors.lastIndexOf(a);
+    const done = [0, 1, 2, 3].sort((x, y) => last(x) - last(y))[0];
+    const at = last(done) + 1;
+    expect(at).toBeLessThan(actors.length);
+    const bad = [...actors.slice(0, at), done, ...actors.slice(at)];
+    const rep = new Replay(seededScheduler(small, '0xd1'), { actors: bad });
+    const x = new ControlledRunner(small, mainline).runOne('0xd1', { scheduler: rep });
+    expect(rep.divergedAt).toBe(at);
+    expect(rep.divergence).toBe(`recorded actor ${done} cannot run: it has already finished`);
+    expect(x.completed).toBe(true); // it went on under the seeded scheduler
+    // Across threads the same step.
+    const tr = new TurnRunner(small, 'mainline');
+    runners.push(tr);
+    const rep2 = new Replay(seededScheduler(small, '0xd1'), { actors: bad });
+    const y = await tr.runOne('0xd1', { scheduler: rep2 });
+    expect(rep2.divergedAt).toBe(at);
+    expect(y.traceHash).toBe(x.traceHash);
+  }, 60_000);
 });
 
 describe('record mode', () => {
@@ -74,7 +96,7 @@ describe('record mode', () => {
     runners.push(fr);
     for (let i = 0; i < 60; i++) {
       const r = await fr.runOne(`0xrec${i}`, { record: true, seconds: 5 });
-      if (r.finding) return { repro: reproducerOf({ ...cfg, realm: r.realm }, builtinPolicy(policy)!, policy, r, 'record', r.schedule?.stopAtStep), runs: i + 1 };
+      if (r.finding) return { repro: reproducerOf(cfg, builtinPolicy(policy)!, policy, r, 'record'), runs: i + 1 };
     }
     throw new Error(`${policy}: record mode found nothing in 60 runs`);
   }
@@ -84,9 +106,11 @@ describe('record mode', () => {
       const { repro } = await recordUntilFailure(policy);
       expect(repro.exact).toBe(true);
       expect(repro.foundIn).toBe('record');
+      expect(repro.config.realm.watchdogSteps).toBe(cfg.realm.watchdogSteps * FREE_WATCHDOG_SCALE); // what the threads ran with
+      expect(repro.schedule!.choices!.length).toBeGreaterThan(0);
       for (let i = 0; i < 3; i++) {
         const x = await replay(repro);
-        expect(x.result.divergedAt).toBe(-1);
+        expect(x.divergedAt).toBe(-1);
         expect(x.sameSignature).toBe(true);
         expect(x.sameTraceHash).toBe(true);
       }
@@ -101,9 +125,11 @@ describe('record mode', () => {
     const r = await fr.runOne('0xstop', { record: true, maxStepsPerActor: 3000 });
     expect(r.finding).toBeNull();
     expect(r.schedule.stopAtStep).toBeGreaterThanOrEqual(3000);
-    const runner = new (await import('../src/run/controlled.js')).ControlledRunner({ ...big, realm: r.realm }, builtinPolicy('mainline')!);
-    const again = runner.runOne('0xstop', { programs: r.programs, script: { actors: r.schedule.actors, checks: r.schedule.checks, strict: true, stopAtStep: r.schedule.stopAtStep } });
-    expect(again.divergedAt).toBe(-1);
+    expect(r.stop).toBe('max-steps');
+    const asRun = { ...big, realm: freeRealmConfig(big.realm) };
+    const rep = new Replay(seededScheduler(asRun, '0xstop'), r.schedule);
+    const again = new ControlledRunner(asRun, builtinPolicy('mainline')!).runOne('0xstop', { programs: r.programs, scheduler: new StopAt(rep, r.schedule.stopAtStep) });
+    expect(rep.divergedAt).toBe(-1);
     expect(again.steps).toBe(r.steps);
     expect(again.traceHash).toBe(r.traceHash);
   }, 60_000);

@@ -5,7 +5,7 @@ import { realmConfig, type RealmConfig, type HostConfig } from '../src/model/con
 import { Realm } from '../src/model/realm.js';
 import { Cpu } from '../src/model/cpu.js';
 import { Trace } from '../src/check/trace.js';
-import { KernelDeath, type Finding } from '../src/check/finding.js';
+import { KernelDeath, deathOf, findingOf, type Finding } from '../src/check/finding.js';
 import { C } from '../src/check/counters.js';
 import { load_unaligned_zeropad } from '../src/kernel/fault.js';
 
@@ -59,13 +59,13 @@ export function stepN<T>(g: Generator<number, T, void>, k: number): boolean {
   return false;
 }
 
-/** Run fn; return the finding if the modelled kernel died, null otherwise. Other errors propagate. */
-export function death(fn: () => unknown): Finding | null {
+/** Run fn; return the finding if the modelled kernel died, null otherwise. Other errors propagate. op: the workload op (rule tests run none). */
+export function death(fn: () => unknown, op = 'boot'): Finding | null {
   try {
     fn();
     return null;
   } catch (e) {
-    if (e instanceof KernelDeath) return e.finding;
+    if (e instanceof KernelDeath) return findingOf(deathOf(e, op, 0), []);
     throw e;
   }
 }

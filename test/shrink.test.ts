@@ -24,7 +24,7 @@ describe('shrink', () => {
       expect(res.reproducer.finding.signature).toBe(repro.finding.signature);
       expect(res.reproducer.foundIn).toBe('shrink');
       const x = await replay(res.reproducer);
-      expect(x.result.divergedAt).toBe(-1);
+      expect(x.divergedAt).toBe(-1);
       expect(x.sameSignature).toBe(true);
       expect(x.sameTraceHash).toBe(true);
       console.log(`${policy} ${seed}: ${JSON.stringify(res.before)} -> ${JSON.stringify(res.after)} in ${res.tests} runs`);

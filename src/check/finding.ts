@@ -48,9 +48,29 @@ export function judge(expect: FindingKind[], seen: Iterable<FindingKind>): { une
 
 export const signatureOf = (kind: FindingKind, site: string, cause: string): string => `${kind} in ${site}: ${cause}`;
 
-/** Thrown through the generators when the modelled kernel dies; the runner catches it. */
+/** Thrown through the generators when the modelled kernel dies (Cpu.die); the executor catches it. */
 export class KernelDeath extends Error {
-  constructor(readonly finding: Finding) {
-    super(finding.signature);
+  constructor(readonly kind: FindingKind, readonly fn: string, override readonly cause: string, readonly detail: string, readonly actor: number) {
+    super(`${kind} in ${fn}: ${cause}`);
   }
+}
+
+/** A death as it crosses threads (plain data): what Cpu.die said, and the workload op and step the executor saw. */
+export interface Death {
+  kind: FindingKind;
+  fn: string;
+  cause: string;
+  detail: string;
+  actor: number;
+  op: string;
+  step: number;
+}
+
+export const deathOf = (e: KernelDeath, op: string, step: number): Death =>
+  ({ kind: e.kind, fn: e.fn, cause: e.cause, detail: e.detail, actor: e.actor, op, step });
+
+/** The finding of a death: its site is the workload op > the kernel function (just the function when they coincide). */
+export function findingOf(d: Death, lastEvents: TraceEvent[][]): Finding {
+  const site = d.op === d.fn ? d.fn : `${d.op} > ${d.fn}`;
+  return { kind: d.kind, site, cause: d.cause, signature: signatureOf(d.kind, site, d.cause), actor: d.actor, step: d.step, detail: d.detail, lastEvents };
 }

@@ -39,7 +39,17 @@ export class Trace {
   }
 
   hash(): string {
-    return (this.h1 >>> 0).toString(16).padStart(8, '0') + (this.h2 >>> 0).toString(16).padStart(8, '0');
+    return hashHex(this.h1, this.h2);
+  }
+
+  /** The hash state, to carry it to another thread's Trace (turn-passing, record mode) and back with restore(). */
+  state(): [number, number] {
+    return [this.h1, this.h2];
+  }
+
+  restore(h1: number, h2: number): void {
+    this.h1 = h1;
+    this.h2 = h2;
   }
 
   /** Oldest first. */
@@ -55,6 +65,10 @@ export class Trace {
     return out;
   }
 }
+
+/** The printed form of a trace hash state: 16 hex digits. */
+export const hashHex = (h1: number, h2: number): string =>
+  (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 
 export function describe(step: number, actor: number, ev: number, a: number, b: number): TraceEvent {
   const name = EV_NAMES[ev] ?? `ev${ev}`;

@@ -1,14 +1,15 @@
 // `realmrace replay <file>` or `realmrace replay --seed S --policy P ...`:
 // re-run one schedule exactly, in this thread or across worker threads
 // (--threads), and say whether the signature and the trace hash are the same.
-// --check runs it twice and fails if the two traces differ anywhere.
+// --check runs it twice under the determinism check and fails if the two runs
+// differ anywhere (actor, trace or model choice).
 
-import { loadPolicy } from '../kernel/policies/index.js';
-import { ControlledRunner, ScheduleResult } from '../run/controlled.js';
-import { TurnRunner } from '../run/turns.js';
 import { ConfigError } from '../run/errors.js';
+import type { ExecutionResult } from '../run/execution.js';
+import { seededScheduler } from '../run/run_options.js';
+import { TurnRunner } from '../run/turns.js';
 import { readReproducer, Reproducer } from '../repro/reproducer.js';
-import { replay, replayWarnings } from '../repro/replay.js';
+import { replay, replayWarnings, runUnder, ReplayResult } from '../repro/replay.js';
 import { configFromFlags, ModelFlags } from './options.js';
 
 export interface ReplayFlags extends ModelFlags {
@@ -21,17 +22,9 @@ export interface ReplayFlags extends ModelFlags {
 
 const say = (s: string): void => void process.stdout.write(s + '\n');
 
-function describeResult(r: ScheduleResult): string {
+function describeResult(r: ExecutionResult): string {
   if (!r.finding) return `no finding (${r.completed ? 'every actor ran to the end' : 'stopped by the step bound'}), ${r.steps} steps`;
   return `${r.finding.signature} at step ${r.finding.step} (${r.finding.actor === r.programs.length ? 'host' : `vCPU${r.finding.actor}`})`;
-}
-
-/** First step at which two recorded runs differ, or -1. */
-function firstDifference(a: ScheduleResult, b: ScheduleResult): number {
-  const x = a.schedule!, y = b.schedule!;
-  const n = Math.max(x.actors.length, y.actors.length);
-  for (let i = 0; i < n; i++) if (x.actors[i] !== y.actors[i] || x.checks[i] !== y.checks[i]) return i;
-  return a.traceHash === b.traceHash ? -1 : n;
 }
 
 export async function replayCommand(file: string | undefined, f: ReplayFlags): Promise<number> {
@@ -45,41 +38,38 @@ export async function replayCommand(file: string | undefined, f: ReplayFlags): P
   }
   const cfg = repro ? repro.config : configFromFlags(f, 'replay');
   const spec = repro ? repro.policy.spec : f.policy!;
-  const policy = await loadPolicy(spec);
   const turns = f.threads ? new TurnRunner(cfg, spec) : null;
-  const once = async (): Promise<ScheduleResult> => {
-    if (repro) return (await replay(repro, { threads: turns ?? false, record: true })).result;
-    const opts = { record: true };
-    return turns ? turns.runOne(f.seed!, opts) : new ControlledRunner(cfg, policy).runOne(f.seed!, opts);
-  };
+  const opts = { threads: turns ?? false, record: true, check: f.check === true };
   try {
     const where = turns ? `across ${cfg.realm.vcpus + 1} worker threads (turn-passing)` : 'in one thread';
-    const first = await once();
-    const second = f.check ? await once() : null;
-    const diff = second ? firstDifference(first, second) : -1;
+    const x: Pick<ReplayResult, 'result' | 'divergedAt' | 'divergence' | 'check'> = repro
+      ? await replay(repro, opts)
+      : { ...(await runUnder({ cfg, policySpec: spec, seed: f.seed!, sched: seededScheduler(cfg, f.seed!) }, opts)), divergedAt: -1, divergence: '' };
+    const first = x.result;
+    const diff = x.check ? x.check.differsAt : -1;
     const sameSig = repro ? first.finding?.signature === repro.finding.signature : true;
     const sameHash = repro ? first.traceHash === repro.traceHash : true;
-    const reproduced = sameSig && sameHash && first.divergedAt < 0;
+    const reproduced = sameSig && sameHash && x.divergedAt < 0;
     const exit = (repro && !reproduced) || diff >= 0 ? 2 : 0;
     if (f.json) {
       say(JSON.stringify({
         file: file ?? null, policy: spec, seed: repro?.seed ?? f.seed, where: turns ? 'threads' : 'thread', steps: first.steps, traceHash: first.traceHash,
         finding: first.finding && { kind: first.finding.kind, signature: first.finding.signature, step: first.finding.step, actor: first.finding.actor },
         recorded: repro && { signature: repro.finding.signature, traceHash: repro.traceHash },
-        divergedAt: first.divergedAt, divergence: first.divergence || null,
-        check: second ? { traceHash: second.traceHash, firstDifference: diff } : null, exitCode: exit,
+        divergedAt: x.divergedAt, divergence: x.divergence || null,
+        check: x.check ? { traceHash: x.check.traceHash, firstDifference: diff, difference: x.check.difference || null } : null, exitCode: exit,
       }, null, 2));
       return exit;
     }
     say(repro
       ? `replaying ${file}: policy ${spec}, ${cfg.realm.vcpus} vCPUs, ${repro.schedule ? `recorded schedule of ${repro.schedule.actors.length} steps` : `seed ${repro.seed} (no recorded schedule)`} (found in ${repro.foundIn} mode), ${where}`
       : `replaying seed ${f.seed}: policy ${spec}, ${cfg.realm.vcpus} vCPUs, ${where}`);
-    if (first.divergedAt >= 0) say(`DIVERGED at step ${first.divergedAt}: ${first.divergence}; finished under the seeded scheduler (seed ${repro?.seed ?? f.seed})`);
+    if (x.divergedAt >= 0) say(`DIVERGED at step ${x.divergedAt}: ${x.divergence}; finished under the seeded scheduler (seed ${repro?.seed ?? f.seed})`);
     say(`result: ${describeResult(first)}`);
     say(`trace hash: ${first.traceHash}${repro ? (sameHash ? ' (identical to the recorded one)' : ` (recorded: ${repro.traceHash})`) : ''}`);
     if (repro && !sameSig) say(`recorded finding: ${repro.finding.signature} at step ${repro.finding.step}`);
-    if (second) say(diff < 0 ? `check: a second replay produced the identical trace (${second.traceHash})` : `check: NONDETERMINISM - the second replay differs from the first at step ${diff} (${second.traceHash})`);
-    if (repro) say(reproduced ? 'realmrace: REPRODUCED - same signature, same trace hash' : `realmrace: NOT REPRODUCED - ${!sameSig ? 'different finding' : first.divergedAt >= 0 ? 'the run diverged' : 'different trace hash'}`);
+    if (x.check) say(diff < 0 ? `check: a second replay produced the identical trace (${x.check.traceHash})` : `check: NONDETERMINISM - the second replay differs from the first at step ${diff}: ${x.check.difference} (${x.check.traceHash})`);
+    if (repro) say(reproduced ? 'realmrace: REPRODUCED - same signature, same trace hash' : `realmrace: NOT REPRODUCED - ${!sameSig ? 'different finding' : x.divergedAt >= 0 ? 'the run diverged' : 'different trace hash'}`);
     else say(diff < 0 ? 'realmrace: replayed' : 'realmrace: NONDETERMINISTIC');
     return exit;
   } finally {

@@ -13,6 +13,7 @@ import { budgetOf, specFromFlags, RunFlags } from './options.js';
 import { configOf } from '../config/spec.js';
 import { ConfigError } from '../run/errors.js';
 import { reproducerName, writeReproducer } from '../repro/reproducer.js';
+import { ReproducerSink } from '../repro/sink.js';
 import { VERSION } from '../version.js';
 
 export async function runCommand(f: RunFlags): Promise<number> {
@@ -26,19 +27,21 @@ export async function runCommand(f: RunFlags): Promise<number> {
   const what = `${f.mode}, ${cfg.realm.vcpus} vCPUs, seed ${f.seed}${f.mode === 'controlled' ? `, scheduler ${cfg.scheduler.name}` : ''}`;
   if (!f.json) process.stdout.write(`realmrace ${VERSION}: ${specs.length} ${specs.length === 1 ? 'policy' : 'policies'}, ${what}\n`);
   const outcomes: PolicyOutcome[] = [];
+  const repros = new ReproducerSink();
   for (let i = 0; i < policies.length; i++) {
     const o = f.mode === 'controlled'
-      ? runPolicyControlled(policies[i], cfg, f.seed, budget, specs[i])
-      : await runPolicyFree(policies[i], specs[i], cfg, f.seed, budget, f.mode === 'record');
+      ? runPolicyControlled(policies[i], cfg, f.seed, budget, specs[i], repros.sink)
+      : await runPolicyFree(policies[i], specs[i], cfg, f.seed, budget, f.mode === 'record', repros.sink);
     outcomes.push(o);
   }
   // One reproducer file per distinct signature.
   const files = new Map<string, string>();
   for (const o of outcomes) {
     for (const b of o.buckets) {
-      if (!b.reproducer) continue;
+      const r = repros.get(o.policy, b.signature);
+      if (!r) continue;
       const path = join(f.reproDir, reproducerName(o.policy, b.kind, b.signature));
-      writeReproducer(path, b.reproducer);
+      writeReproducer(path, r);
       files.set(`${o.policy}\n${b.signature}`, path);
     }
   }
@@ -57,7 +60,7 @@ export async function runCommand(f: RunFlags): Promise<number> {
       tool: 'realmrace', version: VERSION, mode: f.mode, seed: f.seed, config: cfg, budget,
       outcomes: outcomes.map((o) => ({
         ...o, policySpec: specOf(o), policyHash: policyHash(specOf(o)),
-        buckets: o.buckets.map(({ reproducer, ...b }) => ({ ...b, reproducerFile: files.get(`${o.policy}\n${b.signature}`) ?? null, replay: replay(o, b.firstSeed, b.signature), traceHash: reproducer?.traceHash })),
+        buckets: o.buckets.map((b) => ({ ...b, reproducerFile: files.get(`${o.policy}\n${b.signature}`) ?? null, replay: replay(o, b.firstSeed, b.signature), traceHash: repros.get(o.policy, b.signature)?.traceHash })),
       })),
       verdict: line, exitCode: exit,
     };

@@ -28,8 +28,8 @@ export async function showCommand(file: string, f: ShowFlags): Promise<number> {
   } else {
     process.stdout.write(renderTraceText(view, { last: f.last, width: f.width }) + '\n');
   }
-  if (!x.sameSignature || r.divergedAt >= 0) {
-    process.stderr.write(`realmrace: warning: the replay did not reproduce the recorded finding${r.divergedAt >= 0 ? ` (diverged at step ${r.divergedAt})` : ''}; this is the trace of what ran\n`);
+  if (!x.sameSignature || x.divergedAt >= 0) {
+    process.stderr.write(`realmrace: warning: the replay did not reproduce the recorded finding${x.divergedAt >= 0 ? ` (diverged at step ${x.divergedAt})` : ''}; this is the trace of what ran\n`);
     return 2;
   }
   return 0;

@@ -32,7 +32,7 @@ export async function shrinkCommand(file: string, f: ShrinkFlags): Promise<numbe
   writeReproducer(out, res.reproducer);
   // The shrunk reproducer must replay strictly, like any other.
   const check = await replay(res.reproducer);
-  const ok = check.sameSignature && check.sameTraceHash && check.result.divergedAt < 0;
+  const ok = check.sameSignature && check.sameTraceHash && check.divergedAt < 0;
   const b: ShrinkStats = res.before;
   const a: ShrinkStats = res.after;
   if (f.json) {

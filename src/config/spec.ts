@@ -7,7 +7,7 @@ import type { RealmConfig } from '../model/config.js';
 import type { WorkloadConfig } from '../workload/program.js';
 import type { SchedulerSpec } from '../sched/scheduler.js';
 import { COST_KEYS, defaultCostTable } from '../cost/table.js';
-import { ConfigError } from '../run/errors.js';
+import { ConfigError } from '../errors.js';
 import { parseSeed } from '../run/seeds.js';
 import { FIELDS, checkValue, type Field, type FieldDef, type FieldPath, type ValueOf } from './fields.js';
 

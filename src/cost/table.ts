@@ -3,7 +3,7 @@
 // Modelled cost is deterministic and never mixed with measured wall-clock.
 
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../run/errors.js';
+import { ConfigError } from '../errors.js';
 
 export interface CostEntry { ns: number; source: string }
 

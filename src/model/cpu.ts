@@ -6,7 +6,7 @@ import { Realm } from './realm.js';
 import { Trace } from '../check/trace.js';
 import { Ev } from '../check/events.js';
 import { C, NCOUNTERS } from '../check/counters.js';
-import { Finding, FindingKind, KernelDeath, signatureOf } from '../check/finding.js';
+import { FindingKind, KernelDeath } from '../check/finding.js';
 import { H, INFLIGHT_STRIDE } from './realm.js';
 import { OpRandom } from './op_random.js';
 
@@ -20,6 +20,21 @@ export const STEP = 0;
 export const BLOCKED = 1;
 export type KGen<T = void> = Generator<number, T, void>;
 
+/**
+ * Who answers a CPU's model choices: the scheduler of the execution it runs in
+ * (src/sched/scheduler.ts; structurally the same methods, so the model does not
+ * import the scheduler layer).
+ */
+export interface Chooser {
+  choose(actor: Cpu, kind: string, n: number): number;
+  chance(actor: Cpu, kind: string, p: number): boolean;
+}
+
+/** Outside any execution (boot of a rule test, a CPU made by hand): the seeded answer, one word of the CPU's stream. */
+export const SEEDED_CHOICES: Chooser = {
+  choose: (cpu, _kind, n) => cpu.rng.uint32() % n,
+  chance: (cpu, _kind, p) => cpu.rng.double() < p,
+};
 
 export class Cpu {
   readonly realm: Realm;
@@ -32,6 +47,8 @@ export class Cpu {
    * seed, so deleting other operations (shrinking) leaves its choices alone.
    */
   readonly rng = new OpRandom();
+  /** Answers this CPU's model choices (choose, chance): set by the execution to its scheduler. */
+  chooser: Chooser = SEEDED_CHOICES;
   /** The workload operation in progress (the kernel caller), for finding signatures. */
   op = 'boot';
   /** Index of that operation in the vCPU's program (-1 outside any). */
@@ -85,9 +102,22 @@ export class Cpu {
     this.counters[c] += n;
   }
 
-  /** Uniform integer in [0, n). */
-  randInt(n: number): number {
-    return this.rng.uint32() % n;
+  /**
+   * A model choice, uniform in [0, n), answered by the execution's scheduler
+   * (seeded: `rng.uint32() % n`). kind names the choice for explorers and records.
+   */
+  choose(kind: string, n: number): number {
+    return this.chooser.choose(this, kind, n);
+  }
+
+  /** A model choice that holds with probability p (seeded: `rng.double() < p`). */
+  chance(kind: string, p: number): boolean {
+    return this.chooser.chance(this, kind, p);
+  }
+
+  /** Uniform integer in [0, n): a model choice like any other (sizes, offsets, which slot to try). */
+  randInt(n: number, kind = 'rand'): number {
+    return this.choose(kind, n);
   }
 
   beginAccess(): void {
@@ -137,16 +167,13 @@ export class Cpu {
   }
 
   /**
-   * The modelled kernel (or host) dies in kernel function fn, called from the
-   * current workload op: record the finding and unwind the generators.
+   * The modelled kernel (or host) dies in kernel function fn: mark the realm
+   * dead and unwind the generators. The executor that ran the step turns the
+   * death into a finding (workload op, site, step, every actor's last events).
    */
   die(kind: FindingKind, fn: string, cause: string, detail: string): never {
-    const site = this.op === fn ? fn : `${this.op} > ${fn}`;
     Atomics.store(this.i32, H.DEAD, 1);
     this.ev(Ev.FINDING, 0, 0);
-    const lastEvents = [];
-    for (let a = 0; a < this.trace.actors; a++) lastEvents.push(this.trace.lastEvents(a));
-    const f: Finding = { kind, site, cause, signature: signatureOf(kind, site, cause), actor: this.id, step: this.trace.step, detail, lastEvents };
-    throw new KernelDeath(f);
+    throw new KernelDeath(kind, fn, cause, detail, this.id);
   }
 }

@@ -91,9 +91,9 @@ export function rsi_ipa_state_set(cpu: Cpu, base: number, top: number, ripas: nu
   const running = Atomics.load(a, H.REALM_WORLD) === 1;
   let stop = gTop;
   if (host.stall && running) stop = g0; // a host that stops serving RIPAS changes once the realm runs
-  else if (cpu.rng.double() < host.partialRate) {
+  else if (cpu.chance('rmm.partial', host.partialRate)) {
     // The host stops early, possibly with no progress at all (the guest must loop, R5).
-    stop = g0 + (cpu.rng.uint32() % (gTop - g0 + 1));
+    stop = g0 + cpu.choose('rmm.stop', gTop - g0 + 1);
   }
   let g = g0;
   for (; g < stop; g++) {
@@ -113,7 +113,7 @@ export function rsi_ipa_state_set(cpu: Cpu, base: number, top: number, ripas: nu
   let response = RSI_ACCEPT;
   // REJECT only for RAM, only when incomplete, only if the host says so (IDRPPK), and only
   // once the realm is running: the VMM accepts the RAM it described at boot.
-  if (ripas === Ripas.RAM && newTop !== top && Atomics.load(a, H.REALM_WORLD) === 1 && cpu.rng.double() < host.rejectRate) {
+  if (ripas === Ripas.RAM && newTop !== top && Atomics.load(a, H.REALM_WORLD) === 1 && cpu.chance('rmm.reject', host.rejectRate)) {
     response = RSI_REJECT;
     cpu.count(C.rsi_reject);
   }

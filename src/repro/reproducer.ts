@@ -11,7 +11,7 @@ import { VERSION } from '../version.js';
 import { runConfig, type RunConfig } from '../config/spec.js';
 import { firstIssue, runConfigSchema } from '../config/schema.js';
 import type { ProgramSpec } from '../workload/program.js';
-import type { RecordedSchedule } from '../run/controlled.js';
+import type { RecordedSchedule } from '../sched/recorder.js';
 import { FINDING_KINDS } from '../check/finding.js';
 import { decodeI32, decodeU16, decodeU8, encodeI32, encodeU16, encodeU8 } from './codec.js';
 
@@ -40,6 +40,8 @@ export const reproducerSchema = z.object({
     actors: z.string(),
     ops: z.string(),
     checks: z.string(),
+    /** Answers to the model's choices in order (Int32, base64); absent: the seeded answers. */
+    choices: z.string().optional(),
     stopAtStep: z.number().int().min(0).optional(),
   }).strict().optional(),
   finding: z.object({
@@ -66,6 +68,7 @@ export function encodeReproducer(r: Reproducer): ReproducerFile {
     schedule: schedule && {
       steps: schedule.actors.length,
       actors: encodeU8(schedule.actors), ops: encodeI32(schedule.ops), checks: encodeU16(schedule.checks),
+      ...(schedule.choices !== undefined ? { choices: encodeI32(schedule.choices) } : {}),
       ...(schedule.stopAtStep !== undefined ? { stopAtStep: schedule.stopAtStep } : {}),
     },
   };
@@ -103,13 +106,16 @@ export function parseReproducer(text: string, path: string): Reproducer {
     const actors = decodeU8(schedule.actors, 'schedule.actors');
     const ops = decodeI32(schedule.ops, 'schedule.ops');
     const checks = decodeU16(schedule.checks, 'schedule.checks');
+    const choices = schedule.choices !== undefined ? decodeI32(schedule.choices, 'schedule.choices') : undefined;
     if (actors.length !== schedule.steps || ops.length !== schedule.steps || checks.length !== schedule.steps) {
       throw new Error(`schedule.steps is ${schedule.steps} but it holds ${actors.length} actors, ${ops.length} ops, ${checks.length} checks`);
     }
     const n = f.config.realm.vcpus + 1;
     const bad = actors.findIndex((a) => a >= n);
     if (bad >= 0) throw new Error(`schedule.actors[${bad}] = ${actors[bad]} but there are only ${n} actors`);
-    return { ...(rest as Reproducer), schedule: { actors, ops, checks, stopAtStep: schedule.stopAtStep } };
+    const neg = choices?.findIndex((v) => v < 0) ?? -1;
+    if (neg >= 0) throw new Error(`schedule.choices[${neg}] = ${choices![neg]} is negative`);
+    return { ...(rest as Reproducer), schedule: { actors, ops, checks, ...(choices ? { choices } : {}), stopAtStep: schedule.stopAtStep } };
   } catch (e) {
     throw new ConfigError(`reproducer ${path} is invalid: ${(e as Error).message}`);
   }

@@ -2,7 +2,9 @@
 // generator an actor runs: a vCPU its program, the host agent host_main().
 
 import type { RealmConfig } from '../model/config.js';
-import type { Cpu, KGen } from '../model/cpu.js';
+import { Realm } from '../model/realm.js';
+import { Cpu, KGen } from '../model/cpu.js';
+import { Trace } from '../check/trace.js';
 import type { Policy } from '../kernel/policy.js';
 import { vcpu_main, WorkloadConfig, ProgramSpec } from '../workload/program.js';
 import { host_main } from '../host/host_agent.js';
@@ -21,3 +23,11 @@ export interface ActorTask {
 
 export const actorMain = (cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'], program: ProgramSpec | null): KGen =>
   program && !cpu.isHost ? vcpu_main(cpu, policy, mix, program) : host_main(cpu);
+
+/** One actor in a worker thread, on the shared realm: its own trace (hash state carried by the runner), CPU and generator. */
+export function workerActor(task: ActorTask, policy: Policy): { realm: Realm; trace: Trace; cpu: Cpu; g: KGen } {
+  const realm = new Realm(task.realm, task.sab);
+  const trace = new Trace(task.realm.vcpus + 1);
+  const cpu = new Cpu(task.actor, realm, trace, task.seed, task.actor === task.realm.vcpus);
+  return { realm, trace, cpu, g: actorMain(cpu, policy, task.mix, task.program) };
+}

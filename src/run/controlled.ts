@@ -1,77 +1,55 @@
-// Controlled mode: one thread runs every actor's generator, and a seeded
-// scheduler (or a recorded schedule) picks which actor takes the next step.
-// Same seed + config => same trace hash, bit for bit.
+// Controlled mode in this thread: one thread runs every actor's generator and
+// the execution's scheduler picks which actor takes the next step. Same seed +
+// config => same trace hash, bit for bit.
 
 import { Realm } from '../model/realm.js';
-import { Cpu } from '../model/cpu.js';
+import { Cpu, KGen } from '../model/cpu.js';
 import { Trace } from '../check/trace.js';
-import { Counts, countsOf } from '../check/counters.js';
-import { Finding, KernelDeath } from '../check/finding.js';
+import { Death, deathOf, KernelDeath } from '../check/finding.js';
 import type { Policy } from '../kernel/policy.js';
-import { arm64_rsi_setup_memory } from '../kernel/rsi.js';
-import { ProgramSpec, defaultProgram } from '../workload/program.js';
 import { actorMain } from './actor.js';
-import { makeScheduler } from '../sched/index.js';
 import type { RunConfig } from './config.js';
-import { PolicyError } from './errors.js';
-import { drive, DONE, newDriveState, Script, StepExecutor } from './drive.js';
+import { PolicyError, policyErrorText } from './errors.js';
+import { boot, programsFor, wallClockNs } from './boot.js';
+import { ActorReport, DIED, DONE, Execution, ExecutionResult, Executor, resultOf, Stop } from './execution.js';
+import { chainFor, RunOptions } from './run_options.js';
 
-export interface RecordedSchedule {
-  /** Actor picked at each step (vCPUs 0..n-1, the host agent is n). */
-  actors: number[];
-  /** Program operation that actor was in at that step (-1 outside any). */
-  ops: number[];
-  /** 16 bits of the trace hash after each step. */
-  checks: number[];
+export type { RunOptions } from './run_options.js';
+export type { RecordedSchedule } from '../sched/recorder.js';
+/** The result of a controlled schedule: the one ExecutionResult (name kept for callers). */
+export type ScheduleResult = ExecutionResult;
+
+/** Every actor's generator in this thread; a death becomes DIED with the op and step it happened in. */
+class InThreadExecutor implements Executor {
+  readonly actors: number;
+  readonly header: Int32Array;
+  death: Death | null = null;
+
+  constructor(private readonly cpus: Cpu[], private readonly gens: KGen[], private readonly trace: Trace, private readonly policy: string, private readonly seed: string) {
+    this.actors = cpus.length;
+    this.header = cpus[0].i32;
+  }
+
+  step(a: number, step: number): number {
+    this.trace.step = step;
+    try {
+      const r = this.cpus[a].stepTimed(this.gens[a]);
+      return r.done ? DONE : r.value;
+    } catch (e) {
+      if (!(e instanceof KernelDeath)) throw new PolicyError(policyErrorText(this.policy, step, this.seed, e));
+      this.death = deathOf(e, this.cpus[a].op, step);
+      return DIED;
+    }
+  }
+
+  opIndex(a: number): number {
+    return this.cpus[a].opIndex;
+  }
+
+  check(): number {
+    return this.trace.h1 & 0xffff;
+  }
 }
-
-export interface ScheduleResult {
-  seed: string;
-  steps: number;
-  traceHash: string;
-  finding: Finding | null;
-  /** Every actor ran to the end (false: a finding or the step bound stopped it). */
-  completed: boolean;
-  counts: Counts;
-  programs: ProgramSpec[];
-  schedule?: RecordedSchedule;
-  /** Replay only: first step where the run could not follow its recorded schedule (-1: none). */
-  divergedAt: number;
-  divergence: string;
-  /** Every event, when asked for (trace views): [step, actor, ev, a, b] flattened. */
-  log?: number[];
-  /** Modelled nanoseconds charged to each vCPU. */
-  vcpuNs: number[];
-  /** Measured wall-clock ns of each set_memory_* call (measure runs only). */
-  flipWall?: number[];
-}
-
-export interface RunOptions {
-  /** Per-vCPU programs; default: derived from the seed, cfg.workload.ops operations each. */
-  programs?: ProgramSpec[];
-  /** Follow this schedule (replay, shrinking) instead of picking freely. */
-  script?: Script;
-  /** Keep the schedule (actors, operations, trace checks) of every step. */
-  record?: boolean;
-  /** Keep every event (for trace views). */
-  log?: boolean;
-  /** Time each step with a wall clock (cost sweeps): fills flipWall and the wall_* counters. */
-  measure?: boolean;
-}
-
-/** The wall clock measurement runs attach to CPUs, in ns. Never used by the model itself. */
-export const wallClockNs = (): number => performance.now() * 1e6;
-
-/** Boot the realm: arm64_rsi_setup_memory() on the boot CPU, with its own random stream, outside the schedule. */
-export function boot(realm: Realm, trace: Trace, seed: string): void {
-  realm.reset();
-  trace.step = -1; // boot events come before step 0 of the schedule
-  const g = arm64_rsi_setup_memory(new Cpu(0, realm, trace, `${seed}/boot`));
-  while (!g.next().done);
-}
-
-export const programsFor = (cfg: RunConfig, seed: string): ProgramSpec[] =>
-  Array.from({ length: cfg.realm.vcpus }, (_, v) => defaultProgram(seed, v, cfg.workload.ops));
 
 export class ControlledRunner {
   readonly realm: Realm;
@@ -81,54 +59,44 @@ export class ControlledRunner {
   }
 
   /** One schedule from one seed, on a freshly booted realm. */
-  runOne(seed: string, opts: RunOptions = {}): ScheduleResult {
+  runOne(seed: string, opts: RunOptions = {}): ExecutionResult {
     const { cfg, realm, policy } = this;
     const nv = cfg.realm.vcpus;
-    const n = nv + 1; // the host agent is the last actor
     const programs = opts.programs ?? programsFor(cfg, seed);
     if (programs.length !== nv) throw new PolicyError(`expected ${nv} programs, got ${programs.length}`);
-    const trace = new Trace(n);
+    const trace = new Trace(nv + 1);
     if (opts.log) trace.log = [];
+    const { sched, recorder } = chainFor(cfg, seed, opts);
+    const execution = new Execution(seed, sched, cfg.maxSteps);
     const cpus: Cpu[] = [];
-    for (let v = 0; v < nv; v++) cpus.push(new Cpu(v, realm, trace, seed));
-    cpus.push(new Cpu(nv, realm, trace, seed, true));
-    if (opts.measure) for (const c of cpus) c.clock = wallClockNs;
-    let finding: Finding | null = null;
-    const res = newDriveState(opts.record === true);
-    let step = 0;
-    try {
-      boot(realm, trace, seed);
-      const gens = cpus.map((c, i) => actorMain(c, policy, cfg.workload.mix, programs[i] ?? null));
-      const exec: StepExecutor = {
-        step(a: number, s: number): number {
-          trace.step = step = s;
-          const r = cpus[a].stepTimed(gens[a]);
-          return r.done ? DONE : r.value;
-        },
-        opIndex: (a) => cpus[a].opIndex,
-        check: () => trace.h1 & 0xffff,
-      };
-      const sched = makeScheduler(cfg.scheduler, seed, n, cfg.workload.ops * nv * 8);
-      drive(n, realm.i32, sched, exec, cfg.maxSteps, res, opts.script);
-    } catch (e) {
-      if (!(e instanceof KernelDeath)) {
-        throw new PolicyError(`policy ${policy.name} threw at step ${step} (seed ${seed}): ${(e as Error)?.message ?? String(e)}`);
-      }
-      finding = e.finding;
-      // The fatal step ran but never returned: complete its record.
-      if (res.rec && res.rec.ops.length < res.rec.actors.length) {
-        res.rec.ops.push(cpus[res.rec.actors[res.rec.actors.length - 1]].opIndex);
-        res.rec.checks.push(trace.h1 & 0xffff);
-      }
+    for (let v = 0; v <= nv; v++) {
+      const c = new Cpu(v, realm, trace, seed, v === nv); // the host agent is the last actor
+      c.chooser = sched;
+      if (opts.measure) c.clock = wallClockNs;
+      cpus.push(c);
     }
-    const counts = countsOf(cpus.map((c) => c.counters));
-    counts.steps = res.steps;
-    return {
-      seed, steps: res.steps, traceHash: trace.hash(), finding, completed: res.completed && !finding, counts, programs,
-      schedule: res.rec ?? undefined,
-      divergedAt: res.divergedAt, divergence: res.divergence, log: trace.log ?? undefined,
-      vcpuNs: cpus.slice(0, nv).map((c) => c.ns),
-      flipWall: opts.measure ? cpus.flatMap((c) => c.flipWall) : undefined,
-    };
+    const t0 = performance.now();
+    let end: { steps: number; stop: Stop } = { steps: 0, stop: 'finding' };
+    let death: Death | null = null;
+    try {
+      boot(realm, trace, seed, sched);
+    } catch (e) {
+      if (!(e instanceof KernelDeath)) throw e;
+      death = deathOf(e, 'boot', trace.step);
+    }
+    if (!death) {
+      const ex = new InThreadExecutor(cpus, cpus.map((c, i) => actorMain(c, policy, cfg.workload.mix, programs[i] ?? null)), trace, policy.name, seed);
+      end = execution.run(ex);
+      death = ex.death;
+    }
+    const reports: ActorReport[] = cpus.map((c, i) => ({
+      counters: c.counters, ns: c.ns, flipWall: c.flipWall,
+      lastEvents: death ? trace.lastEvents(i) : [],
+      death: death && death.actor === i ? death : null,
+    }));
+    return resultOf(seed, programs, reports, {
+      ...end, traceHash: trace.hash(), wallMs: performance.now() - t0,
+      schedule: recorder?.schedule, log: trace.log ?? undefined, measure: opts.measure,
+    });
   }
 }

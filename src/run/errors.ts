@@ -1,7 +1,13 @@
-// Errors the user can fix (bad flags, bad config, a broken policy module): the
-// CLI prints the message on one line and exits 1, never a stack trace.
+// Errors of running a policy. ConfigError itself lives in src/errors.ts (every
+// layer throws it); it is re-exported here for the run layer's callers.
 
-export class ConfigError extends Error {}
+import { ConfigError } from '../errors.js';
+
+export { ConfigError };
 
 /** A policy's own code threw (not a modelled kernel death). */
 export class PolicyError extends ConfigError {}
+
+/** The one wording of a policy error, in every mode (actor: free mode, where steps are per actor). */
+export const policyErrorText = (policy: string, step: number, seed: string, e: unknown, actor?: number): string =>
+  `policy ${policy} threw at step ${step}${actor !== undefined ? ` on actor ${actor}` : ''} (seed ${seed}): ${(e as Error)?.message ?? String(e)}`;

@@ -1,45 +1,34 @@
 // Free mode: one piscina worker thread per actor (each vCPU and the host agent),
 // all racing on the same SharedArrayBuffer. Nothing is deterministic here: this
 // mode is for throughput, wall-clock cost and races the scheduler would not pick.
+// Record mode: the same threads under the global step lock; the ticket order and
+// the model choices are a schedule controlled mode replays exactly.
 
 import { Piscina } from 'piscina';
-import { availableParallelism } from 'node:os';
 import { Realm, H } from '../model/realm.js';
-import { Trace } from '../check/trace.js';
-import { Counts, countsOf } from '../check/counters.js';
-import { Finding } from '../check/finding.js';
-import { boot, programsFor } from './controlled.js';
-import type { RunConfig } from './config.js';
 import type { RealmConfig } from '../model/config.js';
-import type { ProgramSpec } from '../workload/program.js';
-import type { RecordedSchedule } from './controlled.js';
-import { StepLock, L } from './step_lock.js';
-import { stopAt } from './free_actor.js';
+import { Trace, hashHex } from '../check/trace.js';
+import { NCOUNTERS } from '../check/counters.js';
+import { deathOf, KernelDeath } from '../check/finding.js';
+import type { RunConfig } from './config.js';
+import { boot, programsFor } from './boot.js';
+import { allOpsBegun, ExecutionResult, resultOf, Stop } from './execution.js';
+import { StepLock, L, recordingChooser } from './step_lock.js';
+import { stopAt, type FreeActorResult, type FreeActorTask } from './free_actor.js';
+import { freeRealmConfig } from './free_watchdog.js';
 
-/** Most steps a record-mode run keeps (48 MB of tickets). */
+/** Most steps a record-mode run keeps (64 MB of tickets and choices). */
 const RECORD_CAPACITY = 4_000_000;
-import { PolicyError } from './errors.js';
-import type { FreeActorResult, FreeActorTask } from './free_actor.js';
 
-export interface FreeResult {
-  seed: string;
-  steps: number;
-  finding: Finding | null;
-  completed: boolean;
-  counts: Counts;
-  /** Wall-clock of the racing part (after boot and thread start-up). */
-  wallMs: number;
-  /** Combined per-actor hashes: NOT reproducible, reported for completeness. */
-  traceHash: string;
-  threads: number;
-  cores: number;
-  programs: ProgramSpec[];
-  /** The realm config the threads ran with (free mode lengthens the watchdog). */
-  realm: RealmConfig;
-  /** Record mode: the ticket order, which controlled mode replays exactly. */
-  schedule?: RecordedSchedule & { stopAtStep?: number };
-  vcpuNs: number[];
-  flipWall?: number[];
+export interface FreeRunOptions {
+  /** Stop (H.STOP: every program ends at its next operation boundary) after this much wall-clock. */
+  seconds?: number;
+  /** Steps after which an actor raises H.STOP (default cfg.maxSteps). */
+  maxStepsPerActor?: number;
+  /** Record mode: run under the step lock and record the schedule. */
+  record?: boolean;
+  /** Time steps and set_memory_* calls with a wall clock. */
+  measure?: boolean;
 }
 
 const WORKER = new URL('../../workers/actor.js', import.meta.url).href;
@@ -47,10 +36,13 @@ const WORKER = new URL('../../workers/actor.js', import.meta.url).href;
 export class FreeRunner {
   private readonly pool: Piscina<FreeActorTask, FreeActorResult>;
   readonly threads: number;
+  /** The realm config the threads run with (free_watchdog.ts). */
+  readonly realm: RealmConfig;
 
   /** policySpec is what the workers load: a built-in name or a module path. */
   constructor(readonly cfg: RunConfig, readonly policySpec: string) {
     this.threads = cfg.realm.vcpus + 1;
+    this.realm = freeRealmConfig(cfg.realm);
     this.pool = new Piscina({ filename: WORKER, minThreads: this.threads, maxThreads: this.threads, idleTimeout: 60_000 });
   }
 
@@ -58,22 +50,26 @@ export class FreeRunner {
    * One free run on a freshly booted realm: every vCPU runs its program (ops
    * operations, or until `seconds` elapse), the host agent serves them.
    */
-  async runOne(seed: string, opts: { seconds?: number; maxStepsPerActor?: number; record?: boolean; measure?: boolean } = {}): Promise<FreeResult> {
-    const realmCfg = { ...this.cfg.realm, watchdogSteps: this.cfg.realm.watchdogSteps * 10 };
-    const realm = new Realm(realmCfg);
+  async runOne(seed: string, opts: FreeRunOptions = {}): Promise<ExecutionResult> {
+    const realm = new Realm(this.realm);
     const bootTrace = new Trace(this.threads);
-    boot(realm, bootTrace, seed);
     const programs = programsFor(this.cfg, seed);
     const lock = opts.record ? StepLock.create(Math.min(this.cfg.maxSteps, RECORD_CAPACITY)) : null;
-    if (lock) {
-      // The boot trace is part of the recorded hash, as in controlled mode.
-      lock.w[L.H1] = bootTrace.h1;
-      lock.w[L.H2] = bootTrace.h2;
-    }
-    const tasks: Promise<FreeActorResult>[] = [];
     const t0 = performance.now();
+    try {
+      // Boot's choices are the first of the record, as in controlled mode.
+      boot(realm, bootTrace, seed, lock ? recordingChooser(lock) : undefined);
+    } catch (e) {
+      if (!(e instanceof KernelDeath)) throw e;
+      const reports = Array.from({ length: this.threads }, (_, i) => ({ counters: new Float64Array(NCOUNTERS), ns: 0, flipWall: [], lastEvents: bootTrace.lastEvents(i), death: i === e.actor ? deathOf(e, 'boot', bootTrace.step) : null }));
+      return resultOf(seed, programs, reports, { steps: 0, stop: 'finding', traceHash: bootTrace.hash(), wallMs: performance.now() - t0, schedule: lock?.schedule() });
+    }
+    // The boot trace is part of the recorded hash, as in controlled mode.
+    if (lock) [lock.w[L.H1], lock.w[L.H2]] = bootTrace.state();
+    const tasks: Promise<FreeActorResult>[] = [];
+    const maxSteps = opts.maxStepsPerActor ?? this.cfg.maxSteps;
     for (let actor = 0; actor < this.threads; actor++) {
-      tasks.push(this.pool.run({ sab: realm.sab, realm: realmCfg, mix: this.cfg.workload.mix, program: programs[actor] ?? null, policy: this.policySpec, seed, actor, maxSteps: opts.maxStepsPerActor ?? this.cfg.maxSteps, lock: lock?.sab ?? null, measure: opts.measure === true }));
+      tasks.push(this.pool.run({ sab: realm.sab, realm: this.realm, mix: this.cfg.workload.mix, program: programs[actor] ?? null, policy: this.policySpec, seed, actor, maxSteps, lock: lock?.sab ?? null, measure: opts.measure === true }));
     }
     const stop = (): void => {
       if (!lock) return void Atomics.store(realm.i32, H.STOP, 1);
@@ -90,27 +86,14 @@ export class FreeRunner {
       Atomics.store(realm.i32, H.STOP, 1);
     }
     const wallMs = performance.now() - t0;
-    const broken = results.find((r) => r.policyError);
-    if (broken) throw new PolicyError(broken.policyError);
-    const finding = results.find((r) => r.finding)?.finding ?? null;
-    if (finding) finding.lastEvents = results.map((r) => r.lastEvents);
-    const counts = countsOf(results.map((r) => Float64Array.from(r.counters)));
-    counts.steps = results.reduce((s, r) => s + r.steps, 0);
-    let schedule: FreeResult['schedule'];
-    let traceHash = results.map((r) => r.traceHash.slice(0, 4)).join('');
-    if (lock) {
-      const T = Atomics.load(lock.w, L.TICKET);
-      const stopAtStep = lock.w[L.STOP_AT];
-      schedule = { actors: Array.from(lock.actors.subarray(0, T)), ops: Array.from(lock.ops.subarray(0, T)), checks: Array.from(lock.checks.subarray(0, T)), ...(stopAtStep >= 0 ? { stopAtStep } : {}) };
-      traceHash = (lock.w[L.H1] >>> 0).toString(16).padStart(8, '0') + (lock.w[L.H2] >>> 0).toString(16).padStart(8, '0');
-      counts.steps = T;
-    }
-    return {
-      seed, steps: counts.steps, finding, completed: !finding, counts, wallMs, traceHash,
-      threads: this.threads, cores: availableParallelism(), programs, realm: realmCfg, schedule,
-      vcpuNs: results.slice(0, this.cfg.realm.vcpus).map((r) => r.ns),
-      flipWall: opts.measure ? results.flatMap((r) => r.flipWall) : undefined,
-    };
+    const full = lock !== null && lock.ticket() < 0;
+    const bounded = results.some((r) => r.bounded) || full;
+    // Which stopped it first is not knowable across threads: a step bound is reported before the timer.
+    const stopped: Stop = allOpsBegun(programs, results) ? 'complete' : bounded ? 'max-steps' : 'time';
+    const steps = lock ? Atomics.load(lock.w, L.TICKET) : results.reduce((s, r) => s + r.steps, 0);
+    // Free mode's hash combines per-actor hashes: NOT reproducible, reported for completeness.
+    const traceHash = lock ? hashHex(lock.w[L.H1], lock.w[L.H2]) : results.map((r) => r.traceHash.slice(0, 4)).join('');
+    return resultOf(seed, programs, results, { steps, stop: stopped, traceHash, wallMs, schedule: lock?.schedule(), measure: opts.measure });
   }
 
   async close(): Promise<void> {

@@ -1,16 +1,18 @@
 // One actor (vCPU or host agent) of a free-mode run, inside a worker thread:
 // the same generators as controlled mode, stepped as fast as the thread goes,
 // racing the other threads on the shared model. In record mode every step is
-// taken under the global step lock and stamped with a ticket.
+// taken under the global step lock and stamped with a ticket, and its model
+// choices are written down.
 
-import { Realm, H } from '../model/realm.js';
-import { Cpu, BLOCKED } from '../model/cpu.js';
-import { Trace, TraceEvent } from '../check/trace.js';
-import { Finding, KernelDeath } from '../check/finding.js';
+import { H } from '../model/realm.js';
+import { BLOCKED } from '../model/cpu.js';
+import { deathOf, KernelDeath } from '../check/finding.js';
 import type { Policy } from '../kernel/policy.js';
-import { ActorTask, actorMain } from './actor.js';
-import { wallClockNs } from './controlled.js';
-import { StepLock, L } from './step_lock.js';
+import { ActorTask, workerActor } from './actor.js';
+import { wallClockNs } from './boot.js';
+import type { ActorReport } from './execution.js';
+import { policyErrorText } from './errors.js';
+import { StepLock, L, recordingChooser } from './step_lock.js';
 
 /** Record mode: raise H.STOP between two steps and remember at which ticket (replay raises it there too). */
 export function stopAt(lock: StepLock, a: Int32Array): void {
@@ -27,54 +29,46 @@ export interface FreeActorTask extends ActorTask {
   measure: boolean;
 }
 
-export interface FreeActorResult {
+export interface FreeActorResult extends ActorReport {
   actor: number;
   steps: number;
-  counters: number[];
-  finding: Finding | null;
+  /** This actor's own hash (free mode: not reproducible). */
   traceHash: string;
-  lastEvents: TraceEvent[];
-  /** The policy's own code threw (a user error, not a modelled death). */
-  policyError?: string;
-  ns: number;
-  flipWall: number[];
+  /** It reached maxSteps and raised H.STOP. */
+  bounded: boolean;
 }
 
 /** Spins before a blocked actor starts sleeping on Atomics.wait. */
 const SPIN_BEFORE_SLEEP = 64;
 
 export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResult {
-  const realm = new Realm(task.realm, task.sab);
+  const { realm, trace, cpu, g } = workerActor(task, policy);
   const a = realm.i32;
   const n = task.realm.vcpus + 1;
-  const isHost = task.actor === task.realm.vcpus;
-  const trace = new Trace(n);
-  const cpu = new Cpu(task.actor, realm, trace, task.seed, isHost);
   const lock = task.lock ? new StepLock(task.lock) : null;
   // Under the step lock no other access is ever in flight: exactly controlled mode's semantics.
   cpu.concurrent = lock === null;
+  if (lock) cpu.chooser = recordingChooser(lock);
   if (task.measure) cpu.clock = wallClockNs;
-  const g = actorMain(cpu, policy, task.mix, task.program);
   // Start barrier: every actor is on its own thread before anyone takes a step.
   Atomics.add(a, H.STARTED, 1);
   while (Atomics.load(a, H.STARTED) < n) Atomics.wait(a, H.WAKE, Atomics.load(a, H.WAKE), 1);
+  const report: FreeActorResult = { actor: task.actor, steps: 0, counters: [], ns: 0, flipWall: [], lastEvents: [], death: null, traceHash: '', bounded: false };
   let steps = 0;
   let blocked = 0;
   let wakeSeen = Atomics.load(a, H.WAKE);
-  let finding: Finding | null = null;
-  let policyError: string | undefined;
   let held = false;
+  let ticket = 0;
   try {
     for (;;) {
       if (Atomics.load(a, H.DEAD)) break; // the modelled kernel died on another CPU
-      let ticket = steps;
+      ticket = steps;
       if (lock) {
         lock.acquire();
         held = true;
         ticket = lock.ticket();
         if (ticket < 0 || Atomics.load(a, H.DEAD)) break; // record buffer full, or dead meanwhile
-        trace.h1 = Atomics.load(lock.w, L.H1);
-        trace.h2 = Atomics.load(lock.w, L.H2);
+        trace.restore(Atomics.load(lock.w, L.H1), Atomics.load(lock.w, L.H2));
       }
       trace.step = ticket;
       let r: IteratorResult<number, void>;
@@ -88,7 +82,7 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
         }
       }
       if (lock) {
-        if (steps + 1 === task.maxSteps) stopAt(lock, a);
+        if (steps + 1 === task.maxSteps) { stopAt(lock, a); report.bounded = true; }
         lock.release();
         held = false;
       }
@@ -99,16 +93,22 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
         if (++blocked > SPIN_BEFORE_SLEEP) Atomics.wait(a, H.WAKE, wakeSeen, 1);
         wakeSeen = Atomics.load(a, H.WAKE);
       } else blocked = 0;
-      if (!lock && steps === task.maxSteps) Atomics.store(a, H.STOP, 1);
+      if (!lock && steps === task.maxSteps) { Atomics.store(a, H.STOP, 1); report.bounded = true; }
     }
   } catch (e) {
-    if (e instanceof KernelDeath) finding = e.finding;
+    if (e instanceof KernelDeath) report.death = deathOf(e, cpu.op, ticket);
     else {
-      policyError = `policy ${policy.name} threw at step ${steps} on actor ${task.actor} (seed ${task.seed}): ${(e as Error)?.message ?? String(e)}`;
+      report.policyError = policyErrorText(policy.name, steps, task.seed, e, task.actor);
       Atomics.store(a, H.DEAD, 1); // stop the others: this run is void
     }
   } finally {
     if (held) lock!.release();
   }
-  return { actor: task.actor, steps, counters: Array.from(cpu.counters), finding, traceHash: trace.hash(), lastEvents: trace.lastEvents(task.actor), policyError, ns: cpu.ns, flipWall: cpu.flipWall };
+  report.steps = steps;
+  report.counters = Array.from(cpu.counters);
+  report.ns = cpu.ns;
+  report.flipWall = cpu.flipWall;
+  report.traceHash = trace.hash();
+  report.lastEvents = trace.lastEvents(task.actor);
+  return report;
 }

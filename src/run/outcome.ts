@@ -4,7 +4,6 @@
 import { Counts, zeroCounts, addCounts } from '../check/counters.js';
 import { judge, type Finding, type FindingKind } from '../check/finding.js';
 import type { Policy } from '../kernel/policy.js';
-import type { Reproducer } from '../repro/reproducer.js';
 
 export type RunMode = 'controlled' | 'free' | 'record';
 
@@ -16,8 +15,6 @@ export interface SignatureBucket {
   firstSeed: string;
   firstStep: number;
   first: Finding;
-  /** Everything needed to replay the first witness (written to a file by the CLI). */
-  reproducer?: Reproducer;
 }
 
 export type Verdict = 'met' | 'unexpected' | 'missed';

@@ -7,7 +7,7 @@ import { ControlledRunner } from './controlled.js';
 import { FreeRunner } from './free.js';
 import { OutcomeBuilder, PolicyOutcome } from './outcome.js';
 import { scheduleSeed } from './seeds.js';
-import { reproducerOf } from '../repro/make.js';
+import type { WitnessSink } from './witness.js';
 
 export interface Budget {
   /** Stop after this many schedules (runs). */
@@ -30,9 +30,9 @@ function exhausted(b: Budget, o: OutcomeBuilder, schedules: number, steps: numbe
 
 /**
  * Controlled schedules, one seed each. The first witness of each signature is
- * run again with recording on (the run is deterministic) to make its reproducer.
+ * run again with recording on (the run is deterministic) and given to the sink.
  */
-export function runPolicyControlled(policy: Policy, cfg: RunConfig, baseSeed: string, budget: Budget, policySpec = policy.name): PolicyOutcome {
+export function runPolicyControlled(policy: Policy, cfg: RunConfig, baseSeed: string, budget: Budget, policySpec = policy.name, sink?: WitnessSink): PolicyOutcome {
   const runner = new ControlledRunner(cfg, policy);
   const out = new OutcomeBuilder(policy, 'controlled');
   const t0 = performance.now();
@@ -42,7 +42,7 @@ export function runPolicyControlled(policy: Policy, cfg: RunConfig, baseSeed: st
     const r = runner.runOne(scheduleSeed(baseSeed, i++));
     steps += r.steps;
     const fresh = out.add(r);
-    if (fresh) fresh.reproducer = reproducerOf(cfg, policy, policySpec, runner.runOne(r.seed, { record: true }), 'controlled');
+    if (fresh && sink) sink({ bucket: fresh, result: runner.runOne(r.seed, { record: true }), mode: 'controlled', cfg, policy, policySpec });
   }
   return out.build(performance.now() - t0);
 }
@@ -51,7 +51,7 @@ export function runPolicyControlled(policy: Policy, cfg: RunConfig, baseSeed: st
  * Free mode (real races, no schedule), or record mode (real threads under the
  * step lock: the ticket order is a schedule controlled mode replays exactly).
  */
-export async function runPolicyFree(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, record = false): Promise<PolicyOutcome> {
+export async function runPolicyFree(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, record = false, sink?: WitnessSink): Promise<PolicyOutcome> {
   const runner = new FreeRunner(cfg, policySpec);
   const out = new OutcomeBuilder(policy, record ? 'record' : 'free');
   const t0 = performance.now();
@@ -63,10 +63,7 @@ export async function runPolicyFree(policy: Policy, policySpec: string, cfg: Run
       const r = await runner.runOne(scheduleSeed(baseSeed, i++), { seconds: left, record });
       steps += r.steps;
       const fresh = out.add(r);
-      if (fresh) {
-        const asRun = { ...cfg, realm: r.realm };
-        fresh.reproducer = reproducerOf(asRun, policy, policySpec, r, record ? 'record' : 'free', r.schedule?.stopAtStep);
-      }
+      if (fresh && sink) sink({ bucket: fresh, result: r, mode: record ? 'record' : 'free', cfg, policy, policySpec });
     }
   } finally {
     await runner.close();

@@ -1,24 +1,71 @@
 // Controlled mode across threads: every actor runs in its own piscina worker,
 // and this coordinator passes the turn (Atomics.store + notify, then waits for
-// the ack) to the actor the scheduler picks. Same scheduler, same scripts, same
-// trace hash as the in-thread runner; only the executor differs.
+// the ack) to the actor the scheduler picks, and answers the model choices the
+// actor asks for mid-step. Same Execution loop, same scheduler, same trace hash
+// as in one thread; only the executor differs.
 
 import { Piscina } from 'piscina';
 import { Realm } from '../model/realm.js';
-import { Trace } from '../check/trace.js';
-import { countsOf } from '../check/counters.js';
-import type { Finding } from '../check/finding.js';
-import { makeScheduler } from '../sched/index.js';
+import { Trace, hashHex } from '../check/trace.js';
+import { NCOUNTERS } from '../check/counters.js';
+import { deathOf, KernelDeath } from '../check/finding.js';
+import type { ChoiceActor, Scheduler } from '../sched/scheduler.js';
 import type { RunConfig } from './config.js';
-import { boot, programsFor, RunOptions, ScheduleResult } from './controlled.js';
-import { drive, newDriveState, StepExecutor } from './drive.js';
-import { PolicyError } from './errors.js';
-import { T, T_END, TurnActorResult, TurnActorTask } from './turn_actor.js';
+import { boot, programsFor } from './boot.js';
+import { ActorReport, Execution, ExecutionResult, Executor, resultOf } from './execution.js';
+import { chainFor, RunOptions } from './run_options.js';
+import { Q_CHOOSE, T, T_END, TurnActorResult, TurnActorTask } from './turn_actor.js';
 
 const WORKER = new URL('../../workers/turn_actor.js', import.meta.url).href;
 
-const hashOf = (h1: number, h2: number): string =>
-  (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+/** Passes the turn; answers the stepping actor's model choices with the scheduler, from the word it sent. */
+class TurnPassingExecutor implements Executor {
+  readonly actors: number;
+  private readonly f64: Float64Array;
+  private word = 0;
+  private readonly asker: ChoiceActor & { id: number };
+
+  constructor(private readonly t: Int32Array, readonly header: Int32Array, actors: number, private readonly sched: Scheduler) {
+    this.actors = actors;
+    this.f64 = new Float64Array(t.buffer);
+    const self = this;
+    this.asker = { id: 0, rng: { uint32: () => self.word, double: () => self.word / 4294967296 } };
+  }
+
+  step(a: number, step: number): number {
+    const t = this.t;
+    Atomics.store(t, T.STEP, step);
+    Atomics.store(t, T.TURN, a + 1);
+    Atomics.notify(t, T.TURN);
+    for (;;) {
+      const ack = Atomics.load(t, T.ACK);
+      if (ack === step + 1) break;
+      if (ack === -(step + 1)) { this.answer(); continue; }
+      Atomics.wait(t, T.ACK, ack, 1000);
+    }
+    return Atomics.load(t, T.RESULT);
+  }
+
+  private answer(): void {
+    const t = this.t;
+    let kind = '';
+    for (let i = 0; i < t[T.Q_KIND_LEN]; i++) kind += String.fromCharCode(t[T.Q_KIND + i]);
+    this.asker.id = t[T.Q_ACTOR];
+    this.word = t[T.Q_WORD] >>> 0;
+    const v = t[T.Q_OP] === Q_CHOOSE ? this.sched.choose(this.asker, kind, t[T.Q_N]) : this.sched.chance(this.asker, kind, this.f64[T.Q_P_F64]) ? 1 : 0;
+    Atomics.store(t, T.ACK, 0);
+    Atomics.store(t, T.ANS, v);
+    Atomics.notify(t, T.ANS);
+  }
+
+  opIndex(): number {
+    return Atomics.load(this.t, T.OPINDEX);
+  }
+
+  check(): number {
+    return Atomics.load(this.t, T.H1) & 0xffff;
+  }
+}
 
 export class TurnRunner {
   private readonly pool: Piscina<TurnActorTask, TurnActorResult>;
@@ -29,53 +76,39 @@ export class TurnRunner {
     this.pool = new Piscina({ filename: WORKER, minThreads: this.n, maxThreads: this.n, idleTimeout: 60_000 });
   }
 
-  async runOne(seed: string, opts: RunOptions = {}): Promise<ScheduleResult> {
+  async runOne(seed: string, opts: RunOptions = {}): Promise<ExecutionResult> {
     const { cfg, n } = this;
-    const nv = cfg.realm.vcpus;
     const programs = opts.programs ?? programsFor(cfg, seed);
     const realm = new Realm(cfg.realm);
     const bootTrace = new Trace(n);
     if (opts.log) bootTrace.log = [];
-    boot(realm, bootTrace, seed);
+    const { sched, recorder } = chainFor(cfg, seed, opts);
+    const execution = new Execution(seed, sched, cfg.maxSteps);
+    const t0 = performance.now();
+    try {
+      boot(realm, bootTrace, seed, sched);
+    } catch (e) {
+      if (!(e instanceof KernelDeath)) throw e;
+      const reports: ActorReport[] = Array.from({ length: n }, (_, i) => ({ counters: new Float64Array(NCOUNTERS), ns: 0, flipWall: [], lastEvents: bootTrace.lastEvents(i), death: i === e.actor ? deathOf(e, 'boot', bootTrace.step) : null }));
+      return resultOf(seed, programs, reports, { steps: 0, stop: 'finding', traceHash: bootTrace.hash(), wallMs: performance.now() - t0, schedule: recorder?.schedule, log: bootTrace.log ?? undefined });
+    }
     const turns = new SharedArrayBuffer(T.WORDS * 4);
     const t = new Int32Array(turns);
-    t[T.H1] = bootTrace.h1;
-    t[T.H2] = bootTrace.h2;
+    [t[T.H1], t[T.H2]] = bootTrace.state();
     const tasks: Promise<TurnActorResult>[] = [];
     for (let actor = 0; actor < n; actor++) {
       tasks.push(this.pool.run({ sab: realm.sab, turns, realm: cfg.realm, mix: cfg.workload.mix, program: programs[actor] ?? null, policy: this.policySpec, seed, actor, log: opts.log === true }));
     }
     // Let piscina hand every task to its thread before this thread starts blocking on turns.
     while (Atomics.load(t, T.READY) < n) await new Promise((r) => setTimeout(r, 1));
-    const exec: StepExecutor = {
-      step(a: number, step: number): number {
-        Atomics.store(t, T.STEP, step);
-        Atomics.store(t, T.TURN, a + 1);
-        Atomics.notify(t, T.TURN);
-        for (;;) {
-          const ack = Atomics.load(t, T.ACK);
-          if (ack === step + 1) break;
-          Atomics.wait(t, T.ACK, ack, 1000);
-        }
-        return Atomics.load(t, T.RESULT);
-      },
-      opIndex: () => Atomics.load(t, T.OPINDEX),
-      check: () => Atomics.load(t, T.H1) & 0xffff,
-    };
-    const res = newDriveState(opts.record === true);
+    let end;
     try {
-      drive(n, realm.i32, makeScheduler(cfg.scheduler, seed, n, cfg.workload.ops * nv * 8), exec, cfg.maxSteps, res, opts.script);
+      end = execution.run(new TurnPassingExecutor(t, realm.i32, n, sched));
     } finally {
       Atomics.store(t, T.TURN, T_END);
       Atomics.notify(t, T.TURN);
     }
     const results = await Promise.all(tasks);
-    const broken = results.find((r) => r.policyError);
-    if (broken) throw new PolicyError(broken.policyError);
-    const finding: Finding | null = results.find((r) => r.finding)?.finding ?? null;
-    if (finding) finding.lastEvents = results.map((r) => r.lastEvents);
-    const counts = countsOf(results.map((r) => Float64Array.from(r.counters)));
-    counts.steps = res.steps;
     let log: number[] | undefined;
     if (opts.log) {
       // Boot events, then every actor's events in step order.
@@ -84,11 +117,9 @@ export class TurnRunner {
       all.sort((x, y) => x[0] - y[0] || 0);
       log = all.flat();
     }
-    return {
-      seed, steps: res.steps, traceHash: hashOf(t[T.H1], t[T.H2]), finding, completed: res.completed && !finding, counts, programs,
-      schedule: res.rec ?? undefined, divergedAt: res.divergedAt, divergence: res.divergence, log,
-      vcpuNs: results.slice(0, nv).map((r) => r.ns),
-    };
+    return resultOf(seed, programs, results, {
+      ...end, traceHash: hashHex(t[T.H1], t[T.H2]), wallMs: performance.now() - t0, schedule: recorder?.schedule, log,
+    });
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { RandomWalk } from './random_walk.js';
 import { Pct } from './pct.js';
 import { RoundRobin } from './round_robin.js';
 
+/** The seeded strategy of a spec, for one seed (`estimatedSteps` sizes PCT's change points). */
 export function makeScheduler(spec: SchedulerSpec, seed: string, actors: number, estimatedSteps: number): Scheduler {
   switch (spec.name) {
     case 'random': return new RandomWalk(seed);
@@ -12,3 +13,10 @@ export function makeScheduler(spec: SchedulerSpec, seed: string, actors: number,
 }
 
 export * from './scheduler.js';
+export { ActorSet } from './runnable.js';
+export { Replay } from './replay.js';
+export { LenientReplay } from './lenient_replay.js';
+export { Recorder, type RecordedSchedule } from './recorder.js';
+export { StopAt } from './stop_at.js';
+export { DeterminismCheck } from './determinism_check.js';
+export { Dfs } from './dfs.js';

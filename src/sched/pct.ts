@@ -3,41 +3,50 @@
 // is running. Finds a depth-d bug with probability >= 1/(n * k^(d-1)).
 
 import seedrandom from 'seedrandom';
-import type { Scheduler } from './scheduler.js';
+import { Actors, SeededStrategy } from './scheduler.js';
 
-export class Pct implements Scheduler {
+export class Pct extends SeededStrategy {
   readonly name = 'pct';
-  private readonly prio: Float64Array;
-  private readonly changeAt: number[];
+  /** Actors by priority, highest first: the pick is the first runnable one (O(1) while the top one can run). */
+  private order: number[] = [];
+  private changeAt: number[] = [];
   private next = 0;
 
-  constructor(seed: string, actors: number, depth: number, estimatedSteps: number) {
-    const rng = seedrandom.alea(`${seed}/sched`);
+  constructor(private readonly seed: string, private readonly actors: number, private readonly depth: number, private readonly estimatedSteps: number) {
+    super();
+    this.reset();
+  }
+
+  protected reset(): void {
+    const { actors, depth } = this;
+    const rng = seedrandom.alea(`${this.seed}/sched`);
     const order = Array.from({ length: actors }, (_, i) => i);
     for (let i = actors - 1; i > 0; i--) {
       const j = (rng.int32() >>> 0) % (i + 1);
       [order[i], order[j]] = [order[j], order[i]];
     }
-    this.prio = new Float64Array(actors);
-    for (let i = 0; i < actors; i++) this.prio[order[i]] = depth + i; // initial priorities are all above d
-    const k = Math.max(1, estimatedSteps);
+    // Actor order[i] has priority depth + i (all initial priorities are above d): highest last.
+    this.order = order.reverse();
+    const k = Math.max(1, this.estimatedSteps);
     this.changeAt = [];
     for (let i = 0; i < depth - 1; i++) this.changeAt.push((rng.int32() >>> 0) % k);
     this.changeAt.sort((x, y) => x - y);
+    this.next = 0;
   }
 
-  /** The priority-change bound printed with results: 1/(n k^(d-1)). */
-  static bound(actors: number, depth: number, steps: number): number {
-    return 1 / (actors * Math.pow(Math.max(1, steps), depth - 1));
-  }
-
-  pick(runnable: Int32Array, k: number, step: number): number {
-    let best = runnable[0];
-    for (let i = 1; i < k; i++) if (this.prio[runnable[i]] > this.prio[best]) best = runnable[i];
+  pick({ runnable }: Actors, step: number): number {
+    if (runnable.size === 1) return runnable.first(); // no choice: no change point is spent here
+    const o = this.order;
+    let i = 0;
+    while (!runnable.has(o[i])) i++;
+    const best = o[i];
+    let demoted = false;
     while (this.next < this.changeAt.length && this.changeAt[this.next] <= step) {
-      this.prio[best] = this.changeAt.length - this.next; // demote below every initial priority
+      // Demoted below every initial priority and below every earlier demotion: last in the order.
       this.next++;
+      demoted = true;
     }
+    if (demoted) { o.splice(i, 1); o.push(best); }
     return best;
   }
 }

@@ -1,15 +1,20 @@
 // Uniform random walk: every step, any runnable actor with equal probability.
 
 import seedrandom from 'seedrandom';
-import type { Scheduler } from './scheduler.js';
+import { Actors, SeededStrategy } from './scheduler.js';
 
-export class RandomWalk implements Scheduler {
+export class RandomWalk extends SeededStrategy {
   readonly name = 'random';
-  private readonly rng: seedrandom.PRNG;
-  constructor(seed: string) {
-    this.rng = seedrandom.alea(`${seed}/sched`);
+  private rng!: seedrandom.PRNG;
+  constructor(private readonly seed: string) {
+    super();
+    this.reset();
   }
-  pick(runnable: Int32Array, k: number): number {
-    return runnable[k === 1 ? 0 : (this.rng.int32() >>> 0) % k];
+  protected reset(): void {
+    this.rng = seedrandom.alea(`${this.seed}/sched`);
+  }
+  pick({ runnable }: Actors): number {
+    const k = runnable.size;
+    return runnable.nth(k === 1 ? 0 : (this.rng.int32() >>> 0) % k);
   }
 }

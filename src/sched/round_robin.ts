@@ -1,20 +1,24 @@
 // Round-robin with a quantum: deterministic, no randomness; a baseline schedule.
 
-import type { Scheduler } from './scheduler.js';
+import { Actors, SeededStrategy } from './scheduler.js';
 
-export class RoundRobin implements Scheduler {
+export class RoundRobin extends SeededStrategy {
   readonly name = 'rr';
   private current = -1;
   private left = 0;
-  constructor(private readonly quantum: number) {}
-  pick(runnable: Int32Array, k: number): number {
-    if (this.left > 0) {
-      for (let i = 0; i < k; i++) if (runnable[i] === this.current) { this.left--; return this.current; }
-    }
-    let nextActor = runnable[0];
-    for (let i = 0; i < k; i++) if (runnable[i] > this.current) { nextActor = runnable[i]; break; }
-    this.current = nextActor;
+  constructor(private readonly quantum: number) {
+    super();
+  }
+  protected reset(): void {
+    this.current = -1;
+    this.left = 0;
+  }
+  pick({ runnable }: Actors): number {
+    if (runnable.size === 1) return runnable.first(); // no choice: the turn does not move
+    if (this.left > 0 && runnable.has(this.current)) { this.left--; return this.current; }
+    const after = runnable.nextAfter(this.current);
+    this.current = after >= 0 ? after : runnable.first();
     this.left = this.quantum - 1;
-    return nextActor;
+    return this.current;
   }
 }

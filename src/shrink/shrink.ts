@@ -6,8 +6,11 @@
 // strictly.
 
 import type { Policy } from '../kernel/policy.js';
-import { ControlledRunner, ScheduleResult } from '../run/controlled.js';
+import { ControlledRunner } from '../run/controlled.js';
+import type { ExecutionResult } from '../run/execution.js';
+import { seededScheduler } from '../run/run_options.js';
 import type { RunConfig } from '../run/config.js';
+import { LenientReplay } from '../sched/lenient_replay.js';
 import type { ProgramSpec } from '../workload/program.js';
 import type { Reproducer } from '../repro/reproducer.js';
 import { reproducerOf } from '../repro/make.js';
@@ -108,18 +111,19 @@ export class Shrinker {
   }
 
   /** Run a candidate, replaying its script leniently. */
-  private run(c: Candidate, record: boolean): ScheduleResult {
+  private run(c: Candidate, record: boolean): ExecutionResult {
     this.tests++;
     const { actors } = this.scriptOf(c);
-    const runner = new ControlledRunner(this.configFor(c), this.policy);
-    return runner.runOne(this.repro.seed, { programs: this.programsFor(c), script: { actors, strict: false }, record });
+    const cfg = this.configFor(c);
+    const scheduler = new LenientReplay(seededScheduler(cfg, this.repro.seed), actors);
+    return new ControlledRunner(cfg, this.policy).runOne(this.repro.seed, { programs: this.programsFor(c), scheduler, record });
   }
 
   private fails(c: Candidate): boolean {
     return this.failing(c) !== null;
   }
 
-  private failing(c: Candidate): ScheduleResult | null {
+  private failing(c: Candidate): ExecutionResult | null {
     if (this.tests >= this.maxTests) return null;
     const res = this.run(c, false);
     return res.finding?.signature === this.repro.finding.signature ? res : null;

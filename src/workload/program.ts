@@ -12,7 +12,7 @@ import { PTE_NS, pte_pfn } from '../model/pte.js';
 import { C } from '../check/counters.js';
 import { Ev } from '../check/events.js';
 import type { Policy } from '../kernel/policy.js';
-import { ConfigError } from '../run/errors.js';
+import { ConfigError } from '../errors.js';
 import { alloc_pages, __free_pages } from '../kernel/page_alloc.js';
 import { kernel_load, kernel_store, load_unaligned_zeropad } from '../kernel/fault.js';
 import { alloc_pages_decrypted, free_pages_decrypted, vfree_decrypted, vmalloc_decrypted } from '../kernel/mem_encrypt.js';

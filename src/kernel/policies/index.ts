@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { Policy } from '../policy.js';
 import { FINDING_KINDS } from '../../check/finding.js';
-import { ConfigError } from '../../run/errors.js';
+import { ConfigError } from '../../errors.js';
 import { mainline } from './mainline.js';
 import { v2_no_bbm } from './v2_no_bbm.js';
 import { vmalloc_naive } from './vmalloc_naive.js';
