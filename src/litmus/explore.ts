@@ -7,7 +7,7 @@
 
 import { holds, parseAssertion, type Assertion, type Loc } from './assert.js';
 import { LitmusParseError } from './errors.js';
-import { cloneState, hex, isFinal, loadProgram, stateKey, step, type Chooser, type Event, type Program, type State } from './machine.js';
+import { cloneState, hex, Incoherent, isFinal, loadProgram, stateKey, step, type Chooser, type Event, type Program, type State } from './machine.js';
 import type { LitmusTest } from './toml_test.js';
 
 interface Entry {
@@ -103,8 +103,18 @@ export function explore(test: LitmusTest): ExploreResult {
     while (v !== null) {
       const s2 = cloneState(s);
       const od = new Odometer(v);
-      step(p, s2, od);
+      let ok = true;
+      try {
+        step(p, s2, od);
+      } catch (e) {
+        if (!(e instanceof Incoherent)) throw e;
+        ok = false; // not an execution: an early load read the wrong write
+      }
       const used = v.slice(0, od.arities.length);
+      if (!ok) {
+        v = advance(used, od.arities);
+        continue;
+      }
       const k2 = stateKey(s2, p.initial.mem);
       if (onPath.has(k2)) loops++;
       else {
@@ -185,7 +195,12 @@ export function replay(test: LitmusTest, token: string): Replay {
   for (let guard = 0; !isFinal(s); guard++) {
     if (guard > MAX_DEPTH) throw new LitmusParseError('replay does not terminate');
     const ev: Event[] = [];
-    step(p, s, r, ev);
+    try {
+      step(p, s, r, ev);
+    } catch (e) {
+      if (e instanceof Incoherent) throw new LitmusParseError('replay token leads to an incoherent execution');
+      throw e;
+    }
     steps.push(ev);
   }
   if (r.used !== answers.length) throw new LitmusParseError('replay token is longer than the execution');

@@ -76,11 +76,18 @@ export interface Thread {
   sp: number;
   sys: SysRegs;
   /** store buffer, program order; `epoch` counts the PE's DMB STs (stores drain in epoch order) */
-  sb: { pa: bigint; value: bigint; epoch: number }[];
+  sb: { pa: bigint; value: bigint; epoch: number; addr: bigint }[];
   epoch: number;
   tlbi: PendingTlbi[];
   /** early walks by instruction address */
-  pre: Map<bigint, { va: bigint; walk: Walk }>;
+  pre: Map<bigint, { va: bigint; walk: Walk; guard?: { pa: bigint; seq: number } }>;
+  /**
+   * Loads performed early (out of order, before po-earlier instructions) by
+   * instruction address: the PA, the value, and which write it came from
+   * ("m:SEQ" memory, "s:ADDR" the PE's store instruction at ADDR), checked
+   * against po-earlier same-PA accesses when those commit (coherence).
+   */
+  early: Map<bigint, { pa: bigint; value: bigint; from: string }>;
   /** TLB: VA page -> cached valid translations */
   tlb: Map<bigint, Walk[]>;
 }
@@ -109,7 +116,7 @@ export function cloneState(s: State): State {
 function own(s: State, ti: number): Thread {
   if (!s.owned || s.owned.has(ti)) return s.threads[ti]!;
   const t = s.threads[ti]!;
-  const c: Thread = { ...t, regs: t.regs.slice(), sys: { ...t.sys }, sb: t.sb.slice(), tlbi: t.tlbi.slice(), pre: new Map(t.pre), tlb: new Map(t.tlb) };
+  const c: Thread = { ...t, regs: t.regs.slice(), sys: { ...t.sys }, sb: t.sb.slice(), tlbi: t.tlbi.slice(), pre: new Map(t.pre), early: new Map(t.early), tlb: new Map(t.tlb) };
   s.threads[ti] = c;
   s.owned.add(ti);
   return c;
@@ -140,10 +147,10 @@ export function stateKey(s: State, initialMem: Map<bigint, bigint>): string {
     });
     k += ';';
     for (const [n, v] of Object.entries(t.sys)) if (v !== undefined) k += `${n}=${v.toString(16)},`;
-    k += ';' + t.sb.map((w) => `${w.pa.toString(16)}:${w.value.toString(16)}:${w.epoch - t.epoch}`).join(',');
+    k += ';' + t.sb.map((w) => `${w.pa.toString(16)}:${w.value.toString(16)}:${w.epoch - t.epoch}:${w.addr.toString(16)}`).join(',');
     k += ';' + t.tlbi.map((p) => `${p.name}${p.scope.all ? '*' : p.scope.pages.map((q) => q.toString(16)).join('+')}`).join(',');
-    const pre = [...t.pre].map(([a, p]) => `${a.toString(16)}>${walkKey(p.walk)}/${p.walk.reads.map((r) => r[1]).join('.')}`).sort();
-    k += ';' + pre.join(',');
+    const pre = [...t.pre].map(([a, p]) => `${a.toString(16)}>${walkKey(p.walk)}/${p.walk.reads.map((r) => r[1]).join('.')}${p.guard ? `!${p.guard.seq}` : ''}`).sort();
+    k += ';' + pre.join(',') + ';' + [...t.early].map(([a, e]) => `${a.toString(16)}>${e.pa.toString(16)}=${e.value.toString(16)}/${e.from}`).sort().join(',');
     const tlb = [...t.tlb].map(([p, ws]) => `${p.toString(16)}>${ws.map(walkKey).sort().join('+')}`).sort();
     k += ';' + tlb.join(',');
   }
@@ -195,6 +202,7 @@ export function loadProgram(test: LitmusTest): Program {
       epoch: 0,
       tlbi: [],
       pre: new Map(),
+      early: new Map(),
       tlb: new Map(),
     };
     const label = (name: string) => {
@@ -287,16 +295,6 @@ function subFlags(a: bigint, b: bigint): number {
   return (Number(n) << 3) | (z << 2) | (c << 1) | v;
 }
 
-/** The registers an instruction writes (for the early-walk dependency check). */
-function writes(i: Instr): number[] {
-  switch (i.op) {
-    case 'ldr': return [i.rt];
-    case 'mov': case 'alu': case 'csel': return [i.rd];
-    case 'mrs': return [i.rt];
-    default: return [];
-  }
-}
-
 function accessAddress(t: Thread, i: Instr & { op: 'ldr' | 'str' }): bigint | undefined {
   const b = reg(t, i.base);
   const o = i.offset ? operand(t, i.offset) : 0n;
@@ -337,6 +335,8 @@ function drainOne(p: Program, s: State, ti: number, ev: Event[] | null, which = 
   const t = own(s, ti);
   const w = t.sb.splice(which, 1)[0]!;
   writeMemory(p, s, w.pa, w.value);
+  const from = `s:${w.addr}`;
+  for (const [a, e] of t.early) if (e.from === from && !t.sb.some((o) => o.addr === w.addr)) t.early.set(a, { ...e, from: `m:${s.seq.get(w.pa)}` });
   ev?.push({ thread: ti, text: `  (store ${at(w.pa)}=${hex(w.value)} reaches memory)` });
 }
 
@@ -359,11 +359,31 @@ function completeTlbi(p: Program, s: State, ti: number, ev: Event[] | null): voi
     for (const [addr, e] of a.pre) {
       if (!covers(op.scope, e.va & ~(PAGE - 1n)) || !stale(e.walk, view)) continue;
       if (!e.walk.ok && mayFaultEarly(p, a, addr)) continue;
+      const guard = aj !== ti && e.walk.ok && !e.guard ? barrieredReadGuard(p, s, a, addr, e.va, e.walk) : null;
+      if (guard) {
+        a.pre.set(addr, { ...e, guard });
+        continue;
+      }
       a.pre.delete(addr);
+      a.early.clear(); // conservative: early loads may depend on it
       s.offered.delete(`${aj}:${addr}:${e.va}`);
     }
   }
   ev?.push({ thread: ti, text: `  (TLBI ${op.name} complete${op.broadcast ? ' on all PEs' : ''})` });
+}
+
+/**
+ * Another PE's load whose early walk read an entry this TLBI barriers may still
+ * use it, if its read returns a write from before the TLBI completed: then the
+ * access is ordered before the TLBI as far as any PE can observe (RBS+dsb-
+ * tlbiis-dsb stays forbidden; MP.RT.EL1+dsb-tlbiis-dsb+dmb allowed, as in
+ * isla's ESOP 2022 results). Returns the PA and its write count now; the read
+ * must still see that write.
+ */
+function barrieredReadGuard(p: Program, s: State, t: Thread, addr: bigint, va: bigint, w: Walk & { ok: true }): { pa: bigint; seq: number } | null {
+  if (p.code.get(addr)?.instr.op !== 'ldr' || t.early.has(addr)) return null;
+  const pa = w.pa | (va & (PAGE - 1n));
+  return { pa, seq: s.seq.get(pa) ?? 0 };
 }
 
 /**
@@ -400,6 +420,7 @@ function takeException(t: Thread, ec: bigint, iss: bigint, elr: bigint, far: big
   t.sp = 1;
   t.pc = (t.sys.VBAR_EL1 ?? 0n) + offset;
   t.pre.clear(); // exception entry is a context synchronisation event
+  t.early.clear();
 }
 
 function dataAbort(t: Thread, va: bigint, write: boolean, fault: 'translation' | 'permission', level: number): void {
@@ -494,6 +515,7 @@ function execLocal(t: Thread, line: CodeLine, ev: Event[] | null, ti: number): v
       break;
     case 'isb':
       t.pre.clear();
+      t.early.clear();
       break;
     case 'mrs':
       setReg(t, i.rt, i.sysreg === 'SPSR_EL1' || i.sysreg === 'ELR_EL1' || i.sysreg === 'ESR_EL1' || i.sysreg === 'FAR_EL1' || i.sysreg === 'VBAR_EL1' ? t.sys[i.sysreg] : undefined);
@@ -521,6 +543,7 @@ function execLocal(t: Thread, line: CodeLine, ev: Event[] | null, ti: number): v
       t.sp = Number(spsr & 1n);
       t.nzcv = Number((spsr >> 28n) & 0xfn);
       t.pre.clear(); // ERET is a context synchronisation event
+      t.early.clear();
       ev?.push({ thread: ti, text: `${line.text}  (to EL${el} ${hex(t.pc)})` });
       return;
     }
@@ -557,11 +580,24 @@ function execShared(p: Program, s: State, ti: number, ch: Chooser, ev: Event[] |
       const write = i.op === 'str';
       let pa = va;
       let how = '';
+      const early = i.op === 'ldr' ? t.early.get(t.pc) : undefined;
+      if (early) {
+        t.early.delete(t.pc);
+        t.pre.delete(t.pc);
+        setReg(t, i.rt, early.value === UNKNOWN ? undefined : early.value);
+        ev?.push({ thread: ti, text: `${line.text}  (performed early: R ${at(early.pa)}=${hex(early.value)})` });
+        checkCoherence(t, early.pa, early.from);
+        break;
+      }
       if (isTranslated(p, va)) {
         const opts = translations(p, s, t, va);
         const k = opts.length > 1 ? ch.choose('translation', opts.length) : 0;
         const w = opts[k]!;
-        const early = t.pre.has(t.pc);
+        const pre = t.pre.get(t.pc);
+        const early = pre !== undefined;
+        if (pre?.guard && ((s.seq.get(pre.guard.pa) ?? 0) !== pre.guard.seq || t.sb.some((b) => b.pa === pre.guard!.pa))) {
+          throw new Incoherent(); // would read a write made after the TLBI that barriers its translation
+        }
         t.pre.delete(t.pc);
         how = early ? ` [early walk ${describeWalk(w)}]` : k === 0 ? '' : ` [TLB ${describeWalk(w)}]`;
         if (!w.ok) {
@@ -587,6 +623,7 @@ function execShared(p: Program, s: State, ti: number, ch: Chooser, ev: Event[] |
         }
         const fwd = v !== undefined;
         if (v === undefined) v = s.mem.get(pa) ?? 0n;
+        checkCoherence(t, pa, readFrom(s, t, pa));
         setReg(t, i.rt, v === UNKNOWN ? undefined : v);
         ev?.push({ thread: ti, text: `${line.text}${how}  R ${at(pa)}=${hex(v)}${fwd ? ' (forwarded)' : ''}` });
       } else {
@@ -594,7 +631,8 @@ function execShared(p: Program, s: State, ti: number, ch: Chooser, ev: Event[] |
         if (i.release) {
           drainAll(p, s, ti, ev);
           writeMemory(p, s, pa, v);
-        } else t.sb.push({ pa, value: v, epoch: t.epoch });
+        } else t.sb.push({ pa, value: v, epoch: t.epoch, addr: t.pc });
+        checkCoherence(t, pa, `s:${t.pc}`);
         ev?.push({ thread: ti, text: `${line.text}${how}  W ${at(pa)}=${hex(v)}${i.release ? '' : ' (buffered)'}` });
       }
       break;
@@ -624,33 +662,164 @@ function execShared(p: Program, s: State, ti: number, ch: Chooser, ev: Event[] |
   t.pc += 4n;
 }
 
+// ---------------------------------------------------------------- early loads
+
+/** Thrown to drop an execution that broke per-location coherence (an early load read the wrong write). */
+export class Incoherent extends Error {}
+
+/** Which write a read of `pa` by `t` now sees: its newest buffered store there, else memory. */
+function readFrom(s: State, t: Thread, pa: bigint): string {
+  for (let j = t.sb.length - 1; j >= 0; j--) if (t.sb[j]!.pa === pa) return `s:${t.sb[j]!.addr}`;
+  return `m:${s.seq.get(pa) ?? 0}`;
+}
+
+/**
+ * A po-earlier access to `pa` commits, reading or writing `from`: every
+ * po-later load already performed early from `pa` must have read that same
+ * write (CoRR / CoWR), else this execution does not exist.
+ */
+function checkCoherence(t: Thread, pa: bigint, from: string): void {
+  for (const e of t.early.values()) if (e.pa === pa && e.from !== from) throw new Incoherent();
+}
+
+const PENDING = Symbol('pending');
+type Spec = bigint | undefined | typeof PENDING;
+
+export interface WindowEntry {
+  addr: bigint;
+  line: CodeLine;
+  /** the access's VA when its address registers are known (from committed or early results) */
+  va?: bigint;
+  /** for stores: the data when known */
+  data?: bigint;
+  /** no barrier, acquire/release or TLBI between the PE's pc and here */
+  unordered: boolean;
+}
+
+/**
+ * The PE's instruction window: from pc to the next context synchronisation,
+ * branch (a branch to the next instruction does not end it) or MSR, with the
+ * register values that po-earlier committed and early-performed instructions
+ * give. Early walks and early loads are taken from it.
+ */
+function windowOf(p: Program, t: Thread): WindowEntry[] {
+  const regs: Spec[] = t.regs.slice();
+  let flags: number | typeof PENDING = t.nzcv;
+  const get = (r: number): Spec => (r === XZR ? 0n : regs[r]);
+  const opnd = (o: Operand): Spec => (o.kind === 'imm' ? o.value & MASK64 : get(o.reg));
+  const out: WindowEntry[] = [];
+  let unordered = true;
+  for (let a = t.pc; ; a += 4n) {
+    const line = p.code.get(a);
+    if (!line) break;
+    const i = line.instr;
+    if (i.op === 'isb' || i.op === 'svc' || i.op === 'eret' || i.op === 'msr') break;
+    if ((i.op === 'b' || i.op === 'cbz') && BigInt(i.target) !== a + 4n) break;
+    const e: WindowEntry = { addr: a, line, unordered };
+    if (i.op === 'ldr' || i.op === 'str') {
+      const b = get(i.base), o = i.offset ? opnd(i.offset) : 0n;
+      if (typeof b === 'bigint' && typeof o === 'bigint') e.va = (b + o) & MASK64;
+      if (i.op === 'str') {
+        const d = get(i.rt);
+        if (typeof d === 'bigint') e.data = d;
+      }
+    }
+    out.push(e);
+    switch (i.op) {
+      case 'ldr': {
+        const ev = t.early.get(a);
+        if (i.rt !== XZR) regs[i.rt] = ev ? (ev.value === UNKNOWN ? undefined : ev.value) : PENDING;
+        if (i.acquire !== 'none') unordered = false;
+        break;
+      }
+      case 'str':
+        if (i.release) unordered = false;
+        break;
+      case 'mov': {
+        if (i.rd !== XZR) regs[i.rd] = opnd(i.src);
+        break;
+      }
+      case 'alu': {
+        const x = get(i.rn), y = opnd(i.src);
+        let r: Spec = PENDING;
+        if (x === undefined || y === undefined) r = undefined;
+        else if (typeof x === 'bigint' && typeof y === 'bigint') {
+          r = i.fn === 'add' ? x + y : i.fn === 'sub' ? x - y : i.fn === 'eor' ? x ^ y : i.fn === 'orr' ? x | y : i.fn === 'and' ? x & y : i.fn === 'lsr' ? x >> (y & 63n) : x << (y & 63n);
+          r &= MASK64;
+        }
+        if (i.rd !== XZR) regs[i.rd] = r;
+        break;
+      }
+      case 'cmp': {
+        const x = get(i.rn), y = opnd(i.src);
+        flags = typeof x === 'bigint' && typeof y === 'bigint' ? subFlags(x, y) : PENDING;
+        break;
+      }
+      case 'csel':
+        if (i.rd !== XZR) regs[i.rd] = flags === PENDING ? PENDING : condHolds(flags, i.cond) ? get(i.rn) : get(i.rm);
+        break;
+      case 'mrs':
+        if (i.rt !== XZR) regs[i.rt] = t.sys[i.sysreg];
+        break;
+      case 'dmb':
+        if (i.kind !== 'st') unordered = false;
+        break;
+      case 'dsb':
+      case 'tlbi':
+        unordered = false;
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+/** What an early load at window entry `k` would read: null when it may not be performed early now. */
+function earlyRead(p: Program, s: State, t: Thread, win: WindowEntry[], k: number): { pa: bigint; value: bigint; from: string; walk?: Walk } | null {
+  const e = win[k]!;
+  const i = e.line.instr;
+  if (k === 0 || i.op !== 'ldr' || i.acquire !== 'none' || !e.unordered || e.va === undefined || t.early.has(e.addr)) return null;
+  let pa = e.va;
+  let w: Walk | undefined;
+  if (isTranslated(p, e.va)) {
+    w = t.pre.get(e.addr)?.walk ?? walk(memView(s), p.root, e.va & ~(PAGE - 1n));
+    if (!w.ok) return null;
+    const ap = (w.desc >> AP_SHIFT) & 3n;
+    if (t.el === 0 && (ap & 1n) === 0n) return null;
+    pa = w.pa | (e.va & (PAGE - 1n));
+  }
+  // forward from the newest po-earlier store to pa still in the window
+  for (let j = k - 1; j >= 0; j--) {
+    const o = win[j]!;
+    if (o.line.instr.op !== 'str') continue;
+    if (o.va === undefined) return null; // may alias: unknown
+    let opa = o.va;
+    if (isTranslated(p, o.va)) {
+      const ow = t.pre.get(o.addr)?.walk;
+      if (!ow || !ow.ok) return null;
+      opa = ow.pa | (o.va & (PAGE - 1n));
+    }
+    if (opa === pa) return o.data === undefined ? null : { pa, value: o.data, from: `s:${o.addr}`, walk: w };
+  }
+  for (let j = t.sb.length - 1; j >= 0; j--) if (t.sb[j]!.pa === pa) return { pa, value: t.sb[j]!.value, from: `s:${t.sb[j]!.addr}`, walk: w };
+  return { pa, value: s.mem.get(pa) ?? 0n, from: `m:${s.seq.get(pa) ?? 0}`, walk: w };
+}
+
 // ---------------------------------------------------------------- steps
 
 export type Action =
   | { kind: 'exec'; thread: number }
   | { kind: 'drain'; thread: number }
   | { kind: 'tlbi'; thread: number }
-  | { kind: 'pre'; thread: number; addr: bigint; va: bigint; key: string; walk: string };
+  | { kind: 'pre'; thread: number; addr: bigint; va: bigint; key: string; walk: string }
+  | { kind: 'early'; thread: number; addr: bigint; key: string; walk: string };
 
-/** Memory instructions a PE may walk for early: po-later, before the next CSE or branch, address known. */
-function earlyCandidates(p: Program, t: Thread): { addr: bigint; va: bigint }[] {
-  // (the caller filters out walks already offered with the same result)
+/** Memory instructions a PE may walk for early: in its window, address known, not walked yet. */
+function earlyCandidates(p: Program, t: Thread, win: WindowEntry[]): { addr: bigint; va: bigint }[] {
   const out: { addr: bigint; va: bigint }[] = [];
-  const pending = new Set<number>();
-  for (let a = t.pc; ; a += 4n) {
-    const line = p.code.get(a);
-    if (!line) break;
-    const i = line.instr;
-    if (i.op === 'isb' || i.op === 'svc' || i.op === 'eret' || i.op === 'b' || i.op === 'cbz' || i.op === 'msr') break;
-    if (i.op === 'ldr' || i.op === 'str') {
-      const deps = [i.base, ...(i.offset?.kind === 'reg' ? [i.offset.reg] : [])];
-      if (!deps.some((r) => pending.has(r)) && !t.pre.has(a)) {
-        const va = accessAddress(t, i);
-        if (va !== undefined && isTranslated(p, va)) out.push({ addr: a, va });
-      }
-    }
-    for (const r of writes(i)) pending.add(r);
-    if (i.op === 'cmp') pending.add(-1);
+  for (const e of win) {
+    if (e.va !== undefined && !t.pre.has(e.addr) && !t.early.has(e.addr) && isTranslated(p, e.va)) out.push({ addr: e.addr, va: e.va });
   }
   return out;
 }
@@ -662,7 +831,15 @@ export function enabledActions(p: Program, s: State): Action[] {
     if (t.sb.length > 0) out.push({ kind: 'drain', thread: ti });
     if (t.tlbi.length > 0 && s.threads.some((o) => !o.done)) out.push({ kind: 'tlbi', thread: ti });
     if (!t.done) {
-      for (const c of earlyCandidates(p, t)) {
+      const win = windowOf(p, t);
+      for (let k = 1; k < win.length; k++) {
+        const r = earlyRead(p, s, t, win, k);
+        if (!r) continue;
+        const key = `${ti}:E${win[k]!.addr}`;
+        const v = `${r.pa}=${r.value}/${r.from}`;
+        if (s.offered.get(key) !== v) out.push({ kind: 'early', thread: ti, addr: win[k]!.addr, key, walk: v });
+      }
+      for (const c of earlyCandidates(p, t, win)) {
         const key = `${ti}:${c.addr}:${c.va}`;
         const w = walkKey(walk(memView(s), p.root, c.va & ~(PAGE - 1n)));
         if (s.offered.get(key) !== w) out.push({ kind: 'pre', thread: ti, ...c, key, walk: w });
@@ -682,7 +859,7 @@ export function step(p: Program, s: State, ch: Chooser, ev: Event[] | null = nul
   const acts = enabledActions(p, s);
   const a = acts[acts.length > 1 ? ch.choose('action', acts.length) : 0]!;
   // early walks not taken now are offered again only when their result changes
-  for (const o of acts) if (o !== a && o.kind === 'pre') s.offered.set(o.key, o.walk);
+  for (const o of acts) if (o !== a && (o.kind === 'pre' || o.kind === 'early')) s.offered.set(o.key, o.walk);
   const t = own(s, a.thread);
   switch (a.kind) {
     case 'exec':
@@ -697,6 +874,15 @@ export function step(p: Program, s: State, ch: Chooser, ev: Event[] | null = nul
     case 'tlbi':
       completeTlbi(p, s, a.thread, ev);
       break;
+    case 'early': {
+      const win = windowOf(p, t);
+      const k = win.findIndex((e) => e.addr === a.addr);
+      const r = earlyRead(p, s, t, win, k)!;
+      if (r.walk && !t.pre.has(a.addr)) t.pre.set(a.addr, { va: win[k]!.va!, walk: r.walk });
+      t.early.set(a.addr, { pa: r.pa, value: r.value, from: r.from });
+      ev?.push({ thread: a.thread, text: `  (early read for "${p.code.get(a.addr)!.text}": ${at(r.pa)}=${hex(r.value)})` });
+      break;
+    }
     case 'pre': {
       const w = walk(memView(s), p.root, a.va & ~(PAGE - 1n));
       t.pre.set(a.addr, { va: a.va, walk: w });
