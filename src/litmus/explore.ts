@@ -115,7 +115,7 @@ export function explore(test: LitmusTest): ExploreResult {
         v = advance(used, od.arities);
         continue;
       }
-      const k2 = stateKey(s2, p.initial.mem);
+      const k2 = stateKey(s2);
       if (onPath.has(k2)) loops++;
       else {
         for (const [o, e] of visit(s2, k2, depth + 1)) {
@@ -130,7 +130,7 @@ export function explore(test: LitmusTest): ExploreResult {
     memo.set(key, sum);
     return sum;
   };
-  const rootKey = stateKey(p.initial, p.initial.mem);
+  const rootKey = stateKey(p.initial);
   const root = visit(cloneState(p.initial), rootKey, 0);
   const outcomes: OutcomeResult[] = [];
   for (const [o, e] of root) {

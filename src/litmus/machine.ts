@@ -104,12 +104,14 @@ export interface State {
   offered: Map<string, string>;
   /** threads copied in this step (copy on write; not part of the state) */
   owned?: Set<number>;
+  memOwned?: boolean;
 }
 
 export type Event = { thread: number; text: string };
 
 export function cloneState(s: State): State {
-  return { mem: new Map(s.mem), seq: new Map(s.seq), threads: s.threads.slice(), offered: new Map(s.offered), owned: new Set() };
+  // memory and threads are shared with the parent state until written (copy on write)
+  return { mem: s.mem, seq: s.seq, threads: s.threads.slice(), offered: new Map(s.offered), owned: new Set(), memOwned: false };
 }
 
 /** The thread, copied first if this step has not copied it yet. */
@@ -134,26 +136,46 @@ function at(v: bigint): string {
   return n ? (currentNames!.has(v) ? n : `${n}+${hex(v & 0xfffn)}`) : hex(v);
 }
 
-export function stateKey(s: State, initialMem: Map<bigint, bigint>): string {
-  const parts: string[] = [];
-  for (const [a, n] of s.seq) parts.push(`${a.toString(16)}=${(s.mem.get(a) ?? 0n).toString(16)}@${n}`);
-  void initialMem;
-  parts.sort();
-  let k = parts.join(',') + '|' + [...s.offered].map(([a, b]) => `${a}=${b}`).sort().join(',');
-  for (const t of s.threads) {
-    k += `|${t.pc.toString(16)}${t.done ? 'D' : ''}e${t.el}${t.sp}f${t.nzcv};`;
-    t.regs.forEach((r, i) => {
-      if (r !== undefined) k += `${i}:${r.toString(16)},`;
-    });
-    k += ';';
-    for (const [n, v] of Object.entries(t.sys)) if (v !== undefined) k += `${n}=${v.toString(16)},`;
-    k += ';' + t.sb.map((w) => `${w.pa.toString(16)}:${w.value.toString(16)}:${w.epoch - t.epoch}:${w.addr.toString(16)}`).join(',');
-    k += ';' + t.tlbi.map((p) => `${p.name}${p.scope.all ? '*' : p.scope.pages.map((q) => q.toString(16)).join('+')}`).join(',');
-    const pre = [...t.pre].map(([a, p]) => `${a.toString(16)}>${walkKey(p.walk)}/${p.walk.reads.map((r) => r[1]).join('.')}${p.guard ? `!${p.guard.seq}` : ''}`).sort();
-    k += ';' + pre.join(',') + ';' + [...t.early].map(([a, e]) => `${a.toString(16)}>${e.pa.toString(16)}=${e.value.toString(16)}/${e.from}`).sort().join(',');
-    const tlb = [...t.tlb].map(([p, ws]) => `${p.toString(16)}>${ws.map(walkKey).sort().join('+')}`).sort();
-    k += ';' + tlb.join(',');
+const memKeys = new WeakMap<Map<bigint, number>, string>();
+const threadKeys = new WeakMap<Thread, string>();
+
+function threadKey(t: Thread): string {
+  let k = threadKeys.get(t);
+  if (k !== undefined) return k;
+  k = `${t.pc.toString(16)}${t.done ? 'D' : ''}e${t.el}${t.sp}f${t.nzcv};`;
+  for (let i = 0; i < t.regs.length; i++) {
+    const r = t.regs[i];
+    if (r !== undefined) k += `${i}:${r.toString(16)},`;
   }
+  k += ';';
+  const sys = t.sys;
+  if (sys.ELR_EL1 !== undefined) k += `e${sys.ELR_EL1.toString(16)}`;
+  if (sys.SPSR_EL1 !== undefined) k += `s${sys.SPSR_EL1.toString(16)}`;
+  if (sys.ESR_EL1 !== undefined) k += `r${sys.ESR_EL1.toString(16)}`;
+  if (sys.FAR_EL1 !== undefined) k += `f${sys.FAR_EL1.toString(16)}`;
+  if (sys.VBAR_EL1 !== undefined) k += `v${sys.VBAR_EL1.toString(16)}`;
+  k += ';' + t.sb.map((w) => `${w.pa.toString(16)}:${w.value.toString(16)}:${w.epoch - t.epoch}:${w.addr.toString(16)}`).join(',');
+  k += ';' + t.tlbi.map((p) => `${p.name}${p.scope.all ? '*' : p.scope.pages.map((q) => q.toString(16)).join('+')}`).join(',');
+  const pre = [...t.pre].map(([a, p]) => `${a.toString(16)}>${walkKey(p.walk)}/${p.walk.reads.map((r) => r[1]).join('.')}${p.guard ? `!${p.guard.seq}` : ''}`).sort();
+  k += ';' + pre.join(',') + ';' + [...t.early].map(([a, e]) => `${a.toString(16)}>${e.pa.toString(16)}=${e.value.toString(16)}/${e.from}`).sort().join(',');
+  const tlb = [...t.tlb].map(([p, ws]) => `${p.toString(16)}>${ws.map(walkKey).sort().join('+')}`).sort();
+  k += ';' + tlb.join(',');
+  threadKeys.set(t, k);
+  return k;
+}
+
+/** The memo key of a state (everything that decides its future). */
+export function stateKey(s: State): string {
+  let mk = memKeys.get(s.seq);
+  if (mk === undefined) {
+    const parts: string[] = [];
+    for (const [a, n] of s.seq) parts.push(`${a.toString(16)}=${(s.mem.get(a) ?? 0n).toString(16)}@${n}`);
+    mk = parts.sort().join(',');
+    memKeys.set(s.seq, mk);
+  }
+  let k = mk;
+  if (s.offered.size > 0) k += '|' + [...s.offered].map(([a, b]) => `${a}=${b}`).sort().join(',');
+  for (const t of s.threads) k += '|' + threadKey(t);
   return k;
 }
 
@@ -308,6 +330,11 @@ function isTranslated(p: Program, va: bigint): boolean {
 
 /** A memory write reaching memory: later walks see it; every TLB may now cache it. */
 function writeMemory(p: Program, s: State, pa: bigint, value: bigint): void {
+  if (s.memOwned === false) {
+    s.mem = new Map(s.mem);
+    s.seq = new Map(s.seq);
+    s.memOwned = true;
+  }
   s.mem.set(pa, value);
   s.seq.set(pa, (s.seq.get(pa) ?? 0) + 1);
   const view = memView(s);
