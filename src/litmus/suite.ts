@@ -4,8 +4,10 @@
 // issue asks for. Exit 0 when no isla-forbidden test is observed, else 2.
 
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { checkFile, testNameOf, type Checked } from './check.js';
 
 export interface IslaRow {
@@ -50,19 +52,43 @@ export interface SuiteSummary {
   islaMs: number;
 }
 
-export function runSuite(dir: string, isla: IslaRow[]): SuiteSummary {
+/** Checks the files on `jobs` worker threads (the tests are independent); results in input order. */
+async function checkAll(files: string[], jobs: number): Promise<Checked[]> {
+  if (jobs <= 1) return files.map((f) => checkFile(f, () => performance.now()));
+  const out = new Array<Checked>(files.length);
+  const lanes: number[][] = Array.from({ length: jobs }, () => []);
+  files.forEach((_, i) => lanes[i % jobs]!.push(i));
+  await Promise.all(
+    lanes.map(
+      (lane) =>
+        new Promise<void>((resolve, reject) => {
+          const w = new Worker(new URL(import.meta.url), { workerData: { files: lane.map((i) => files[i]!) } });
+          w.on('message', (res: Checked[]) => {
+            res.forEach((c, k) => (out[lane[k]!] = c));
+            resolve();
+          });
+          w.on('error', reject);
+        }),
+    ),
+  );
+  return out;
+}
+
+export async function runSuite(dir: string, isla: IslaRow[], jobs = 1): Promise<SuiteSummary & { wallMs: number }> {
   const files = new Map(readdirSync(dir).filter((f) => f.endsWith('.litmus.toml')).map((f) => [testNameOf(f), join(dir, f)]));
   const rows: SuiteRow[] = [];
   const missing: string[] = [];
+  const todo: { r: IslaRow; f: string }[] = [];
   for (const r of isla) {
     const f = files.get(r.test);
-    if (!f) {
-      missing.push(r.test);
-      continue;
-    }
-    rows.push({ test: r.test, isla: r.verdict, islaMs: r.ms, checked: checkFile(f, () => performance.now()) });
+    if (!f) missing.push(r.test);
+    else todo.push({ r, f });
   }
-  const s: SuiteSummary = { rows, missing, supported: 0, unsupported: 0, errors: 0, allowed: 0, allowedObserved: 0, forbidden: 0, forbiddenObserved: 0, ms: 0, islaMs: 0 };
+  const t0 = performance.now();
+  const checked = await checkAll(todo.map((x) => x.f), jobs);
+  const wallMs = performance.now() - t0;
+  todo.forEach(({ r }, i) => rows.push({ test: r.test, isla: r.verdict, islaMs: r.ms, checked: checked[i]! }));
+  const s: SuiteSummary & { wallMs: number } = { rows, missing, supported: 0, unsupported: 0, errors: 0, allowed: 0, allowedObserved: 0, forbidden: 0, forbiddenObserved: 0, ms: 0, islaMs: 0, wallMs };
   for (const r of rows) {
     const c = r.checked;
     if (c.kind === 'unsupported') s.unsupported++;
@@ -90,7 +116,7 @@ function verdictOf(c: Checked): string {
   return c.result.positive > 0n ? 'allowed' : 'forbidden';
 }
 
-export function formatSuite(s: SuiteSummary): string {
+export function formatSuite(s: SuiteSummary & { wallMs?: number }, jobs = 1): string {
   const w = Math.max(4, ...s.rows.map((r) => r.test.length));
   const out: string[] = [];
   out.push(`${'test'.padEnd(w)}  ${'isla strong'.padEnd(11)}  ${'realmrace'.padEnd(10)}  ${'time'.padStart(8)}  ${'isla time'.padStart(9)}  executions`);
@@ -108,11 +134,12 @@ export function formatSuite(s: SuiteSummary): string {
   out.push(`supported: ${s.supported}   unsupported: ${s.unsupported}   errors: ${s.errors}`);
   out.push(`isla-forbidden observed: ${s.forbiddenObserved} of ${s.forbidden}`);
   out.push(`isla-allowed observed: ${s.allowedObserved} of ${s.allowed} (${pct.toFixed(1)}%)`);
-  out.push(`time: ${(s.ms / 1000).toFixed(2)} s for the supported tests (isla strong model, same tests: ${(s.islaMs / 1000).toFixed(0)} s)`);
+  out.push(`time: ${(s.ms / 1000).toFixed(2)} s summed over the supported tests (isla strong model, same tests: ${(s.islaMs / 1000).toFixed(0)} s)`);
+  if (s.wallMs !== undefined) out.push(`wall time: ${(s.wallMs / 1000).toFixed(2)} s on ${jobs} worker thread${jobs > 1 ? 's' : ''}`);
   return out.join('\n');
 }
 
-export function suiteMain(argv: string[]): number {
+export async function suiteMain(argv: string[]): Promise<number> {
   const args = argv.slice();
   let csv: string | undefined;
   const i = args.indexOf('--isla');
@@ -120,8 +147,14 @@ export function suiteMain(argv: string[]): number {
     csv = args[i + 1];
     args.splice(i, 2);
   }
-  if (args.length !== 1 || !csv) {
-    process.stderr.write('usage: litmus-suite DIR --isla esop_test_results.csv\n');
+  let jobs = Math.min(2, availableParallelism());
+  const j = args.indexOf('--jobs');
+  if (j >= 0) {
+    jobs = Number(args[j + 1]);
+    args.splice(j, 2);
+  }
+  if (args.length !== 1 || !csv || !Number.isInteger(jobs) || jobs < 1 || jobs > 64) {
+    process.stderr.write('usage: litmus-suite DIR --isla esop_test_results.csv [--jobs N]\n');
     return 1;
   }
   let text: string;
@@ -132,10 +165,22 @@ export function suiteMain(argv: string[]): number {
     process.stderr.write(`litmus-suite: error: ${(e as Error).message.split('\n')[0]}\n`);
     return 1;
   }
-  const s = runSuite(args[0]!, readIslaCsv(text));
-  process.stdout.write(formatSuite(s) + '\n');
+  const s = await runSuite(args[0]!, readIslaCsv(text), jobs);
+  process.stdout.write(formatSuite(s, jobs) + '\n');
   return s.forbiddenObserved > 0 ? 2 : 0;
 }
 
-const entry = process.argv[1] ?? '';
-if (entry.endsWith('suite.js') && entry.includes('litmus')) process.exitCode = suiteMain(process.argv.slice(2));
+if (!isMainThread && parentPort && (workerData as { files?: string[] })?.files) {
+  parentPort.postMessage((workerData as { files: string[] }).files.map((f) => checkFile(f, () => performance.now())));
+} else {
+  const entry = process.argv[1] ?? '';
+  if (isMainThread && entry.endsWith('suite.js') && entry.includes('litmus')) {
+    suiteMain(process.argv.slice(2)).then(
+      (code) => (process.exitCode = code),
+      (e) => {
+        process.stderr.write(`litmus-suite: internal error: ${(e as Error).stack ?? e}\n`);
+        process.exitCode = 3;
+      },
+    );
+  }
+}
