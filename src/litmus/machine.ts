@@ -809,6 +809,7 @@ function earlyRead(p: Program, s: State, t: Thread, win: WindowEntry[], k: numbe
   if (k === 0 || i.op !== 'ldr' || i.acquire !== 'none' || !e.unordered || e.va === undefined || t.early.has(e.addr)) return null;
   let pa = e.va;
   let w: Walk | undefined;
+  const guard = t.pre.get(e.addr)?.guard;
   if (isTranslated(p, e.va)) {
     w = t.pre.get(e.addr)?.walk ?? walk(memView(s), p.root, e.va & ~(PAGE - 1n));
     if (!w.ok) return null;
@@ -827,8 +828,10 @@ function earlyRead(p: Program, s: State, t: Thread, win: WindowEntry[], k: numbe
       if (!ow || !ow.ok) return null;
       opa = ow.pa | (o.va & (PAGE - 1n));
     }
-    if (opa === pa) return o.data === undefined ? null : { pa, value: o.data, from: `s:${o.addr}`, walk: w };
+    if (opa === pa) return o.data === undefined || guard ? null : { pa, value: o.data, from: `s:${o.addr}`, walk: w };
   }
+  // a translation a completed TLBI barriers may only read a write from before the completion
+  if (guard && ((s.seq.get(guard.pa) ?? 0) !== guard.seq || t.sb.some((b) => b.pa === guard.pa))) return null;
   for (let j = t.sb.length - 1; j >= 0; j--) if (t.sb[j]!.pa === pa) return { pa, value: t.sb[j]!.value, from: `s:${t.sb[j]!.addr}`, walk: w };
   return { pa, value: s.mem.get(pa) ?? 0n, from: `m:${s.seq.get(pa) ?? 0}`, walk: w };
 }
