@@ -126,6 +126,12 @@ export class SetupBuilder {
       }
       return;
     }
+    if ((m = /^(?:aligned (\d+) )?virtual ((?:[\w]+ ?)+)$/.exec(st))) {
+      // every VA here sits alone in its own 2 MiB region, so alignment up to 2 MiB holds
+      if (m[1] !== undefined && BigInt(m[1]) > VA_STRIDE) throw new LitmusUnsupported(`VA alignment ${m[1]}`);
+      for (const n of m[2]!.trim().split(' ')) this.vaOf(n);
+      return;
+    }
     if ((m = /^intermediate ((?:[\w]+ ?)+)$/.exec(st))) {
       for (const n of m[1]!.trim().split(' ')) this.intermediate.add(n);
       return;
@@ -138,6 +144,12 @@ export class SetupBuilder {
       else throw new LitmusParseError(`page_table_setup: cannot assert "${st}"`);
       return;
     }
+    if ((m = /^assert (\w+)\[(\d+)\.\.(\d+)\] != (\w+)\[(\d+)\.\.(\d+)\]$/.exec(st))) {
+      const bits = (name: string, hi: string, lo: string) => (this.vaOf(name) >> BigInt(lo)) & ((1n << BigInt(Number(hi) - Number(lo) + 1)) - 1n);
+      if (bits(m[1]!, m[2]!, m[3]!) === bits(m[4]!, m[5]!, m[6]!)) throw new LitmusUnsupported(`VA layout for "${st}"`);
+      return;
+    }
+    if (/^assert /.test(st)) throw new LitmusUnsupported(`page_table_setup assertion "${st}"`);
     if ((m = /^s([12])table (\w+)(?: (\S+))? ?(\{.*\})?$/.exec(st))) {
       if (m[1] === '2') throw new LitmusUnsupported('stage 2 (s2table)');
       if (!m[3] || !m[4]) throw new LitmusUnsupported('stage 2 (nested s1table reference)');

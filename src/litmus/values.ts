@@ -132,13 +132,14 @@ function evalNode(n: Node, ctx: ValueContext, src: string): bigint {
       throw new LitmusUnsupported('stage 2');
   }
   if ((m = /^(pte|desc)([0-3])$/.exec(n.fn))) {
-    const va = s.va.get(nameArg(0));
+    const first = arg(0);
+    const va = first.kind === 'num' ? first.value : s.va.get(nameArg(0));
     if (va === undefined) {
-      if (/^ipa/.test(nameArg(0))) throw new LitmusUnsupported('stage 2');
+      if (first.kind === 'name' && /^ipa/.test(first.name)) throw new LitmusUnsupported('stage 2');
       throw new LitmusParseError(`${n.fn} of unknown VA "${nameArg(0)}"`);
     }
     const at = ctx.setup.entryAddress(tree(1), va, Number(m[2]), false);
-    if (at === null) throw new LitmusParseError(`${n.fn}: no table for ${nameArg(0)} at level ${m[2]}`);
+    if (at === null) throw new LitmusParseError(`${n.fn}: no table for ${first.kind === 'num' ? '0x' + va.toString(16) : nameArg(0)} at level ${m[2]}`);
     return m[1] === 'pte' ? at : (s.memory.get(at) ?? 0n);
   }
   throw new LitmusUnsupported(`value function ${n.fn}() in "${src}"`);
