@@ -7,7 +7,7 @@
 
 import { holds, parseAssertion, type Assertion, type Loc } from './assert.js';
 import { LitmusParseError } from './errors.js';
-import { cloneState, hex, Incoherent, isFinal, loadProgram, stateKey, step, type Chooser, type Event, type Program, type State } from './machine.js';
+import { cloneState, enabledActions, hex, Incoherent, isFinal, loadProgram, stateKey, step, type Chooser, type Event, type Program, type State } from './machine.js';
 import type { LitmusTest } from './toml_test.js';
 
 interface Entry {
@@ -99,13 +99,14 @@ export function explore(test: LitmusTest): ExploreResult {
       return sum;
     }
     onPath.add(key);
+    const acts = enabledActions(p, s);
     let v: number[] | null = [];
     while (v !== null) {
       const s2 = cloneState(s);
       const od = new Odometer(v);
       let ok = true;
       try {
-        step(p, s2, od);
+        step(p, s2, od, null, acts);
       } catch (e) {
         if (!(e instanceof Incoherent)) throw e;
         ok = false; // not an execution: an early load read the wrong write

@@ -883,10 +883,9 @@ export function isFinal(s: State): boolean {
   return s.threads.every((t) => t.done && t.sb.length === 0);
 }
 
-/** One transition. Mutates `s`. */
-export function step(p: Program, s: State, ch: Chooser, ev: Event[] | null = null): void {
+/** One transition. Mutates `s`. `acts`: enabledActions(p, s), when the caller already has it. */
+export function step(p: Program, s: State, ch: Chooser, ev: Event[] | null = null, acts: Action[] = enabledActions(p, s)): void {
   currentNames = ev ? p.names : null;
-  const acts = enabledActions(p, s);
   const a = acts[acts.length > 1 ? ch.choose('action', acts.length) : 0]!;
   // early walks not taken now are offered again only when their result changes
   for (const o of acts) if (o !== a && (o.kind === 'pre' || o.kind === 'early')) s.offered.set(o.key, o.walk);
