@@ -53,11 +53,18 @@ export interface SuiteSummary {
 }
 
 /** Checks the files on `jobs` worker threads (the tests are independent); results in input order. */
-async function checkAll(files: string[], jobs: number): Promise<Checked[]> {
+async function checkAll(files: string[], jobs: number, cost: number[]): Promise<Checked[]> {
   if (jobs <= 1) return files.map((f) => checkFile(f, () => performance.now()));
   const out = new Array<Checked>(files.length);
+  // longest first onto the least loaded lane (isla's time as the cost guess)
   const lanes: number[][] = Array.from({ length: jobs }, () => []);
-  files.forEach((_, i) => lanes[i % jobs]!.push(i));
+  const load = new Array<number>(jobs).fill(0);
+  const order = files.map((_, i) => i).sort((a, b) => cost[b]! - cost[a]!);
+  for (const i of order) {
+    const l = load.indexOf(Math.min(...load));
+    lanes[l]!.push(i);
+    load[l]! += cost[i]! + 1;
+  }
   await Promise.all(
     lanes.map(
       (lane) =>
@@ -85,7 +92,7 @@ export async function runSuite(dir: string, isla: IslaRow[], jobs = 1): Promise<
     else todo.push({ r, f });
   }
   const t0 = performance.now();
-  const checked = await checkAll(todo.map((x) => x.f), jobs);
+  const checked = await checkAll(todo.map((x) => x.f), jobs, todo.map((x) => x.r.ms));
   const wallMs = performance.now() - t0;
   todo.forEach(({ r }, i) => rows.push({ test: r.test, isla: r.verdict, islaMs: r.ms, checked: checked[i]! }));
   const s: SuiteSummary & { wallMs: number } = { rows, missing, supported: 0, unsupported: 0, errors: 0, allowed: 0, allowedObserved: 0, forbidden: 0, forbiddenObserved: 0, ms: 0, islaMs: 0, wallMs };
