@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const CLI = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 const file = (f: string): string => fileURLToPath(new URL(`./litmus/${f}.litmus.toml`, import.meta.url));
 const TMP = mkdtempSync(join(tmpdir(), 'realmrace-litmus-'));
 
