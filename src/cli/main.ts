@@ -13,6 +13,7 @@ import type { ShrinkFlags } from './shrink_command.js';
 import type { ShowFlags } from './show_command.js';
 import type { SweepFlags } from './sweep_command.js';
 import type { NightlyFlags } from './nightly_command.js';
+import type { LitmusFlags } from './litmus_command.js';
 
 /** Where the output goes. Given, main sends process.stdout/stderr writes there for the call (in-process tests). */
 export interface Io {
@@ -93,6 +94,15 @@ function program(io: Io, done: (code: number) => void): Command {
     .action(async (file: string, opts: ShowFlags) => {
       const width = opts.width ?? (process.stdout.columns && process.stdout.columns > 60 ? process.stdout.columns : 160);
       done(await (await import('./show_command.js')).showCommand(file, { ...opts, width }));
+    });
+  p
+    .command('litmus')
+    .argument('<files...>', 'Arm VMSA litmus tests (.litmus.toml, the litmus-tests-armv8a-system-vmsa format)')
+    .description('check VMSA litmus tests exhaustively against the Armv8-A ETS (strong) TLB maintenance model; herd-style output; exit 5: unsupported feature')
+    .option('--show <token>', 'replay the witness of one outcome (its token from the output) step by step, one column per PE')
+    .option('--width <cols>', 'terminal width for --show', intArg(60, 1000), 120)
+    .action(async (files: string[], opts: LitmusFlags) => {
+      done((await import('./litmus_command.js')).litmusCommand(files, opts));
     });
   return p;
 }
