@@ -10,7 +10,7 @@ import { BUILTIN_POLICIES } from '../src/kernel/policies/index.js';
 import { scheduleSeed } from '../src/run/seeds.js';
 
 const CLI = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
-const WORKER = new URL('../dist/workers/schedule.js', import.meta.url).href;
+const WORKER = new URL('../dist/workers/schedule.cjs', import.meta.url).href;
 
 function runJson(...args: string[]): { outcomes: { policy: string; runHash: string; steps: number }[] } {
   const r = spawnSync(process.execPath, [CLI, 'run', '--json', ...args], { encoding: 'utf8', timeout: 120_000 });

@@ -17,7 +17,8 @@ import { ConfigError } from '../run/errors.js';
 import { CampaignCase, caseRunConfig, expandCases, LoadedCampaign, parseDuration, WorkUnit, workUnits } from './config.js';
 import { appendRecord, readRecords, RESULTS_FILE, RunRecord, unitKey } from './results.js';
 
-const WORKER = new URL('../../workers/schedule.js', import.meta.url).href;
+// The CommonJS entry: see workers/schedule.cts for why not schedule.js.
+const WORKER = new URL('../../workers/schedule.cjs', import.meta.url).href;
 
 export interface CampaignOptions {
   out: string;

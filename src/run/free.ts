@@ -31,7 +31,8 @@ export interface FreeRunOptions {
   measure?: boolean;
 }
 
-const WORKER = new URL('../../workers/actor.js', import.meta.url).href;
+// The CommonJS entry: see workers/schedule.cts for why not actor.js.
+const WORKER = new URL('../../workers/actor.cjs', import.meta.url).href;
 
 export class FreeRunner {
   private readonly pool: Piscina<FreeActorTask, FreeActorResult>;

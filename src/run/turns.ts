@@ -16,7 +16,8 @@ import { ActorReport, Execution, ExecutionResult, Executor, resultOf } from './e
 import { chainFor, RunOptions } from './run_options.js';
 import { Q_CHOOSE, T, T_END, TurnActorResult, TurnActorTask } from './turn_actor.js';
 
-const WORKER = new URL('../../workers/turn_actor.js', import.meta.url).href;
+// The CommonJS entry: see workers/schedule.cts for why not turn_actor.js.
+const WORKER = new URL('../../workers/turn_actor.cjs', import.meta.url).href;
 
 /** Passes the turn; answers the stepping actor's model choices with the scheduler, from the word it sent. */
 class TurnPassingExecutor implements Executor {

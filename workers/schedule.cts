@@ -1,0 +1,12 @@
+// piscina worker entry for controlled schedules (./schedule.ts), CommonJS on purpose.
+// piscina 5 loads its worker file with require() first. On Node >= 20.19 that
+// require() of an ES module instantiates the whole graph synchronously, and a
+// worker terminated in that window (pool.destroy() while a thread is still
+// starting, a task timeout's replacement thread, process exit) aborts the whole
+// process: "FATAL ERROR: v8::Module::IsGraphAsync ... must be used on an
+// instantiated module" (node's ModuleWrap::InstantiateSync does not stop on
+// termination). require() of this file loads no ES module: it exports a Promise
+// of the handler (piscina awaits it before the thread takes tasks), loaded with
+// import(), whose instantiation stops cleanly when the thread is terminated.
+
+export = import('./schedule.js').then((m) => m.default);
