@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 const LOAD = fileURLToPath(new URL('./cpu_load.js', import.meta.url));
 
 const { values } = parseArgs({ options: { campaigns: { type: 'string', default: '200' }, parallel: { type: 'string', default: '2' }, burn: { type: 'string', default: '1' }, threads: { type: 'string', default: '6' } } });
