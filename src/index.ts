@@ -1,5 +1,5 @@
-// realmrace as a library: the model primitives and kernel paths a user policy is
-// built from, plus the runners.
+// realmrace as a library: the model, the kernel paths and the runners. Policy
+// authors use the curated subset in ./api.ts instead.
 
 export * from './model/config.js';
 export * from './model/pte.js';
@@ -9,6 +9,10 @@ export * from './model/cpu.js';
 export * from './model/mmu.js';
 export * from './model/rmm.js';
 export * from './kernel/policy.js';
+export * from './kernel/context.js';
+export * from './kernel/memory.js';
+export * from './kernel/errno.js';
+export * from './model/pe.js';
 export * from './kernel/pgtable.js';
 export * from './kernel/tlbflush.js';
 export * from './kernel/rsi.js';

@@ -85,10 +85,10 @@ describe('cost model', () => {
       realm.reset();
       realm.markAllAssignedRam();
       const cpu = new Cpu(0, realm, new Trace(3), 's');
-      drain(flush_tlb_kernel_range(cpu, 0, 511));
+      drain(flush_tlb_kernel_range(cpu, 0, 511 * 4096));
       expect(cpu.counters[C.tlbi_all]).toBe(0);
       expect(cpu.counters[C.tlbi_va]).toBe(511);
-      drain(flush_tlb_kernel_range(cpu, 0, 512));
+      drain(flush_tlb_kernel_range(cpu, 0, 512 * 4096));
       expect(cpu.counters[C.tlbi_all]).toBe(threshold ? 1 : 0);
       expect(cpu.counters[C.tlbi_va]).toBe(threshold ? 511 : 1023);
     });

@@ -56,13 +56,13 @@ describe('R17: kernel translation faults: extable fixup or oops', () => {
   it('R17: a load_unaligned_zeropad spill into an invalid PTE is fixed up and execution continues', () => {
     const w = world();
     const cpu = w.cpus[0];
-    run(__change_memory_common(cpu, 51, 1, 0, PTE_VALID));
+    run(__change_memory_common(cpu, 51 * PG, 1 * PG, 0, PTE_VALID));
     expect(run(load_unaligned_zeropad(cpu, 50 * PG + 4090))).toBe(0);
     expect(cpu.counters[C.zeropad_spills]).toBe(1);
     expect(cpu.counters[C.zeropad_fixups]).toBe(1);
     expect(events(w.trace).at(-1)).toMatchObject({ ev: Ev.ZEROPAD, a: 51, b: Res.FIXUP });
     // Execution continues: the next access on the CPU works.
-    expect(death(() => run(kernel_load(cpu, 50, 'next')))).toBeNull();
+    expect(death(() => run(kernel_load(cpu, 50 * PG, 'next')))).toBeNull();
   });
 
   it('R17: without a fault the load completes normally (no spill, or a spill into a valid RAM page)', () => {
@@ -78,7 +78,7 @@ describe('R17: kernel translation faults: extable fixup or oops', () => {
   it('R17: a fault on the first page of a zeropad load is not recoverable (the fixup reload faults)', () => {
     const w = world();
     const cpu = w.cpus[0];
-    run(__change_memory_common(cpu, 50, 1, 0, PTE_VALID));
+    run(__change_memory_common(cpu, 50 * PG, 1 * PG, 0, PTE_VALID));
     const f = death(() => run(load_unaligned_zeropad(cpu, 50 * PG + 4090)));
     expect(f?.kind).toBe('translation-fault');
     expect(cpu.counters[C.zeropad_fixups]).toBe(0);
@@ -88,8 +88,8 @@ describe('R17: kernel translation faults: extable fixup or oops', () => {
     for (const store of [false, true]) {
       const w = world();
       const cpu = w.cpus[0];
-      run(__change_memory_common(cpu, 60, 1, 0, PTE_VALID));
-      const f = death(() => run(store ? kernel_store(cpu, 60, 'test', false) : kernel_load(cpu, 60, 'test')));
+      run(__change_memory_common(cpu, 60 * PG, 1 * PG, 0, PTE_VALID));
+      const f = death(() => run(store ? kernel_store(cpu, 60 * PG, 'test', false) : kernel_load(cpu, 60 * PG, 'test')));
       expect(f?.kind).toBe('translation-fault');
       expect(f?.cause).toContain(store ? 'write' : 'read');
     }
@@ -111,7 +111,7 @@ describe('R18: a kernel-mode SEA is always fatal', () => {
   it('R18: a plain kernel load that takes an SEA dies', () => {
     const w = world();
     setGranule(w, 72, Ripas.EMPTY | G_ASSIGNED);
-    const f = death(() => run(kernel_load(w.cpus[0], 72, 'test')));
+    const f = death(() => run(kernel_load(w.cpus[0], 72 * PG, 'test')));
     expect(f?.kind).toBe('SEA');
     expect(f?.cause).toContain('RIPAS_EMPTY');
   });
@@ -136,7 +136,7 @@ describe('R19: the break-before-make window', () => {
     const outs = window(mainline, false, (w) => {
       const c1 = w.cpus[1];
       const expectFix = tlb_peek(c1, 200) === 0 && !pte_valid(walk(w.realm, 200));
-      const f = death(() => run(kernel_load(c1, 200, 'test')));
+      const f = death(() => run(kernel_load(c1, 200 * PG, 'test')));
       return { out: f ? f.kind : 'ok', expectFix };
     });
     for (const o of outs) expect(o.out).toBe(o.expectFix ? 'translation-fault' : 'ok');
@@ -152,7 +152,7 @@ describe('R19: the break-before-make window', () => {
     expect(pte_valid(walk(w.realm, 200))).toBe(false);
     expect(tlb_peek(c1, 200)).toBe(mk_pte(200, true, false));
     expect(ripasOf(w, 200)).toBe(Ripas.RAM);
-    expect(death(() => run(kernel_load(c1, 200, 'test')))).toBeNull();
+    expect(death(() => run(kernel_load(c1, 200 * PG, 'test')))).toBeNull();
     run(g);
     expect(tlb_peek(c1, 200)).toBe(0);
   });
@@ -161,7 +161,7 @@ describe('R19: the break-before-make window', () => {
     const w = world();
     const [c0, c1] = w.cpus;
     run(set_memory_decrypted(c0, mainline, 200 * PG, 1));
-    expect(death(() => run(kernel_load(c1, 200, 'test')))).toBeNull();
+    expect(death(() => run(kernel_load(c1, 200 * PG, 'test')))).toBeNull();
     expect(c1.counters[C.rec_exit_ns_map]).toBe(1);
     expect(w.realm.granule(200) & G_NS_MAPPED).toBe(G_NS_MAPPED);
     expect(zeropad(c1, 199 * PG + 4093)).toBe('ok');
@@ -172,7 +172,7 @@ describe('R20: a still-valid alias of an EMPTY granule is fatal', () => {
   it('R20: vmalloc-naive leaves the linear alias valid: a zeropad spill into it is an SEA', () => {
     const w = world({ lmPages: 1024 });
     const [c0, c1] = w.cpus;
-    const va = run(vmalloc_decrypted(c0, vmalloc_naive, 1));
+    const va = run(vmalloc_decrypted(c0, vmalloc_naive, PG)) / PG;
     expect(va).toBeGreaterThanOrEqual(w.realm.vmBase);
     const pfn = walk(w.realm, va) & 0x1fffff;
     expect(pfn).toBeGreaterThan(0);
@@ -198,7 +198,7 @@ describe('R20: a still-valid alias of an EMPTY granule is fatal', () => {
     const g = set_memory_decrypted(c0, v2_no_bbm, 200 * PG, 1);
     while (ripasOf(w, 200) !== Ripas.EMPTY) expect(g.next().done).toBe(false);
     expect(tlb_peek(c1, 200)).toBe(mk_pte(200, true, false));
-    const f = death(() => run(kernel_load(c1, 200, 'test')));
+    const f = death(() => run(kernel_load(c1, 200 * PG, 'test')));
     expect(f?.kind).toBe('SEA');
     expect(f?.cause).toContain('stale TLB entry');
   });
@@ -206,15 +206,15 @@ describe('R20: a still-valid alias of an EMPTY granule is fatal', () => {
   it('R20: mainline protects only the linear map: a vmap alias of a decrypted page is an SEA', () => {
     const w = world({ lmPages: 1024 });
     const [c0, c1] = w.cpus;
-    const va = run(vmalloc_decrypted(c0, mainline, 1)); // -EINVAL: leaked, still mapped
+    const va = run(vmalloc_decrypted(c0, mainline, PG)); // -EINVAL: leaked, still mapped
     expect(va).toBeLessThan(0);
     let leakedVa = -1;
     for (let v = w.realm.vmBase; v < w.realm.vaPages; v++) if (pte_valid(walk(w.realm, v))) leakedVa = v;
     expect(leakedVa).toBeGreaterThan(0);
     const pfn = walk(w.realm, leakedVa) & 0x1fffff;
     expect(run(set_memory_decrypted(c0, mainline, pfn * PG, 1))).toBe(0);
-    expect(death(() => run(kernel_load(c1, pfn, 'linear')))).toBeNull();
-    expect(death(() => run(kernel_load(c1, leakedVa, 'vmap alias')))?.kind).toBe('SEA');
+    expect(death(() => run(kernel_load(c1, pfn * PG, 'linear')))).toBeNull();
+    expect(death(() => run(kernel_load(c1, leakedVa * PG, 'vmap alias')))?.kind).toBe('SEA');
   });
 });
 
@@ -225,7 +225,7 @@ describe('R21: contents are not preserved across a transition', () => {
     const cpu = w.cpus[0];
     expect(w.realm.granule(210) & G_NS_MAPPED).toBe(0);
     run(set_memory_decrypted(cpu, mainline, 210 * PG, 1));
-    run(kernel_load(cpu, 210, 'test'));
+    run(kernel_load(cpu, 210 * PG, 'test'));
     expect(cpu.counters[C.rec_exit_ns_map]).toBe(1);
     expect(w.realm.granule(210)).toBe(Ripas.EMPTY | G_ASSIGNED | G_NS_MAPPED);
   });
@@ -234,12 +234,12 @@ describe('R21: contents are not preserved across a transition', () => {
     const w = world();
     const cpu = w.cpus[0];
     run(set_memory_decrypted(cpu, mainline, 211 * PG, 1));
-    expect(death(() => run(kernel_store(cpu, 211, 'shared fill', false)))).toBeNull();
-    const f = death(() => run(kernel_store(cpu, 211, 'kmalloc', true)));
+    expect(death(() => run(kernel_store(cpu, 211 * PG, 'shared fill', false)))).toBeNull();
+    const f = death(() => run(kernel_store(cpu, 211 * PG, 'kmalloc', true)));
     expect(f?.kind).toBe('data-exposed');
     // The same private store to a protected page is fine.
     const w2 = world();
-    expect(death(() => run(kernel_store(w2.cpus[0], 211, 'kmalloc', true)))).toBeNull();
+    expect(death(() => run(kernel_store(w2.cpus[0], 211 * PG, 'kmalloc', true)))).toBeNull();
   });
 
   it('R21: re-protecting a granule the host destroyed gives RAM+UNASSIGNED: new DATA granule of unknown content', () => {
@@ -249,7 +249,7 @@ describe('R21: contents are not preserved across a transition', () => {
     setGranule(w, 212, Ripas.EMPTY); // host RMI_DATA_DESTROY while shared: UNASSIGNED_EMPTY
     expect(run(set_memory_encrypted(cpu, mainline, 212 * PG, 1))).toBe(0);
     expect(w.realm.granule(212)).toBe(Ripas.RAM);
-    run(kernel_load(cpu, 212, 'test'));
+    run(kernel_load(cpu, 212 * PG, 'test'));
     expect(cpu.counters[C.rec_exit_data_create]).toBe(1);
     expect(w.realm.granule(212)).toBe(Ripas.RAM | G_ASSIGNED);
   });

@@ -212,7 +212,7 @@ describe('R12: RSI failure leaves the range broken and the pages leaked', () => 
   it('R12: free_pages_decrypted leaks the pages when re-encryption fails', () => {
     const w = world({ lmPages: 1024 });
     const cpu = w.cpus[0];
-    const p = run(alloc_pages_decrypted(cpu, mainline, 2));
+    const p = run(alloc_pages_decrypted(cpu, mainline, 2)) / PG;
     expect(p).toBeGreaterThanOrEqual(0);
     for (let i = 0; i < 4; i++) {
       expect(w.realm.owner(p + i)).toBe(cpu.id + 1);
@@ -220,7 +220,7 @@ describe('R12: RSI failure leaves the range broken and the pages leaked', () => 
     }
     w.cfg.host.stall = true;
     w.cfg.host.rejectRate = 1;
-    run(free_pages_decrypted(cpu, mainline, p, 2));
+    run(free_pages_decrypted(cpu, mainline, p * PG, 2));
     for (let i = 0; i < 4; i++) {
       expect(w.realm.owner(p + i)).toBe(OWNER_LEAKED);
       expect(pte_valid(walk(w.realm, p + i))).toBe(false);
@@ -233,7 +233,7 @@ describe('R13: rejected addresses', () => {
   it('R13: a vmalloc VA -> -EINVAL (WARN) with no PTE or RIPAS change', () => {
     const w = world({ lmPages: 1024 });
     const cpu = w.cpus[0];
-    const va = run(vmalloc(cpu, 2));
+    const va = run(vmalloc(cpu, 2 * PG)) / PG;
     expect(w.realm.isVmalloc(va)).toBe(true);
     const before = snapshot(w);
     const calls = cpu.counters[C.rsi_calls];
@@ -249,7 +249,7 @@ describe('R13: rejected addresses', () => {
   it('R13: vzalloc + set_memory_decrypted (netvsc) gets -EINVAL and leaks the buffer', () => {
     const w = world({ lmPages: 1024 });
     const cpu = w.cpus[0];
-    expect(run(vmalloc_decrypted(cpu, mainline, 3))).toBe(EINVAL);
+    expect(run(vmalloc_decrypted(cpu, mainline, 3 * PG))).toBe(EINVAL);
     expect(cpu.counters[C.leaked_pages]).toBe(3);
     let leaked = 0;
     for (let p = 0; p < w.realm.lmPages; p++) {
@@ -278,7 +278,7 @@ describe('R14: only the linear-map PTEs change', () => {
   it('R14: a vmalloc alias of a decrypted linear page is left valid and protected, vm_unmap_aliases not called', () => {
     const w = world({ lmPages: 1024 });
     const [c0, c1] = w.cpus;
-    const va = run(vmalloc(c0, 1));
+    const va = run(vmalloc(c0, PG)) / PG;
     const pfn = walk(w.realm, va) & 0x1fffff;
     const vdesc = walk(w.realm, va);
     expect(vdesc).toBe(mk_pte(pfn, true, false));
@@ -293,7 +293,7 @@ describe('R14: only the linear-map PTEs change', () => {
     expect(ev.filter((e) => e.ev === Ev.TLBI_VA).map((e) => e.a)).toEqual([pfn]);
     expect(ev.some((e) => e.ev === Ev.CALL && e.a === fnId('vm_unmap_aliases'))).toBe(false);
     // Consequence (R20): the stale protected alias now reaches a RIPAS_EMPTY granule.
-    expect(death(() => run(kernel_load(c1, va, 'test')))?.kind).toBe('SEA');
+    expect(death(() => run(kernel_load(c1, va * PG, 'test')))?.kind).toBe('SEA');
   });
 });
 
@@ -301,7 +301,7 @@ describe('R15: TLB flush thresholds, broadcast only', () => {
   it('R15: without range TLBI, < 512 pages -> per-page TLBI VAALE1IS', () => {
     const w = world({ lmPages: 1024 });
     const cpu = w.cpus[0];
-    run(flush_tlb_kernel_range(cpu, 0, MAX_DVM_OPS - 1));
+    run(flush_tlb_kernel_range(cpu, 0, (MAX_DVM_OPS - 1) * PG));
     expect(cpu.counters[C.tlbi_va]).toBe(511);
     expect(cpu.counters[C.tlbi_all]).toBe(0);
     expect(cpu.counters[C.dsb]).toBe(1);
@@ -310,7 +310,7 @@ describe('R15: TLB flush thresholds, broadcast only', () => {
   it('R15: without range TLBI, >= 512 pages -> flush_tlb_all (VMALLE1IS)', () => {
     const w = world({ lmPages: 1024 });
     const cpu = w.cpus[0];
-    run(flush_tlb_kernel_range(cpu, 0, MAX_DVM_OPS));
+    run(flush_tlb_kernel_range(cpu, 0, MAX_DVM_OPS * PG));
     expect(cpu.counters[C.tlbi_all]).toBe(1);
     expect(cpu.counters[C.tlbi_va]).toBe(0);
     // Through set_memory_decrypted: one flush-all for the break, none for the make.
@@ -331,7 +331,7 @@ describe('R15: TLB flush thresholds, broadcast only', () => {
     const plain = world();
     expect(flush_tlb_range_limit_excess(plain.cpus[0], 511)).toBe(false);
     expect(flush_tlb_range_limit_excess(plain.cpus[0], 512)).toBe(true);
-    run(flush_tlb_kernel_range(cpu, 0, 1024));
+    run(flush_tlb_kernel_range(cpu, 0, 1024 * PG));
     expect(cpu.counters[C.tlbi_range]).toBe(1);
     expect(cpu.counters[C.tlbi_all]).toBe(0);
   });
@@ -359,8 +359,8 @@ describe('R16: TLBI on every kernel-range change except invalid -> valid', () =>
   it('R16: set VALID / clear nothing issues no TLBI and no DSB', () => {
     const w = world();
     const cpu = w.cpus[0];
-    for (let v = 10; v < 14; v++) set_pte(cpu, v, mk_pte(v, false, true));
-    expect(run(__change_memory_common(cpu, 10, 4, PTE_VALID, 0))).toBe(0);
+    for (let v = 10; v < 14; v++) run(set_pte(cpu, v * PG, mk_pte(v, false, true)));
+    expect(run(__change_memory_common(cpu, 10 * PG, 4 * PG, PTE_VALID, 0))).toBe(0);
     expect(cpu.counters[C.tlbi_va] + cpu.counters[C.tlbi_range] + cpu.counters[C.tlbi_all]).toBe(0);
     expect(cpu.counters[C.dsb]).toBe(0);
     for (let v = 10; v < 14; v++) expect(walk(w.realm, v)).toBe(mk_pte(v, true, true));
@@ -374,7 +374,7 @@ describe('R16: TLBI on every kernel-range change except invalid -> valid', () =>
     it(`R16: ${name} flushes the range`, () => {
       const w = world();
       const cpu = w.cpus[0];
-      run(__change_memory_common(cpu, 10, 4, set, clear));
+      run(__change_memory_common(cpu, 10 * PG, 4 * PG, set, clear));
       expect(cpu.counters[C.tlbi_va]).toBe(4);
       expect(cpu.counters[C.dsb]).toBe(1);
     });
@@ -384,10 +384,10 @@ describe('R16: TLBI on every kernel-range change except invalid -> valid', () =>
     const w = world();
     const [c0, c1] = w.cpus;
     translate(c1, 10);
-    run(__change_memory_common(c0, 10, 1, PTE_NS, PTE_VALID));
+    run(__change_memory_common(c0, 10 * PG, 1 * PG, PTE_NS, PTE_VALID));
     expect(translate(c1, 10)).toBe(0);
     expect(tlb_peek(c1, 10)).toBe(0);
-    run(__change_memory_common(c0, 10, 1, PTE_VALID, 0));
+    run(__change_memory_common(c0, 10 * PG, 1 * PG, PTE_VALID, 0));
     expect(translate(c1, 10)).toBe(mk_pte(10, true, true));
     expect(tlb_peek(c1, 10)).toBe(mk_pte(10, true, true));
   });
@@ -396,7 +396,7 @@ describe('R16: TLBI on every kernel-range change except invalid -> valid', () =>
     const w = world();
     const [c0, c1] = w.cpus;
     translate(c1, 10);
-    set_pte(c0, 10, mk_pte(10, true, true));
+    run(set_pte(c0, 10 * PG, mk_pte(10, true, true)));
     expect(translate(c1, 10)).toBe(mk_pte(10, true, false));
     tlbi_vaale1is(c0, 10);
     expect(translate(c1, 10)).toBe(mk_pte(10, true, true));

@@ -254,7 +254,7 @@ describe('R7: realm access to a protected IPA', () => {
     setGranule(w, 10, Ripas.EMPTY | G_ASSIGNED);
     expect(realm_access(cpu, mk_pte(10, true, false))).toBe(Res.SEA);
     expect(w.realm.granule(10)).toBe(Ripas.EMPTY | G_ASSIGNED);
-    const f = death(() => run(kernel_load(cpu, 10, 'test')));
+    const f = death(() => run(kernel_load(cpu, 10 * PG, 'test')));
     expect(f?.kind).toBe('SEA');
     expect(f?.detail).toContain('DFSC 0x10');
     expect(f?.detail).toContain('EA=1');
@@ -267,7 +267,7 @@ describe('R7: realm access to a protected IPA', () => {
     const w = world();
     const cpu = w.cpus[0];
     expect(realm_access(cpu, mk_pte(10, true, false))).toBe(Res.OK);
-    expect(death(() => run(kernel_load(cpu, 10, 'test')))).toBeNull();
+    expect(death(() => run(kernel_load(cpu, 10 * PG, 'test')))).toBeNull();
     expect(events(w.trace).at(-1)).toMatchObject({ ev: Ev.ACCESS, a: 10, b: Res.OK });
   });
 
@@ -288,7 +288,7 @@ describe('R7: realm access to a protected IPA', () => {
     setGranule(w, 12, Ripas.DESTROYED);
     for (let i = 0; i < 5; i++) expect(realm_access(cpu, mk_pte(12, true, false))).toBe(Res.NO_PROGRESS);
     expect(w.realm.granule(12)).toBe(Ripas.DESTROYED);
-    const g = kernel_load(cpu, 12, 'test');
+    const g = kernel_load(cpu, 12 * PG, 'test');
     expect(stepN(g, 30)).toBe(false);
     const f = death(() => run(g));
     expect(f?.kind).toBe('hang');
@@ -325,7 +325,7 @@ describe('R8: realm access to a shared IPA', () => {
     setGranule(w, 21, Ripas.EMPTY | G_ASSIGNED | G_NS_BAD);
     expect(realm_access(w.cpus[0], mk_pte(21, true, true))).toBe(Res.GPF);
     Atomics.store(w.realm.i32, w.realm.oPte + 21, mk_pte(21, true, true));
-    const f = death(() => run(kernel_load(w.cpus[0], 21, 'test')));
+    const f = death(() => run(kernel_load(w.cpus[0], 21 * PG, 'test')));
     expect(f?.kind).toBe('GPF');
   });
 

@@ -23,7 +23,7 @@ const ripasOf = (w: World, p: number): number => w.realm.granule(p) & G_RIPAS_MA
 /** A realm with one vmalloc page whose linear alias has a valid predecessor. */
 function setup(): { w: World; va: number; pfn: number } {
   const w = world({ lmPages: 1024 });
-  const va = run(vmalloc(w.cpus[0], 1));
+  const va = run(vmalloc(w.cpus[0], PG)) / PG;
   const pfn = pte_pfn(walk(w.realm, va));
   expect(pfn).toBeGreaterThan(0);
   w.trace.log = [];
@@ -96,8 +96,8 @@ describe('R23: x86-style alias flip (alias-flip policy)', () => {
     const { w, va, pfn } = setup();
     const [c0, c1] = w.cpus;
     run(set_memory_decrypted(c0, alias_flip, va * PG, 1));
-    expect(death(() => run(kernel_load(c1, va, 'vmalloc alias')))).toBeNull();
-    expect(death(() => run(kernel_load(c1, pfn, 'linear alias')))).toBeNull();
+    expect(death(() => run(kernel_load(c1, va * PG, 'vmalloc alias')))).toBeNull();
+    expect(death(() => run(kernel_load(c1, pfn * PG, 'linear alias')))).toBeNull();
     expect(pte_ns(tlb_peek(c1, va)) && pte_ns(tlb_peek(c1, pfn))).toBe(true);
     expect(c1.counters[C.rec_exit_ns_map]).toBe(1);
   });

@@ -1,7 +1,7 @@
 // Event codes recorded at each model step. They feed the trace hash and the
 // per-vCPU "last events" ring shown with a finding.
 
-export const enum Ev {
+export enum Ev {
   CALL = 1, // a = kernel function id (see FN), b = argument (VA page or count)
   PTE_SET = 2, // a = vpn, b = new descriptor
   PMD_SPLIT = 3, // a = block
@@ -42,6 +42,12 @@ export const FN = [
 export type FnName = (typeof FN)[number];
 export const fnId = (name: FnName): number => FN.indexOf(name);
 
+/** RSI_SET event's b word: the granule the host progressed to, and the response in bit 30. */
+export const RSI_TOP_MASK = 0x3fffffff;
+export const rsiSetProgress = (topGranule: number, response: number): number => (topGranule & RSI_TOP_MASK) | (response << 30);
+export const rsiSetTop = (b: number): number => b & RSI_TOP_MASK;
+export const rsiSetRejected = (b: number): boolean => b >>> 30 !== 0;
+
 /** Access result codes (ACCESS/ZEROPAD/HOST_IO events). */
-export const enum Res { OK = 0, XLATE_FAULT = 1, SEA = 2, GPF = 3, REC_EXIT_MAPPED = 4, FIXUP = 5, NO_PROGRESS = 6 }
+export enum Res { OK = 0, XLATE_FAULT = 1, SEA = 2, GPF = 3, REC_EXIT_MAPPED = 4, FIXUP = 5, NO_PROGRESS = 6 }
 export const RES_NAMES = ['ok', 'translation-fault', 'SEA', 'GPF', 'rec-exit-then-ok', 'fixup', 'no-progress'];

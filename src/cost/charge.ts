@@ -3,30 +3,30 @@
 // the recommended model of cost-anchors.md; C is the number of vCPUs between a
 // flush's first TLBI and its DSB at the moment this one completes.
 
-import type { Cpu } from '../model/cpu.js';
+import type { PE } from '../model/pe.js';
 import { H } from '../model/realm.js';
 import { C } from '../check/counters.js';
 
-export function charge(cpu: Cpu, counter: number, ns: number): void {
+export function charge(cpu: PE, counter: number, ns: number): void {
   cpu.counters[counter] += ns;
   cpu.ns += ns;
 }
 
 /** One descriptor write of a break (or other change) or of a make step. */
-export const chargePte = (cpu: Cpu, make: boolean): void => charge(cpu, make ? C.ns_make : C.ns_break, cpu.realm.cfg.costs.pteWrite);
+export const chargePte = (cpu: PE, make: boolean): void => charge(cpu, make ? C.ns_make : C.ns_break, cpu.realm.cfg.costs.pteWrite);
 
 /** Rewriting a 2 MiB block leaf as a table of 512 PTEs (BBML2_NOABORT: no break, no broadcast). */
-export const chargeSplit = (cpu: Cpu): void => charge(cpu, C.ns_split, cpu.realm.cfg.costs.blockSplit);
+export const chargeSplit = (cpu: PE): void => charge(cpu, C.ns_split, cpu.realm.cfg.costs.blockSplit);
 
 /** One RSI_IPA_STATE_SET: the REC exit round trip plus the RMM's work per granule changed. */
-export const chargeRsi = (cpu: Cpu, granules: number): void => {
+export const chargeRsi = (cpu: PE, granules: number): void => {
   const t = cpu.realm.cfg.costs;
   charge(cpu, C.ns_rsi, t.rsiRoundTrip + t.rsiPerGranule * granules);
 };
 
 /** A flush starts: this CPU is now a concurrent broadcaster until its DSB. */
-export function flushBegin(cpu: Cpu): void {
-  Atomics.add(cpu.i32, H.BROADCASTING, 1);
+export function flushBegin(cpu: PE): void {
+  cpu.realm.add_header(H.BROADCASTING, 1);
 }
 
 /**
@@ -34,7 +34,7 @@ export function flushBegin(cpu: Cpu): void {
  * other PE pays a DVM victim cost. IPI: the initiator invalidates locally
  * (per page, or a full flush past the x86 ceiling); victims pay at the sync.
  */
-export function chargeTlbi(cpu: Cpu, full: boolean, pagesInFlush: number): void {
+export function chargeTlbi(cpu: PE, full: boolean, pagesInFlush: number): void {
   const r = cpu.realm.cfg;
   const t = r.costs;
   if (r.flush === 'broadcast') {
@@ -53,12 +53,12 @@ export function chargeTlbi(cpu: Cpu, full: boolean, pagesInFlush: number): void 
  * The completing DSB ISH (broadcast: its wait grows with concurrent broadcasters),
  * or the IPI round trip to the other N-1 CPUs and their handler cost.
  */
-export function flushEnd(cpu: Cpu): void {
+export function flushEnd(cpu: PE): void {
   const r = cpu.realm.cfg;
   const t = r.costs;
   const n = r.vcpus;
   if (r.flush === 'broadcast') {
-    const c = Math.max(1, Atomics.load(cpu.i32, H.BROADCASTING));
+    const c = Math.max(1, cpu.realm.header(H.BROADCASTING));
     charge(cpu, C.ns_sync, t.broadcastSync * (1 + t.concurrentK * (c - 1)));
   } else if (n > 1) {
     charge(cpu, C.ns_sync, t.ipiFirstTarget + t.ipiExtraTarget * (n - 2));
@@ -66,5 +66,5 @@ export function flushEnd(cpu: Cpu): void {
   }
   cpu.ipiFullCharged = false;
   cpu.ipiPagesCharged = 0;
-  Atomics.sub(cpu.i32, H.BROADCASTING, 1);
+  cpu.realm.add_header(H.BROADCASTING, -1);
 }

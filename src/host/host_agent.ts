@@ -15,18 +15,16 @@ export const MB_NS = 1 << 30;
 
 export function* host_main(host: Cpu): KGen {
   const r = host.realm;
-  const a = r.i32;
   host.op = 'host_virtio_io';
   for (;;) {
     let served = false;
     for (let v = 0; v < r.cfg.vcpus; v++) {
-      const mb = r.oMailbox + v * MB.WORDS;
-      if (Atomics.load(a, mb + MB.STATE) !== MbState.POSTED) continue;
+      if (r.mailbox(v, MB.STATE) !== MbState.POSTED) continue;
       served = true;
-      const n = Atomics.load(a, mb + MB.NPAGES);
+      const n = r.mailbox(v, MB.NPAGES);
       host.ev(Ev.CALL, FN_IO, v);
       for (let i = 0; i < n; i++) {
-        const w = Atomics.load(a, mb + MB.IPA0 + i);
+        const w = r.mailbox(v, MB.IPA0 + i);
         const pfn = w & ~MB_NS;
         const res = host_access(host, pfn, (w & MB_NS) !== 0);
         host.ev(Ev.HOST_IO, pfn, res);
@@ -34,11 +32,11 @@ export function* host_main(host: Cpu): KGen {
         if (res === Res.GPF) host.die('host-GPF', 'host_virtio_io', 'host access to a GPT_REALM granule: the guest posted a protected IPA', `IPA page ${pfn} of a buffer from vCPU ${v} is a DATA granule (Realm PAS)`);
         yield STEP;
       }
-      Atomics.store(a, mb + MB.STATE, MbState.DONE);
+      r.set_mailbox(v, MB.STATE, MbState.DONE);
       host.wake();
     }
     if (!served) {
-      if (Atomics.load(a, H.VCPUS_DONE) >= r.cfg.vcpus) return;
+      if (r.header(H.VCPUS_DONE) >= r.cfg.vcpus) return;
       yield BLOCKED;
     }
   }

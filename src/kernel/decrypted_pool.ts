@@ -4,14 +4,16 @@
 // are issued. Freed pages return to the pool; a fully free chunk beyond the
 // low-water mark is re-encrypted.
 
-import { Cpu, KGen, STEP } from '../model/cpu.js';
+import { STEP } from '../model/cpu.js';
 import { Chunk, OWNER_POOL, OWNER_RESERVED, POOL_CHUNK_PAGES } from '../model/realm.js';
 import { Ev, fnId } from '../check/events.js';
 import { C } from '../check/counters.js';
 import { __set_memory_enc_dec } from './pageattr.js';
 import { leak_pages, release_pages } from './page_alloc.js';
 import { flip_accounted } from './mem_encrypt.js';
-import { ENOMEM } from './rsi.js';
+import { ENOMEM } from './errno.js';
+import type { KernelCtx, KGen } from './context.js';
+import { page_address, virt_to_page } from './memory.js';
 
 const FN_ALLOC = fnId('decrypted_pool_alloc');
 const FN_FREE = fnId('decrypted_pool_free');
@@ -20,40 +22,37 @@ const FN_SHRINK = fnId('decrypted_pool_shrink');
 /** Decrypted chunks kept even when fully free. */
 export const POOL_LOW_WATER = 2;
 
-const chunkAt = (cpu: Cpu, c: number): number => cpu.realm.oPool + c;
-const firstPage = (cpu: Cpu, c: number): number => cpu.realm.poolBase + c * POOL_CHUNK_PAGES;
+const firstPage = (ctx: KernelCtx, c: number): number => ctx.realm.poolBase + c * POOL_CHUNK_PAGES;
 
 /** Claim n contiguous free pool pages inside decrypted chunk c; -1 if none. */
-function claim_in_chunk(cpu: Cpu, c: number, n: number): number {
-  const r = cpu.realm;
-  const a = r.i32;
-  const me = cpu.id + 1;
-  const base = firstPage(cpu, c);
+function claim_in_chunk(ctx: KernelCtx, c: number, n: number): number {
+  const r = ctx.realm;
+  const me = ctx.id + 1;
+  const base = firstPage(ctx, c);
   for (let off = 0; off + n <= POOL_CHUNK_PAGES; off += n) {
     let got = 0;
-    while (got < n && Atomics.compareExchange(a, r.oOwner + base + off + got, OWNER_POOL, me) === OWNER_POOL) got++;
+    while (got < n && r.cmpxchg_owner(base + off + got, OWNER_POOL, me) === OWNER_POOL) got++;
     if (got === n) return base + off;
-    for (let i = 0; i < got; i++) Atomics.store(a, r.oOwner + base + off + i, OWNER_POOL);
+    for (let i = 0; i < got; i++) r.set_owner(base + off + i, OWNER_POOL);
   }
   return -1;
 }
 
 /** Decrypt one more chunk with a single range flip. Returns false when no chunk is left. */
-function* decrypted_pool_refill(cpu: Cpu): KGen<boolean> {
+function* decrypted_pool_refill(cpu: KernelCtx): KGen<boolean> {
   const r = cpu.realm;
-  const a = r.i32;
   for (let c = 0; c < r.poolChunks; c++) {
-    if (Atomics.compareExchange(a, chunkAt(cpu, c), Chunk.ENCRYPTED, Chunk.BUSY) !== Chunk.ENCRYPTED) continue;
+    if (r.cmpxchg_pool_chunk(c, Chunk.ENCRYPTED, Chunk.BUSY) !== Chunk.ENCRYPTED) continue;
     cpu.ev(Ev.CALL, FN_REFILL, c);
     const base = firstPage(cpu, c);
-    const ret = yield* flip_accounted(cpu, false, __set_memory_enc_dec(cpu, base, POOL_CHUNK_PAGES, false));
+    const ret = yield* flip_accounted(cpu, false, __set_memory_enc_dec(cpu, page_address(base), POOL_CHUNK_PAGES, false));
     if (ret) {
       leak_pages(cpu, base, POOL_CHUNK_PAGES);
-      Atomics.store(a, chunkAt(cpu, c), Chunk.LEAKED);
+      r.set_pool_chunk(c, Chunk.LEAKED);
       return true;
     }
-    for (let i = 0; i < POOL_CHUNK_PAGES; i++) Atomics.store(a, r.oOwner + base + i, OWNER_POOL);
-    Atomics.store(a, chunkAt(cpu, c), Chunk.DECRYPTED);
+    for (let i = 0; i < POOL_CHUNK_PAGES; i++) r.set_owner(base + i, OWNER_POOL);
+    r.set_pool_chunk(c, Chunk.DECRYPTED);
     cpu.count(C.pool_refills);
     yield STEP;
     return true;
@@ -61,21 +60,22 @@ function* decrypted_pool_refill(cpu: Cpu): KGen<boolean> {
   return false;
 }
 
-/** n (<= 64) contiguous shared pages from the pool, or -ENOMEM. One step per chunk looked at. */
-export function* decrypted_pool_alloc(cpu: Cpu, n: number): KGen<number> {
+/** n (<= 64) contiguous shared pages from the pool: their linear-map address, or -ENOMEM. One step per chunk looked at. */
+export function* decrypted_pool_alloc(cpu: KernelCtx, n: number): KGen<number> {
   const r = cpu.realm;
+  if (!(n >= 1 && n <= POOL_CHUNK_PAGES)) cpu.die('invariant', 'decrypted_pool_alloc', `a pool allocation is 1..${POOL_CHUNK_PAGES} pages`, `asked for ${n} pages`);
   cpu.ev(Ev.CALL, FN_ALLOC, n);
   for (;;) {
     const start = cpu.randInt(r.poolChunks);
     for (let k = 0; k < r.poolChunks; k++) {
       const c = (start + k) % r.poolChunks;
-      if (Atomics.load(r.i32, chunkAt(cpu, c)) !== Chunk.DECRYPTED) continue;
+      if (r.pool_chunk(c) !== Chunk.DECRYPTED) continue;
       const p = claim_in_chunk(cpu, c, n);
       yield STEP;
       if (p >= 0) {
         cpu.count(C.pool_hits);
         cpu.ev(Ev.ALLOC, p, n);
-        return p;
+        return page_address(p);
       }
     }
     if (!(yield* decrypted_pool_refill(cpu))) {
@@ -86,37 +86,37 @@ export function* decrypted_pool_alloc(cpu: Cpu, n: number): KGen<number> {
 }
 
 /** Re-encrypt chunk c if it is entirely free and the pool is above its low-water mark. */
-function* decrypted_pool_shrink(cpu: Cpu, c: number): KGen {
+function* decrypted_pool_shrink(cpu: KernelCtx, c: number): KGen {
   const r = cpu.realm;
-  const a = r.i32;
   let decrypted = 0;
-  for (let k = 0; k < r.poolChunks; k++) if (Atomics.load(a, chunkAt(cpu, k)) === Chunk.DECRYPTED) decrypted++;
+  for (let k = 0; k < r.poolChunks; k++) if (r.pool_chunk(k) === Chunk.DECRYPTED) decrypted++;
   if (decrypted <= POOL_LOW_WATER) return;
-  if (Atomics.compareExchange(a, chunkAt(cpu, c), Chunk.DECRYPTED, Chunk.BUSY) !== Chunk.DECRYPTED) return;
+  if (r.cmpxchg_pool_chunk(c, Chunk.DECRYPTED, Chunk.BUSY) !== Chunk.DECRYPTED) return;
   const base = firstPage(cpu, c);
   let got = 0;
-  while (got < POOL_CHUNK_PAGES && Atomics.compareExchange(a, r.oOwner + base + got, OWNER_POOL, OWNER_RESERVED) === OWNER_POOL) got++;
+  while (got < POOL_CHUNK_PAGES && r.cmpxchg_owner(base + got, OWNER_POOL, OWNER_RESERVED) === OWNER_POOL) got++;
   if (got < POOL_CHUNK_PAGES) {
-    for (let i = 0; i < got; i++) Atomics.store(a, r.oOwner + base + i, OWNER_POOL);
-    Atomics.store(a, chunkAt(cpu, c), Chunk.DECRYPTED);
+    for (let i = 0; i < got; i++) r.set_owner(base + i, OWNER_POOL);
+    r.set_pool_chunk(c, Chunk.DECRYPTED);
     yield STEP;
     return;
   }
   cpu.ev(Ev.CALL, FN_SHRINK, c);
   yield STEP;
-  const ret = yield* flip_accounted(cpu, true, __set_memory_enc_dec(cpu, base, POOL_CHUNK_PAGES, true));
+  const ret = yield* flip_accounted(cpu, true, __set_memory_enc_dec(cpu, page_address(base), POOL_CHUNK_PAGES, true));
   if (ret) {
     leak_pages(cpu, base, POOL_CHUNK_PAGES);
-    Atomics.store(a, chunkAt(cpu, c), Chunk.LEAKED);
+    r.set_pool_chunk(c, Chunk.LEAKED);
     return;
   }
-  Atomics.store(a, chunkAt(cpu, c), Chunk.ENCRYPTED);
+  r.set_pool_chunk(c, Chunk.ENCRYPTED);
   cpu.count(C.pool_shrinks);
 }
 
-/** Return pages to the pool (no flip). One step. */
-export function* decrypted_pool_free(cpu: Cpu, p: number, n: number): KGen {
+/** Return n pages at addr to the pool (no flip). One step. */
+export function* decrypted_pool_free(cpu: KernelCtx, addr: number, n: number): KGen {
   const r = cpu.realm;
+  const p = virt_to_page(addr);
   cpu.ev(Ev.CALL, FN_FREE, n);
   release_pages(cpu, p, n, OWNER_POOL, 'decrypted_pool_free');
   yield STEP;

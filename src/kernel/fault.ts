@@ -2,18 +2,20 @@
 // do_translation_fault -> __do_kernel_fault -> fixup_exception (R17), or
 // do_sea -> die() (R18). load_unaligned_zeropad() lives here too.
 
-import { Cpu, KGen, STEP } from '../model/cpu.js';
+import { STEP } from '../model/cpu.js';
 import { translate, walk, tlb_peek } from '../model/mmu.js';
 import { realm_access } from '../model/rmm.js';
 import { G_RIPAS_MASK, RIPAS_NAMES } from '../model/granule.js';
 import { PTE_NS, pte_pfn } from '../model/pte.js';
 import { Ev, Res, fnId } from '../check/events.js';
 import { C } from '../check/counters.js';
+import type { KernelCtx, KGen } from './context.js';
+import { PAGE_SIZE, virt_to_pfn } from './memory.js';
 
 const FN_ZEROPAD = fnId('load_unaligned_zeropad');
 
 /** Why a protected access hit a RIPAS_EMPTY granule, in words a kernel engineer would use. */
-function seaCause(cpu: Cpu, vpn: number, desc: number): string {
+function seaCause(cpu: KernelCtx, vpn: number, desc: number): string {
   const r = cpu.realm;
   const now = walk(r, vpn);
   const map = vpn < r.lmPages ? 'linear map' : 'vmalloc';
@@ -28,7 +30,7 @@ function seaCause(cpu: Cpu, vpn: number, desc: number): string {
   return `valid protected ${map} PTE of a RIPAS_EMPTY granule`;
 }
 
-function fatal(cpu: Cpu, res: Res, vpn: number, desc: number, fn: string): never {
+function fatal(cpu: KernelCtx, res: Res, vpn: number, desc: number, fn: string): never {
   const r = cpu.realm;
   const pfn = pte_pfn(desc);
   const ripas = RIPAS_NAMES[r.granule(pfn) & G_RIPAS_MASK];
@@ -38,11 +40,13 @@ function fatal(cpu: Cpu, res: Res, vpn: number, desc: number, fn: string): never
 }
 
 /**
- * One kernel access (ldr/str) with no exception-table entry: a translation
- * fault oopses, an SEA dies. Private stores through a shared translation leak
- * data to the host. One step (retried while the REC exit makes no progress).
+ * One kernel access (ldr/str) to addr with no exception-table entry: a
+ * translation fault oopses, an SEA dies. Private stores through a shared
+ * translation leak data to the host. One step (retried while the REC exit
+ * makes no progress).
  */
-export function* kernel_access(cpu: Cpu, vpn: number, fn: string, store: boolean, privateData: boolean): KGen {
+export function* kernel_access(cpu: KernelCtx, addr: number, fn: string, store: boolean, privateData: boolean): KGen {
+  const vpn = virt_to_pfn(addr);
   for (;;) {
     cpu.beginAccess();
     const d = translate(cpu, vpn);
@@ -62,17 +66,17 @@ export function* kernel_access(cpu: Cpu, vpn: number, fn: string, store: boolean
   }
 }
 
-export const kernel_load = (cpu: Cpu, vpn: number, fn: string): KGen => kernel_access(cpu, vpn, fn, false, false);
-export const kernel_store = (cpu: Cpu, vpn: number, fn: string, privateData: boolean): KGen => kernel_access(cpu, vpn, fn, true, privateData);
+export const kernel_load = (ctx: KernelCtx, addr: number, fn: string): KGen => kernel_access(ctx, addr, fn, false, false);
+export const kernel_store = (ctx: KernelCtx, addr: number, fn: string, privateData: boolean): KGen => kernel_access(ctx, addr, fn, true, privateData);
 
 /**
  * load_unaligned_zeropad(addr): one 8-byte ldr with an extable entry. A
  * translation fault on the spill into the next page is fixed up (bytes past the
  * page read as zero); an SEA on it is not (R17, R18, R20). One step.
  */
-export function* load_unaligned_zeropad(cpu: Cpu, addr: number): KGen<number> {
-  const vpn = Math.floor(addr / 4096);
-  const spills = (addr % 4096) + 8 > 4096;
+export function* load_unaligned_zeropad(cpu: KernelCtx, addr: number): KGen<number> {
+  const vpn = virt_to_pfn(addr);
+  const spills = (addr % PAGE_SIZE) + 8 > PAGE_SIZE;
   cpu.count(C.zeropad_loads);
   let d0: number, r0: Res, d1: number, r1: Res;
   for (;;) {

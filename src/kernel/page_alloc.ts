@@ -1,38 +1,40 @@
 // The page allocator: alloc_pages()/__free_pages() over the linear map outside
-// the decrypted-pool carve-out. Pages are claimed with compareExchange on the
+// the decrypted-pool carve-out, and the address-returning __get_free_pages()/
+// free_pages() callers use. Pages are claimed with compare-and-exchange on the
 // owner word, so it is safe with real threads and deterministic when controlled.
 
-import { Cpu, KGen, STEP } from '../model/cpu.js';
+import { STEP } from '../model/cpu.js';
 import { OWNER_FREE, OWNER_LEAKED } from '../model/realm.js';
 import { Ev, fnId } from '../check/events.js';
 import { C } from '../check/counters.js';
-import { ENOMEM } from './rsi.js';
+import type { KernelCtx, KGen } from './context.js';
+import { page_address, virt_to_page } from './memory.js';
+import { ENOMEM } from './errno.js';
 
 const FN_ALLOC = fnId('alloc_pages');
 const FN_FREE = fnId('__free_pages');
 const TRIES = 8;
 
-/** Claim 2^order free pages, naturally aligned; returns the first linear page or -ENOMEM. One step per try. */
-export function* alloc_pages(cpu: Cpu, order: number): KGen<number> {
-  const r = cpu.realm;
-  const a = r.i32;
+/** Claim 2^order free pages, naturally aligned; returns the first page or -ENOMEM. One step per try. */
+export function* alloc_pages(ctx: KernelCtx, order: number): KGen<number> {
+  const r = ctx.realm;
   const n = 1 << order;
   const slots = Math.floor(r.poolBase / n);
-  const me = cpu.id + 1;
-  cpu.ev(Ev.CALL, FN_ALLOC, order);
+  const me = ctx.id + 1;
+  ctx.ev(Ev.CALL, FN_ALLOC, order);
   for (let t = 0; t < TRIES; t++) {
-    const first = cpu.randInt(slots) * n;
+    const first = ctx.randInt(slots) * n;
     let got = 0;
-    while (got < n && Atomics.compareExchange(a, r.oOwner + first + got, OWNER_FREE, me) === OWNER_FREE) got++;
+    while (got < n && r.cmpxchg_owner(first + got, OWNER_FREE, me) === OWNER_FREE) got++;
     if (got === n) {
-      cpu.ev(Ev.ALLOC, first, n);
+      ctx.ev(Ev.ALLOC, first, n);
       yield STEP;
       return first;
     }
-    for (let i = 0; i < got; i++) Atomics.store(a, r.oOwner + first + i, OWNER_FREE);
+    for (let i = 0; i < got; i++) r.set_owner(first + i, OWNER_FREE);
     yield STEP;
   }
-  cpu.count(C.alloc_fail);
+  ctx.count(C.alloc_fail);
   return ENOMEM;
 }
 
@@ -40,26 +42,38 @@ export function* alloc_pages(cpu: Cpu, order: number): KGen<number> {
  * Hand pages this CPU owns to a new owner (the free list, the pool). Giving
  * back a page this CPU does not own is an invariant violation (double free).
  */
-export function release_pages(cpu: Cpu, first: number, n: number, to: number, fn: string): void {
-  const r = cpu.realm;
-  const me = cpu.id + 1;
+export function release_pages(ctx: KernelCtx, page: number, n: number, to: number, fn: string): void {
+  const r = ctx.realm;
+  const me = ctx.id + 1;
   for (let i = 0; i < n; i++) {
-    const was = Atomics.compareExchange(r.i32, r.oOwner + first + i, me, to);
-    if (was !== me) cpu.die('invariant', fn, 'freeing a page this CPU does not own', `page ${first + i} owner ${was}`);
+    const was = r.cmpxchg_owner(page + i, me, to);
+    if (was !== me) ctx.die('invariant', fn, 'freeing a page this CPU does not own', `page ${page + i} owner ${was}`);
   }
-  cpu.ev(Ev.FREE, first, n);
+  ctx.ev(Ev.FREE, page, n);
 }
 
-/** __free_pages(): back to the page allocator. One step. */
-export function* __free_pages(cpu: Cpu, first: number, n: number): KGen {
-  cpu.ev(Ev.CALL, FN_FREE, n);
-  release_pages(cpu, first, n, OWNER_FREE, '__free_pages');
+/** __free_pages(page, order): back to the page allocator. One step. */
+export function* __free_pages(ctx: KernelCtx, page: number, order: number): KGen {
+  const n = 1 << order;
+  ctx.ev(Ev.CALL, FN_FREE, n);
+  release_pages(ctx, page, n, OWNER_FREE, '__free_pages');
   yield STEP;
 }
 
-/** The caller gives up on pages it can no longer trust (a failed flip, R12): they are never reused. */
-export function leak_pages(cpu: Cpu, first: number, n: number): void {
-  const r = cpu.realm;
-  for (let i = 0; i < n; i++) Atomics.store(r.i32, r.oOwner + first + i, OWNER_LEAKED);
-  cpu.count(C.leaked_pages, n);
+/** __get_free_pages(order): the linear-map address of 2^order new pages, or -ENOMEM. */
+export function* __get_free_pages(ctx: KernelCtx, order: number): KGen<number> {
+  const page = yield* alloc_pages(ctx, order);
+  return page < 0 ? page : page_address(page);
+}
+
+/** free_pages(addr, order). */
+export const free_pages = (ctx: KernelCtx, addr: number, order: number): KGen => __free_pages(ctx, virt_to_page(addr), order);
+
+/**
+ * The caller gives up on pages it can no longer trust (a failed flip, R12):
+ * they are never reused. Not a step point: only their owner touches them.
+ */
+export function leak_pages(ctx: KernelCtx, page: number, n: number): void {
+  for (let i = 0; i < n; i++) ctx.realm.set_owner(page + i, OWNER_LEAKED);
+  ctx.count(C.leaked_pages, n);
 }

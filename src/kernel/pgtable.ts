@@ -1,102 +1,110 @@
 // Kernel page-table updates: set_pte, split_kernel_leaf_mapping() and
-// __change_memory_common() (arch/arm64/mm/pageattr.c, mmu.c).
+// __change_memory_common() (arch/arm64/mm/pageattr.c, mmu.c). Every descriptor
+// write is one step: the primitives yield, their callers only `yield*`.
 
 import { PTRS_PER_PTE } from '../model/config.js';
-import { Cpu, KGen, STEP } from '../model/cpu.js';
+import { STEP } from '../model/cpu.js';
 import { walk } from '../model/mmu.js';
 import { PMD_SECT, PMD_SPLITTING, PTE_NS, PTE_PFN_MASK, PTE_VALID } from '../model/pte.js';
 import { Ev, fnId } from '../check/events.js';
 import { C } from '../check/counters.js';
-import { flush_tlb_kernel_range } from './tlbflush.js';
 import { chargePte, chargeSplit } from '../cost/charge.js';
+import type { KernelCtx, KGen } from './context.js';
+import { PAGE_SIZE, virt_to_pfn } from './memory.js';
+import { flush_tlb_kernel_range } from './tlbflush.js';
 
 const FN_CHANGE = fnId('__change_memory_common');
 const FN_SPLIT = fnId('split_kernel_leaf_mapping');
 
-/** Write one PTE (not a step by itself: callers yield after it). */
-export function set_pte(cpu: Cpu, vpn: number, desc: number, make = false): void {
-  const r = cpu.realm;
-  Atomics.store(r.i32, r.oPte + vpn, desc);
-  cpu.count(C.pte_writes);
-  chargePte(cpu, make);
-  cpu.ev(Ev.PTE_SET, vpn, desc);
+/** One descriptor store, counted and charged (a make: invalid -> valid with nothing else changed). */
+function write_pte(ctx: KernelCtx, vpn: number, pte: number, make: boolean): void {
+  ctx.realm.set_pte(vpn, pte);
+  ctx.count(C.pte_writes);
+  chargePte(ctx, make);
+  ctx.ev(Ev.PTE_SET, vpn, pte);
+}
+
+/** set_pte(ptep of addr, pte): write the last-level descriptor of addr. One step. */
+export function* set_pte(ctx: KernelCtx, addr: number, pte: number): KGen {
+  write_pte(ctx, virt_to_pfn(addr), pte, false);
+  yield STEP;
 }
 
 /** Split one 2 MiB block leaf into a PTE table (BBML2_NOABORT: no break window). One step. */
-function* split_pmd(cpu: Cpu, block: number): KGen {
-  const r = cpu.realm;
-  const a = r.i32;
-  const at = r.oPmd + block;
+function* split_pmd(ctx: KernelCtx, block: number): KGen {
+  const r = ctx.realm;
   for (;;) {
-    const pmd = Atomics.load(a, at);
+    const pmd = r.pmd(block);
     if (!(pmd & PMD_SECT)) return; // already a table
-    if (!(pmd & PMD_SPLITTING) && Atomics.compareExchange(a, at, pmd, pmd | PMD_SPLITTING) === pmd) {
+    if (!(pmd & PMD_SPLITTING) && r.cmpxchg_pmd(block, pmd, pmd | PMD_SPLITTING) === pmd) {
       const attrs = pmd & (PTE_VALID | PTE_NS);
       const first = block * PTRS_PER_PTE;
-      for (let i = 0; i < PTRS_PER_PTE; i++) Atomics.store(a, r.oPte + first + i, (first + i) | attrs);
-      Atomics.store(a, at, 0); // now a table: walks use the PTEs, which translate identically
-      cpu.count(C.splits);
-      chargeSplit(cpu);
-      cpu.ev(Ev.PMD_SPLIT, block, 0);
+      for (let i = 0; i < PTRS_PER_PTE; i++) r.set_pte(first + i, (first + i) | attrs);
+      r.set_pmd(block, 0); // now a table: walks use the PTEs, which translate identically
+      ctx.count(C.splits);
+      chargeSplit(ctx);
+      ctx.ev(Ev.PMD_SPLIT, block, 0);
       yield STEP;
       return;
     }
     // Another CPU holds pgtable_split_lock for this block.
-    cpu.noProgress('split_kernel_leaf_mapping', 'pgtable_split_lock never released');
+    ctx.noProgress('split_kernel_leaf_mapping', 'pgtable_split_lock never released');
     yield STEP;
   }
 }
 
 /** split_kernel_leaf_mapping(start, end): split block leaves only at the range boundaries. */
-export function* split_kernel_leaf_mapping(cpu: Cpu, start: number, end: number): KGen {
-  const r = cpu.realm;
-  if (r.cfg.linearMap !== 'block' || start >= r.lmPages) return;
-  cpu.ev(Ev.CALL, FN_SPLIT, start);
-  if (start % PTRS_PER_PTE !== 0) yield* split_pmd(cpu, (start / PTRS_PER_PTE) | 0);
-  if (end % PTRS_PER_PTE !== 0 && end < r.lmPages) yield* split_pmd(cpu, (end / PTRS_PER_PTE) | 0);
+export function* split_kernel_leaf_mapping(ctx: KernelCtx, start: number, end: number): KGen {
+  const r = ctx.realm;
+  const s = virt_to_pfn(start);
+  const e = virt_to_pfn(end);
+  if (r.cfg.linearMap !== 'block' || s >= r.lmPages) return;
+  ctx.ev(Ev.CALL, FN_SPLIT, s);
+  if (s % PTRS_PER_PTE !== 0) yield* split_pmd(ctx, (s / PTRS_PER_PTE) | 0);
+  if (e % PTRS_PER_PTE !== 0 && e < r.lmPages) yield* split_pmd(ctx, (e / PTRS_PER_PTE) | 0);
 }
 
 /**
- * update_range_prot(): split at the range boundaries, then rewrite every leaf
- * of VA pages [start, start+n) (a whole block leaf at once). One step per leaf,
- * no TLB maintenance.
+ * update_range_prot(start, size, set, clear): split at the range boundaries,
+ * then rewrite every leaf (a whole block leaf at once). One step per leaf, no
+ * TLB maintenance.
  */
-export function* update_range_prot(cpu: Cpu, start: number, n: number, set: number, clear: number): KGen {
-  const r = cpu.realm;
-  const a = r.i32;
-  const end = start + n;
-  if (start < r.lmPages) yield* split_kernel_leaf_mapping(cpu, start, end);
+export function* update_range_prot(ctx: KernelCtx, start: number, size: number, set: number, clear: number): KGen {
+  const r = ctx.realm;
+  const end = virt_to_pfn(start + size);
+  let vpn = virt_to_pfn(start);
+  if (vpn < r.lmPages) yield* split_kernel_leaf_mapping(ctx, start, start + size);
   const make = set === PTE_VALID && clear === 0;
-  let vpn = start;
+  const blocks = r.cfg.linearMap === 'block';
   while (vpn < end) {
-    if (vpn < r.lmPages && r.cfg.linearMap === 'block' && vpn % PTRS_PER_PTE === 0 && vpn + PTRS_PER_PTE <= end) {
-      const at = r.oPmd + vpn / PTRS_PER_PTE;
-      const pmd = Atomics.load(a, at);
+    if (blocks && vpn < r.lmPages && vpn % PTRS_PER_PTE === 0 && vpn + PTRS_PER_PTE <= end) {
+      const block = vpn / PTRS_PER_PTE;
+      const pmd = r.pmd(block);
       if (pmd & PMD_SECT) {
-        Atomics.store(a, at, (pmd & ~clear) | set);
-        cpu.count(C.pte_writes);
-        chargePte(cpu, make);
-        cpu.ev(Ev.PTE_SET, vpn, (pmd & ~clear & ~PMD_SECT) | set);
+        r.set_pmd(block, (pmd & ~clear) | set);
+        ctx.count(C.pte_writes);
+        chargePte(ctx, make);
+        ctx.ev(Ev.PTE_SET, vpn, (pmd & ~clear & ~PMD_SECT) | set);
         yield STEP;
         vpn += PTRS_PER_PTE;
         continue;
       }
     }
     const old = walk(r, vpn);
-    set_pte(cpu, vpn, ((old & ~clear) | set) & (PTE_PFN_MASK | PTE_VALID | PTE_NS), make);
+    write_pte(ctx, vpn, ((old & ~clear) | set) & (PTE_PFN_MASK | PTE_VALID | PTE_NS), make);
     yield STEP;
     vpn++;
   }
 }
 
 /**
- * __change_memory_common(addr, size, set_mask, clear_mask) over VA pages
- * [start, start+n): update every leaf, then flush the range unless the change
- * is exactly "set VALID, clear nothing" (R16).
+ * __change_memory_common(start, size, set_mask, clear_mask): update every
+ * leaf, then flush the range unless the change is exactly "set VALID, clear
+ * nothing" (R16).
  */
-export function* __change_memory_common(cpu: Cpu, start: number, n: number, set: number, clear: number): KGen<number> {
-  cpu.ev(Ev.CALL, FN_CHANGE, n);
-  yield* update_range_prot(cpu, start, n, set, clear);
-  if (!(set === PTE_VALID && clear === 0)) yield* flush_tlb_kernel_range(cpu, start, start + n);
+export function* __change_memory_common(ctx: KernelCtx, start: number, size: number, set: number, clear: number): KGen<number> {
+  ctx.ev(Ev.CALL, FN_CHANGE, size / PAGE_SIZE);
+  yield* update_range_prot(ctx, start, size, set, clear);
+  if (!(set === PTE_VALID && clear === 0)) yield* flush_tlb_kernel_range(ctx, start, start + size);
   return 0;
 }

@@ -1,70 +1,75 @@
 // arch/arm64/include/asm/rsi.h and kernel/rsi.c: the guest's RSI loops.
 
-import { Cpu, KGen, STEP } from '../model/cpu.js';
+import { STEP } from '../model/cpu.js';
 import { Ripas } from '../model/granule.js';
 import { H } from '../model/realm.js';
 import { RSI_ACCEPT, RSI_CHANGE_DESTROYED, RSI_NO_CHANGE_DESTROYED, rsi_ipa_state_set } from '../model/rmm.js';
-import { Ev, fnId } from '../check/events.js';
+import { Ev, fnId, rsiSetProgress } from '../check/events.js';
 import { C } from '../check/counters.js';
+import type { KernelCtx, KGen } from './context.js';
+import { PAGE_SIZE } from './memory.js';
+import { EINVAL, EPERM } from './errno.js';
 
-export const EINVAL = -22;
-export const EPERM = -1;
-export const ENOMEM = -12;
+export { EINVAL, EPERM, ENOMEM } from './errno.js';
 
 const FN_RANGE = fnId('rsi_set_memory_range');
 const FN_BOOT = fnId('arm64_rsi_setup_memory');
 
-/** rsi_set_addr_range_state(): one SMC; -EPERM if the host did not ACCEPT. One step. */
-function rsi_set_addr_range_state(cpu: Cpu, start: number, end: number, state: Ripas, flags: number): { ret: number; top: number } {
-  const res = rsi_ipa_state_set(cpu, start, end, state, flags);
-  cpu.ev(Ev.RSI_SET, start / 4096, ((res.top / 4096) & 0x3fffffff) | (res.response << 30));
+/** rsi_set_addr_range_state(): one SMC; -EPERM if the host did not ACCEPT. */
+function rsi_set_addr_range_state(ctx: KernelCtx, start: number, end: number, state: Ripas, flags: number): { ret: number; top: number } {
+  const res = rsi_ipa_state_set(ctx, start, end, state, flags);
+  ctx.ev(Ev.RSI_SET, start / PAGE_SIZE, rsiSetProgress(res.top / PAGE_SIZE, res.response));
   if (res.response !== RSI_ACCEPT) return { ret: EPERM, top: res.top };
   return { ret: res.a0, top: res.top };
 }
 
 /**
- * rsi_set_memory_range(start, end, state, flags): loop until done (R5). Any
- * error, or top outside [start, end], is -EINVAL. No check for top == start:
- * a host that never progresses livelocks the caller (reported by the watchdog).
+ * rsi_set_memory_range(start, end, state, flags): loop until done (R5), one
+ * step per SMC. Any error, or top outside [start, end], is -EINVAL. No check
+ * for top == start: a host that never progresses livelocks the caller
+ * (reported by the watchdog). Granules a running realm really changed are
+ * counted as flipped pages.
  */
-export function* rsi_set_memory_range(cpu: Cpu, start: number, end: number, state: Ripas, flags: number): KGen<number> {
-  cpu.ev(Ev.CALL, FN_RANGE, (end - start) / 4096);
+export function* rsi_set_memory_range(ctx: KernelCtx, start: number, end: number, state: Ripas, flags: number): KGen<number> {
+  ctx.ev(Ev.CALL, FN_RANGE, (end - start) / PAGE_SIZE);
+  const running = ctx.realm.header(H.REALM_WORLD) === 1;
   while (start !== end) {
-    const { ret, top } = rsi_set_addr_range_state(cpu, start, end, state, flags);
+    const { ret, top } = rsi_set_addr_range_state(ctx, start, end, state, flags);
+    if (running && top > start && top <= end) ctx.count(C.flipped_pages, (top - start) / PAGE_SIZE);
     yield STEP;
     if (ret || top < start || top > end) {
-      cpu.count(C.rsi_errors);
+      ctx.count(C.rsi_errors);
       return EINVAL;
     }
-    if (top === start) cpu.noProgress('rsi_set_memory_range', 'host never progresses RSI_IPA_STATE_SET (R5 livelock)');
-    else cpu.progress();
+    if (top === start) ctx.noProgress('rsi_set_memory_range', 'host never progresses RSI_IPA_STATE_SET (R5 livelock)');
+    else ctx.progress();
     start = top;
   }
   return 0;
 }
 
 /** RAM + CHANGE_DESTROYED: "do not use if you rely on the contents". */
-export const rsi_set_memory_range_protected = (cpu: Cpu, start: number, end: number): KGen<number> =>
-  rsi_set_memory_range(cpu, start, end, Ripas.RAM, RSI_CHANGE_DESTROYED);
-export const rsi_set_memory_range_protected_safe = (cpu: Cpu, start: number, end: number): KGen<number> =>
-  rsi_set_memory_range(cpu, start, end, Ripas.RAM, RSI_NO_CHANGE_DESTROYED);
-export const rsi_set_memory_range_shared = (cpu: Cpu, start: number, end: number): KGen<number> =>
-  rsi_set_memory_range(cpu, start, end, Ripas.EMPTY, RSI_CHANGE_DESTROYED);
+export const rsi_set_memory_range_protected = (ctx: KernelCtx, start: number, end: number): KGen<number> =>
+  rsi_set_memory_range(ctx, start, end, Ripas.RAM, RSI_CHANGE_DESTROYED);
+export const rsi_set_memory_range_protected_safe = (ctx: KernelCtx, start: number, end: number): KGen<number> =>
+  rsi_set_memory_range(ctx, start, end, Ripas.RAM, RSI_NO_CHANGE_DESTROYED);
+export const rsi_set_memory_range_shared = (ctx: KernelCtx, start: number, end: number): KGen<number> =>
+  rsi_set_memory_range(ctx, start, end, Ripas.EMPTY, RSI_CHANGE_DESTROYED);
 
 /** What __set_memory_enc_dec() calls: back to RAM when encrypting, to EMPTY when decrypting. */
-export const rsi_set_memory_range_enc_dec = (cpu: Cpu, start: number, end: number, encrypt: boolean): KGen<number> =>
-  encrypt ? rsi_set_memory_range_protected(cpu, start, end) : rsi_set_memory_range_shared(cpu, start, end);
+export const rsi_set_memory_range_enc_dec = (ctx: KernelCtx, start: number, end: number, encrypt: boolean): KGen<number> =>
+  encrypt ? rsi_set_memory_range_protected(ctx, start, end) : rsi_set_memory_range_shared(ctx, start, end);
 
 /**
  * arm64_rsi_setup_memory(): every memblock range to RAM with NO_CHANGE_DESTROYED;
  * any failure panics (R2). Only then is is_realm_world() true.
  */
-export function* arm64_rsi_setup_memory(cpu: Cpu): KGen<number> {
-  const r = cpu.realm;
-  cpu.ev(Ev.CALL, FN_BOOT, r.lmPages);
-  const ret = yield* rsi_set_memory_range_protected_safe(cpu, 0, r.lmPages * 4096);
-  if (ret) cpu.die('panic', 'arm64_rsi_setup_memory', 'failed to set RIPAS RAM for a memblock range', `rsi_set_memory_range_protected_safe -> ${ret}`);
-  Atomics.store(r.i32, H.REALM_WORLD, 1);
-  cpu.ev(Ev.BOOT, 1, 0);
+export function* arm64_rsi_setup_memory(ctx: KernelCtx): KGen<number> {
+  const r = ctx.realm;
+  ctx.ev(Ev.CALL, FN_BOOT, r.lmPages);
+  const ret = yield* rsi_set_memory_range_protected_safe(ctx, 0, r.lmPages * PAGE_SIZE);
+  if (ret) ctx.die('panic', 'arm64_rsi_setup_memory', 'failed to set RIPAS RAM for a memblock range', `rsi_set_memory_range_protected_safe -> ${ret}`);
+  r.set_header(H.REALM_WORLD, 1);
+  ctx.ev(Ev.BOOT, 1, 0);
   return 0;
 }

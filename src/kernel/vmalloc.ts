@@ -2,104 +2,106 @@
 // vmalloc VA (with a guard page); vfree() unmaps, flushes and frees. The linear
 // alias of every page stays mapped: that is the alias the review thread is about.
 
-import { Cpu, KGen, STEP } from '../model/cpu.js';
+import { STEP } from '../model/cpu.js';
 import { mk_pte, pte_pfn } from '../model/pte.js';
 import { walk } from '../model/mmu.js';
 import { Ev, fnId } from '../check/events.js';
+import type { KernelCtx, KGen } from './context.js';
+import { PAGE_SIZE, page_address, virt_to_pfn } from './memory.js';
 import { alloc_pages, __free_pages } from './page_alloc.js';
 import { set_pte } from './pgtable.js';
 import { flush_tlb_kernel_range } from './tlbflush.js';
-import { ENOMEM } from './rsi.js';
+import { ENOMEM } from './errno.js';
 
 const FN_VMALLOC = fnId('vmalloc');
 const FN_VFREE = fnId('vfree');
 const FN_VM_UNMAP_ALIASES = fnId('vm_unmap_aliases');
 const VM_TRIES = 8;
 
+const pages_of = (size: number): number => Math.ceil(size / PAGE_SIZE);
+
 /** Reserve n VA pages plus a guard page in the vmalloc area. One step per try. */
-function* get_vm_area(cpu: Cpu, n: number): KGen<number> {
-  const r = cpu.realm;
-  const a = r.i32;
+function* get_vm_area(ctx: KernelCtx, n: number): KGen<number> {
+  const r = ctx.realm;
   const span = n + 1;
-  const me = cpu.id + 1;
+  const me = ctx.id + 1;
   for (let t = 0; t < VM_TRIES; t++) {
-    const slot = cpu.randInt(r.vmPages - span + 1);
+    const slot = ctx.randInt(r.vmPages - span + 1);
     let got = 0;
-    while (got < span && Atomics.compareExchange(a, r.oVmOwner + slot + got, 0, me) === 0) got++;
+    while (got < span && r.cmpxchg_vm_owner(slot + got, 0, me) === 0) got++;
     yield STEP;
-    if (got === span) return r.vmBase + slot;
-    for (let i = 0; i < got; i++) Atomics.store(a, r.oVmOwner + slot + i, 0);
+    if (got === span) return page_address(r.vmBase + slot);
+    for (let i = 0; i < got; i++) r.set_vm_owner(slot + i, 0);
   }
   return ENOMEM;
 }
 
-function free_vm_area(cpu: Cpu, vpn: number, n: number): void {
-  const r = cpu.realm;
-  for (let i = 0; i <= n; i++) Atomics.store(r.i32, r.oVmOwner + vpn - r.vmBase + i, 0);
+function free_vm_area(ctx: KernelCtx, addr: number, n: number): void {
+  const r = ctx.realm;
+  const slot = virt_to_pfn(addr) - r.vmBase;
+  for (let i = 0; i <= n; i++) r.set_vm_owner(slot + i, 0);
 }
 
 /**
- * Map the given linear pages at a new vmalloc VA with or without
- * PROT_NS_SHARED (pgprot_decrypted). One step per PTE.
+ * vmap(pages, count, prot): map the given pages at a new vmalloc address, with
+ * or without PROT_NS_SHARED (pgprot_decrypted). One step per PTE.
  */
-export function* vmap(cpu: Cpu, pages: number[], decrypted: boolean): KGen<number> {
-  const va = yield* get_vm_area(cpu, pages.length);
-  if (va < 0) return va;
+export function* vmap(ctx: KernelCtx, pages: number[], decrypted: boolean): KGen<number> {
+  const addr = yield* get_vm_area(ctx, pages.length);
+  if (addr < 0) return addr;
   for (let i = 0; i < pages.length; i++) {
-    set_pte(cpu, va + i, mk_pte(pages[i], true, decrypted));
-    cpu.ev(Ev.VMAP, va + i, pages[i]);
-    yield STEP;
+    ctx.ev(Ev.VMAP, virt_to_pfn(addr) + i, pages[i]);
+    yield* set_pte(ctx, addr + i * PAGE_SIZE, mk_pte(pages[i], true, decrypted));
   }
-  return va;
+  return addr;
 }
 
-/** vmalloc(n pages): order-0 pages from the page allocator, mapped protected. */
-export function* vmalloc(cpu: Cpu, n: number): KGen<number> {
-  cpu.ev(Ev.CALL, FN_VMALLOC, n);
+/** vmalloc(size): order-0 pages from the page allocator, mapped protected. */
+export function* vmalloc(ctx: KernelCtx, size: number): KGen<number> {
+  const n = pages_of(size);
+  ctx.ev(Ev.CALL, FN_VMALLOC, n);
   const pages: number[] = [];
   for (let i = 0; i < n; i++) {
-    const p = yield* alloc_pages(cpu, 0);
+    const p = yield* alloc_pages(ctx, 0);
     if (p < 0) {
-      for (const q of pages) yield* __free_pages(cpu, q, 1);
+      for (const q of pages) yield* __free_pages(ctx, q, 0);
       return ENOMEM;
     }
     pages.push(p);
   }
-  const va = yield* vmap(cpu, pages, false);
-  if (va < 0) for (const q of pages) yield* __free_pages(cpu, q, 1);
-  return va;
+  const addr = yield* vmap(ctx, pages, false);
+  if (addr < 0) for (const q of pages) yield* __free_pages(ctx, q, 0);
+  return addr;
 }
 
 /**
  * vm_unmap_aliases(): purge lazily-freed vmap areas. vfree() flushes eagerly in
  * this model, so there is nothing to purge: a marker in the trace.
  */
-export function vm_unmap_aliases(cpu: Cpu): void {
-  cpu.ev(Ev.CALL, FN_VM_UNMAP_ALIASES, 0);
+export function vm_unmap_aliases(ctx: KernelCtx): void {
+  ctx.ev(Ev.CALL, FN_VM_UNMAP_ALIASES, 0);
 }
 
-/** vmalloc_to_page() for each page of [va, va+n). */
-export function vmalloc_to_pages(cpu: Cpu, va: number, n: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(pte_pfn(walk(cpu.realm, va + i)));
-  return out;
-}
+/**
+ * vmalloc_to_page(addr): the page mapped at a vmalloc address. Not a step
+ * point: only the mapping's owner changes its output address.
+ */
+export const vmalloc_to_page = (ctx: KernelCtx, addr: number): number => pte_pfn(walk(ctx.realm, virt_to_pfn(addr)));
 
-/** vunmap(): clear the PTEs and flush the range (eager, not the lazy purge). Returns the pages. */
-export function* vunmap(cpu: Cpu, va: number, n: number): KGen<number[]> {
-  const pages = vmalloc_to_pages(cpu, va, n);
-  for (let i = 0; i < n; i++) {
-    set_pte(cpu, va + i, 0);
-    yield STEP;
-  }
-  yield* flush_tlb_kernel_range(cpu, va, va + n);
-  free_vm_area(cpu, va, n);
+/** vunmap(addr, size): clear the PTEs and flush the range (eager, not the lazy purge). Returns the pages. */
+export function* vunmap(ctx: KernelCtx, addr: number, size: number): KGen<number[]> {
+  const n = pages_of(size);
+  const pages: number[] = [];
+  for (let i = 0; i < n; i++) pages.push(vmalloc_to_page(ctx, addr + i * PAGE_SIZE));
+  for (let i = 0; i < n; i++) yield* set_pte(ctx, addr + i * PAGE_SIZE, 0);
+  yield* flush_tlb_kernel_range(ctx, addr, addr + n * PAGE_SIZE);
+  free_vm_area(ctx, addr, n);
   return pages;
 }
 
-/** vfree(): vunmap, then free every page. */
-export function* vfree(cpu: Cpu, va: number, n: number): KGen {
-  cpu.ev(Ev.CALL, FN_VFREE, n);
-  const pages = yield* vunmap(cpu, va, n);
-  for (const p of pages) yield* __free_pages(cpu, p, 1);
+/** vfree(addr, size): vunmap, then free every page. */
+export function* vfree(ctx: KernelCtx, addr: number, size: number): KGen {
+  ctx.ev(Ev.CALL, FN_VFREE, pages_of(size));
+  const pages = yield* vunmap(ctx, addr, size);
+  for (const p of pages) yield* __free_pages(ctx, p, 0);
 }

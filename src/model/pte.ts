@@ -1,3 +1,5 @@
+import { PAGE_SIZE } from './config.js';
+
 // Descriptor encodings for the modelled stage-1 kernel page tables.
 // One Int32 per 4 KiB PTE and one per 2 MiB PMD of the linear map.
 
@@ -24,7 +26,7 @@ export const prot_ns_shared = (ipaBits: number): number => 2 ** (ipaBits - 1);
 
 /** The IPA a descriptor translates page offset 0 to: PA, or PA | prot_ns_shared (R1). */
 export function pte_to_ipa(pte: number, ipaBits: number): number {
-  return pte_pfn(pte) * 4096 + (pte_ns(pte) ? prot_ns_shared(ipaBits) : 0);
+  return pte_pfn(pte) * PAGE_SIZE + (pte_ns(pte) ? prot_ns_shared(ipaBits) : 0);
 }
 
 /** R1: an IPA is protected iff it lies below 2^(ipa_bits-1). */

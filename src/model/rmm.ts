@@ -8,36 +8,32 @@ import { C } from '../check/counters.js';
 import { G_ASSIGNED, G_NS_BAD, G_NS_MAPPED, G_RIPAS_MASK, Ripas } from './granule.js';
 import { PTE_NS, pte_pfn, prot_ns_shared } from './pte.js';
 import { H } from './realm.js';
-import type { Cpu } from './cpu.js';
+import { PAGE_SIZE } from './config.js';
+import type { PE } from './pe.js';
 import { chargeRsi } from '../cost/charge.js';
 
 export const RSI_SUCCESS = 0;
 export const RSI_ERROR_INPUT = 1;
-export const RSI_ERROR_STATE = 2;
 export const RSI_INCOMPLETE = 3;
 export const RSI_ACCEPT = 0;
 export const RSI_REJECT = 1;
 export const RSI_NO_CHANGE_DESTROYED = 0;
 export const RSI_CHANGE_DESTROYED = 1;
-/** SMC_RSI_FID(n) = 0xC4000000 | n. */
-export const SMC_RSI_IPA_STATE_SET = 0xc4000197;
-export const SMC_RSI_IPA_STATE_GET = 0xc4000198;
 
 /**
  * A realm load/store through a valid descriptor. R7 for protected IPAs, R8 for
  * shared ones. REC exits that the host services transparently return
  * REC_EXIT_MAPPED (counted, benign).
  */
-export function realm_access(cpu: Cpu, desc: number): Res {
+export function realm_access(cpu: PE, desc: number): Res {
   const r = cpu.realm;
-  const a = r.i32;
-  const gi = r.oGranule + pte_pfn(desc);
-  const g = Atomics.load(a, gi);
+  const pfn = pte_pfn(desc);
+  const g = r.granule(pfn);
   if (desc & PTE_NS) {
     if (g & G_NS_BAD) return Res.GPF; // host put a non-NS granule behind the shared IPA
     if (g & G_NS_MAPPED) return Res.OK;
     // Unmapped unprotected IPA: REC exit, the host maps NS memory (RMI_RTT_MAP_UNPROTECTED).
-    Atomics.or(a, gi, G_NS_MAPPED);
+    r.or_granule(pfn, G_NS_MAPPED);
     cpu.count(C.rec_exit_ns_map);
     return Res.REC_EXIT_MAPPED;
   }
@@ -47,7 +43,7 @@ export function realm_access(cpu: Cpu, desc: number): Res {
     case Ripas.RAM:
       if (g & G_ASSIGNED) return Res.OK;
       // RAM + UNASSIGNED: REC exit, host RMI_DATA_CREATE_UNKNOWN keeps the RIPAS.
-      Atomics.or(a, gi, G_ASSIGNED);
+      r.or_granule(pfn, G_ASSIGNED);
       cpu.count(C.rec_exit_data_create);
       return Res.REC_EXIT_MAPPED;
     default:
@@ -60,13 +56,12 @@ export function realm_access(cpu: Cpu, desc: number): Res {
  * IPA reaches the host's own NS page; a protected IPA backed by a DATA granule
  * is GPT_REALM and faults.
  */
-export function host_access(cpu: Cpu, ipaPfn: number, shared: boolean): Res {
+export function host_access(cpu: PE, ipaPfn: number, shared: boolean): Res {
   const r = cpu.realm;
-  const gi = r.oGranule + ipaPfn;
-  const g = Atomics.load(r.i32, gi);
+  const g = r.granule(ipaPfn);
   if (!shared) return g & G_ASSIGNED ? Res.GPF : Res.OK;
   if (g & G_NS_BAD) return Res.GPF;
-  if (!(g & G_NS_MAPPED)) Atomics.or(r.i32, gi, G_NS_MAPPED);
+  if (!(g & G_NS_MAPPED)) r.or_granule(ipaPfn, G_NS_MAPPED);
   return Res.OK;
 }
 
@@ -77,18 +72,18 @@ export interface RsiResult { a0: number; top: number; response: number }
  * exit in which the host runs zero or more RMI_RTT_SET_RIPAS from base upwards
  * (R4), applying R6 to each granule.
  */
-export function rsi_ipa_state_set(cpu: Cpu, base: number, top: number, ripas: number, flags: number): RsiResult {
+export function rsi_ipa_state_set(cpu: PE, base: number, top: number, ripas: number, flags: number): RsiResult {
   const r = cpu.realm;
-  const a = r.i32;
+  const a = r.i32; // the REJECT line below reads the header directly
   const par = prot_ns_shared(r.cfg.ipaBits);
   cpu.count(C.rsi_calls);
-  if (base % 4096 !== 0 || top % 4096 !== 0 || top <= base || top > par || (ripas !== Ripas.EMPTY && ripas !== Ripas.RAM)) {
+  if (base % PAGE_SIZE !== 0 || top % PAGE_SIZE !== 0 || top <= base || top > par || (ripas !== Ripas.EMPTY && ripas !== Ripas.RAM)) {
     return { a0: RSI_ERROR_INPUT, top: base, response: RSI_ACCEPT };
   }
-  const g0 = base / 4096;
-  const gTop = top / 4096;
+  const g0 = base / PAGE_SIZE;
+  const gTop = top / PAGE_SIZE;
   const host = r.cfg.host;
-  const running = Atomics.load(a, H.REALM_WORLD) === 1;
+  const running = r.header(H.REALM_WORLD) === 1;
   let stop = gTop;
   if (host.stall && running) stop = g0; // a host that stops serving RIPAS changes once the realm runs
   else if (cpu.chance('rmm.partial', host.partialRate)) {
@@ -98,17 +93,16 @@ export function rsi_ipa_state_set(cpu: Cpu, base: number, top: number, ripas: nu
   let g = g0;
   for (; g < stop; g++) {
     if (g >= r.lmPages) continue; // IPAs past RAM have no granule state to change
-    const gi = r.oGranule + g;
-    const old = Atomics.load(a, gi);
+    const old = r.granule(g);
     const cur = old & G_RIPAS_MASK;
     if (cur === Ripas.DESTROYED && flags === RSI_NO_CHANGE_DESTROYED) break; // IGXDDX
     // A_RAM <-> A_EMPTY keeps the DATA granule (Realm PAS); the stage-2 TLBI is the RMM's own business.
-    Atomics.store(a, gi, (old & ~G_RIPAS_MASK) | ripas);
+    r.set_granule(g, (old & ~G_RIPAS_MASK) | ripas);
   }
   const progressed = g - g0;
   cpu.count(C.rsi_granules, progressed);
   chargeRsi(cpu, progressed);
-  const newTop = g === gTop ? top : g * 4096;
+  const newTop = g === gTop ? top : g * PAGE_SIZE;
   if (newTop !== top) cpu.count(progressed === 0 ? C.rsi_no_progress : C.rsi_partial);
   let response = RSI_ACCEPT;
   // REJECT only for RAM, only when incomplete, only if the host says so (IDRPPK), and only
@@ -121,9 +115,9 @@ export function rsi_ipa_state_set(cpu: Cpu, base: number, top: number, ripas: nu
 }
 
 /** SMC_RSI_IPA_STATE_GET for one granule. */
-export function rsi_ipa_state_get(cpu: Cpu, ipa: number): { a0: number; ripas: Ripas } {
+export function rsi_ipa_state_get(cpu: PE, ipa: number): { a0: number; ripas: Ripas } {
   const r = cpu.realm;
-  if (ipa % 4096 !== 0 || ipa >= prot_ns_shared(r.cfg.ipaBits)) return { a0: RSI_ERROR_INPUT, ripas: Ripas.EMPTY };
-  const g = ipa / 4096 < r.lmPages ? Atomics.load(r.i32, r.oGranule + ipa / 4096) : Ripas.EMPTY;
+  if (ipa % PAGE_SIZE !== 0 || ipa >= prot_ns_shared(r.cfg.ipaBits)) return { a0: RSI_ERROR_INPUT, ripas: Ripas.EMPTY };
+  const g = ipa / PAGE_SIZE < r.lmPages ? r.granule(ipa / PAGE_SIZE) : Ripas.EMPTY;
   return { a0: RSI_SUCCESS, ripas: (g & G_RIPAS_MASK) as Ripas };
 }

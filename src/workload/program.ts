@@ -9,6 +9,7 @@ import { Cpu, KGen, BLOCKED, STEP } from '../model/cpu.js';
 import { H, MB, MB_MAX_PAGES, MbState } from '../model/realm.js';
 import { walk } from '../model/mmu.js';
 import { PTE_NS, pte_pfn } from '../model/pte.js';
+import { PAGE_SIZE, page_address, virt_to_pfn } from '../kernel/memory.js';
 import { C } from '../check/counters.js';
 import { Ev } from '../check/events.js';
 import type { Policy } from '../kernel/policy.js';
@@ -47,7 +48,6 @@ export const defaultProgram = (scheduleSeed: string, vcpu: number, ops: number):
 
 const OBJECTS_PER_SLAB = 8;
 
-/** The vCPU's own slab: pages and how many objects each holds (private to the vCPU). */
 /** The vCPU's own slab: its pages in ascending order, the objects on each, and the page new objects go to. */
 interface Slab { pages: number[]; objects: number[]; partial: number }
 
@@ -73,7 +73,7 @@ function* kmalloc(cpu: Cpu, slab: Slab): KGen {
     const i = lowerBound(slab.pages, slab.partial);
     if (slab.objects[i] < OBJECTS_PER_SLAB) {
       slab.objects[i]++;
-      yield* kernel_store(cpu, slab.partial, 'kmalloc', true);
+      yield* kernel_store(cpu, page_address(slab.partial), 'kmalloc', true);
       return;
     }
   }
@@ -83,7 +83,7 @@ function* kmalloc(cpu: Cpu, slab: Slab): KGen {
   slab.pages.splice(at, 0, p);
   slab.objects.splice(at, 0, 1);
   slab.partial = p;
-  yield* kernel_store(cpu, p, 'kmalloc', true);
+  yield* kernel_store(cpu, page_address(p), 'kmalloc', true);
 }
 
 /**
@@ -107,7 +107,7 @@ function* kfree(cpu: Cpu, slab: Slab): KGen {
   slab.pages.splice(i, 1);
   slab.objects.splice(i, 1);
   if (slab.partial === p) slab.partial = -1;
-  yield* __free_pages(cpu, p, 1);
+  yield* __free_pages(cpu, p, 0);
 }
 
 /** A dentry-name hash: load_unaligned_zeropad() at the tail of an object, usually the page's last one. */
@@ -115,59 +115,58 @@ function* d_hash(cpu: Cpu, slab: Slab): KGen {
   if (slab.pages.length === 0) return yield* kmalloc(cpu, slab);
   const p = slab.pages[pickSlabPage(cpu, slab)];
   const tail = cpu.randInt(4) === 0 ? 64 + cpu.randInt(512) : 1 + cpu.randInt(7);
-  yield* load_unaligned_zeropad(cpu, p * 4096 + 4096 - tail);
+  yield* load_unaligned_zeropad(cpu, page_address(p) + PAGE_SIZE - tail);
 }
 
 /** Hand the buffer's IPAs (as the guest's page tables say) to the host and wait for completion. */
-function* host_io(cpu: Cpu, va: number, n: number): KGen {
+function* host_io(cpu: Cpu, addr: number, n: number): KGen {
   const r = cpu.realm;
-  const a = r.i32;
-  const mb = r.oMailbox + cpu.id * MB.WORDS;
+  const me = cpu.id;
   for (let i = 0; i < n; i++) {
-    const d = walk(r, va + i);
-    Atomics.store(a, mb + MB.IPA0 + i, pte_pfn(d) | (d & PTE_NS ? MB_NS : 0));
+    const d = walk(r, virt_to_pfn(addr) + i);
+    r.set_mailbox(me, MB.IPA0 + i, pte_pfn(d) | (d & PTE_NS ? MB_NS : 0));
   }
-  Atomics.store(a, mb + MB.NPAGES, n);
-  Atomics.store(a, mb + MB.STATE, MbState.POSTED);
+  r.set_mailbox(me, MB.NPAGES, n);
+  r.set_mailbox(me, MB.STATE, MbState.POSTED);
   cpu.wake();
   cpu.ev(Ev.POST, n, 0);
   yield STEP;
-  while (Atomics.load(a, mb + MB.STATE) !== MbState.DONE) {
+  while (r.mailbox(me, MB.STATE) !== MbState.DONE) {
     cpu.noProgress('virtqueue wait', 'host never completed the request');
     cpu.ev(Ev.BLOCKED, 0, 0);
     yield BLOCKED;
   }
   cpu.progress();
-  Atomics.store(a, mb + MB.STATE, MbState.IDLE);
+  r.set_mailbox(me, MB.STATE, MbState.IDLE);
 }
 
 /** Fill, let the host use, read back. */
-function* use_shared_buffer(cpu: Cpu, va: number, n: number): KGen {
-  for (let i = 0; i < n; i++) yield* kernel_store(cpu, va + i, 'fill', false);
-  yield* host_io(cpu, va, n);
-  for (let i = 0; i < n; i++) yield* kernel_load(cpu, va + i, 'read back');
+function* use_shared_buffer(cpu: Cpu, addr: number, n: number): KGen {
+  for (let i = 0; i < n; i++) yield* kernel_store(cpu, addr + i * PAGE_SIZE, 'fill', false);
+  yield* host_io(cpu, addr, n);
+  for (let i = 0; i < n; i++) yield* kernel_load(cpu, addr + i * PAGE_SIZE, 'read back');
 }
 
 /** dma_direct_alloc/free of a coherent buffer: shared pages in the linear map. */
 function* dma_buffer(cpu: Cpu, policy: Policy, single: boolean): KGen {
   const drawn = cpu.randInt(3);
   const order = single ? 0 : drawn; // draw all the same, so the op's later choices do not move
-  const p = yield* alloc_pages_decrypted(cpu, policy, order);
-  if (p < 0) return;
+  const addr = yield* alloc_pages_decrypted(cpu, policy, order);
+  if (addr < 0) return;
   cpu.count(C.shared_buffers);
-  yield* use_shared_buffer(cpu, p, 1 << order);
-  yield* free_pages_decrypted(cpu, policy, p, order);
+  yield* use_shared_buffer(cpu, addr, 1 << order);
+  yield* free_pages_decrypted(cpu, policy, addr, order);
 }
 
 /** netvsc_init_buf(): a vzalloc() buffer shared through the vmalloc VA. */
 function* netvsc_buffer(cpu: Cpu, policy: Policy, single: boolean): KGen {
   const drawn = 1 + cpu.randInt(Math.min(4, MB_MAX_PAGES));
   const n = single ? 1 : drawn;
-  const va = yield* vmalloc_decrypted(cpu, policy, n);
-  if (va < 0) return;
+  const addr = yield* vmalloc_decrypted(cpu, policy, n * PAGE_SIZE);
+  if (addr < 0) return;
   cpu.count(C.shared_buffers);
-  yield* use_shared_buffer(cpu, va, n);
-  yield* vfree_decrypted(cpu, policy, va, n);
+  yield* use_shared_buffer(cpu, addr, n);
+  yield* vfree_decrypted(cpu, policy, addr, n * PAGE_SIZE);
 }
 
 /**
@@ -196,7 +195,7 @@ export function* vcpu_main(cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'],
       }
       k++;
     }
-    if (Atomics.load(r.i32, H.STOP)) break;
+    if (r.header(H.STOP)) break;
     cpu.beginOp(i, op, gen);
     cpu.count(C.ops);
     switch (op) {
@@ -209,7 +208,7 @@ export function* vcpu_main(cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'],
   }
   cpu.op = 'exit';
   cpu.opIndex = -1;
-  while (slab.pages.length) yield* __free_pages(cpu, slab.pages.pop()!, 1);
-  Atomics.add(r.i32, H.VCPUS_DONE, 1);
+  while (slab.pages.length) yield* __free_pages(cpu, slab.pages.pop()!, 0);
+  r.add_header(H.VCPUS_DONE, 1);
   cpu.wake();
 }

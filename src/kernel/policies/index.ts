@@ -1,4 +1,5 @@
 // Built-in policies and the loader for user policies (--policy ./file.js).
+// User factories receive the policy API (src/api.ts), not the whole library.
 
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
@@ -14,6 +15,7 @@ import { alias_flip } from './alias_flip.js';
 import { gfp_decrypted } from './gfp_decrypted.js';
 import { mainline_per_page } from './per_page.js';
 import { paced } from './paced.js';
+import * as api from '../../api.js';
 
 /** The policies `run --policy all` runs: the designs the review thread discusses. */
 export const BUILTIN_POLICIES: Policy[] = [v2_no_bbm, mainline, vmalloc_naive, alias_flip, gfp_decrypted];
@@ -31,25 +33,31 @@ export function policyHash(spec: string): string {
   return createHash('sha256').update(readFileSync(resolve(spec))).digest('hex').slice(0, 16);
 }
 
+const OPS = ['set_memory_decrypted', 'set_memory_encrypted'] as const;
+const HOOKS = ['alloc_decrypted', 'free_decrypted', 'vmalloc_decrypted', 'vfree_decrypted'] as const;
+
 function validate(p: unknown, from: string): Policy {
   const bad = (why: string): never => { throw new ConfigError(`policy ${from}: ${why}`); };
   if (typeof p !== 'object' || p === null) bad('the module must export a policy object (default export) or a factory returning one');
   const q = p as Record<string, unknown>;
+  if (q.ops === undefined && (typeof q.set_memory_decrypted === 'function' || typeof q.set_memory_encrypted === 'function')) {
+    bad('written for realmrace 0.1: put set_memory_decrypted/encrypted (and any alloc hooks) under "ops", taking (ctx, addr, numpages) with addr a byte address (was: a page number); primitives yield by themselves (drop "yield STEP") and count by themselves (drop cpu.count)');
+  }
   if (typeof q.name !== 'string' || q.name === '') bad('missing string field "name"');
-  if (typeof q.set_memory_decrypted !== 'function') bad('missing function set_memory_decrypted(cpu, vpn, numpages)');
-  if (typeof q.set_memory_encrypted !== 'function') bad('missing function set_memory_encrypted(cpu, vpn, numpages)');
   if (!Array.isArray(q.expect)) bad(`missing array "expect" of finding kinds (${FINDING_KINDS.join(', ')}), [] for "must run clean"`);
   for (const k of q.expect as unknown[]) if (!FINDING_KINDS.includes(k as never)) bad(`unknown finding kind in expect: ${String(k)}`);
-  for (const f of ['alloc_decrypted', 'free_decrypted', 'vmalloc_decrypted', 'vfree_decrypted']) {
-    if (q[f] !== undefined && typeof q[f] !== 'function') bad(`${f} must be a function`);
-  }
-  if (typeof q.description !== 'string') q.description = '';
-  return q as unknown as Policy;
+  if (typeof q.ops !== 'object' || q.ops === null) bad('missing object "ops" with set_memory_decrypted(ctx, addr, numpages) and set_memory_encrypted(ctx, addr, numpages)');
+  const ops = q.ops as Record<string, unknown>;
+  for (const f of OPS) if (typeof ops[f] !== 'function') bad(`missing function ops.${f}(ctx, addr, numpages)`);
+  for (const f of HOOKS) if (ops[f] !== undefined && typeof ops[f] !== 'function') bad(`ops.${f} must be a function`);
+  for (const f of Object.keys(ops)) if (!(OPS as readonly string[]).includes(f) && !(HOOKS as readonly string[]).includes(f)) bad(`unknown op "${f}" (known: ${[...OPS, ...HOOKS].join(', ')})`);
+  if (q.description !== undefined && typeof q.description !== 'string') bad('"description" must be a string');
+  return { name: q.name as string, description: (q.description as string | undefined) ?? '', expect: q.expect as Policy['expect'], ops: ops as unknown as Policy['ops'] };
 }
 
 /**
  * A built-in name, or a path to an ES module whose default export is a policy
- * object or a factory `(realmrace) => policy` that receives this library.
+ * object or a factory `(k) => policy` that receives the policy API (src/api.ts).
  */
 export async function loadPolicy(spec: string): Promise<Policy> {
   const b = builtinPolicy(spec);
@@ -66,8 +74,7 @@ export async function loadPolicy(spec: string): Promise<Policy> {
   let p = mod.default ?? mod.policy;
   if (typeof p === 'function') {
     try {
-      const lib = await import('../../index.js');
-      p = await (p as (lib: unknown) => unknown)(lib);
+      p = await (p as (k: typeof api) => unknown)(api);
     } catch (e) {
       throw new ConfigError(`policy ${spec}: factory threw: ${(e as Error).message.split('\n')[0]}`);
     }

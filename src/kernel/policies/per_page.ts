@@ -2,13 +2,11 @@
 // flush (TLBI + DSB), RSI call and make. The cost comparison for Catalin's
 // per-page worry (10 Jun 2024) against mainline's one range flip.
 
-import type { Policy } from '../policy.js';
-import type { Cpu, KGen } from '../../model/cpu.js';
-import { __set_memory_enc_dec } from '../pageattr.js';
+import { type KernelCtx, type KGen, type Policy, PAGE_SIZE, __set_memory_enc_dec } from '../../api.js';
 
-function* per_page(cpu: Cpu, vpn: number, n: number, encrypt: boolean): KGen<number> {
-  for (let i = 0; i < n; i++) {
-    const ret = yield* __set_memory_enc_dec(cpu, vpn + i, 1, encrypt);
+function* per_page(ctx: KernelCtx, addr: number, numpages: number, encrypt: boolean): KGen<number> {
+  for (let i = 0; i < numpages; i++) {
+    const ret = yield* __set_memory_enc_dec(ctx, addr + i * PAGE_SIZE, 1, encrypt);
     if (ret) return ret;
   }
   return 0;
@@ -18,6 +16,8 @@ export const mainline_per_page: Policy = {
   name: 'mainline-per-page',
   description: 'mainline break-before-make, but page by page: a flush, an RSI call and a make per page',
   expect: [],
-  set_memory_decrypted: (cpu, vpn, n) => per_page(cpu, vpn, n, false),
-  set_memory_encrypted: (cpu, vpn, n) => per_page(cpu, vpn, n, true),
+  ops: {
+    set_memory_decrypted: (ctx, addr, numpages) => per_page(ctx, addr, numpages, false),
+    set_memory_encrypted: (ctx, addr, numpages) => per_page(ctx, addr, numpages, true),
+  },
 };

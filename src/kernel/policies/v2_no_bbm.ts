@@ -3,29 +3,22 @@
 // valid, then RSI, then the flush. Stale TLB entries and fresh walks both reach
 // a protected IPA whose RIPAS is EMPTY: SEA.
 
-import type { Policy } from '../policy.js';
-import type { Cpu, KGen } from '../../model/cpu.js';
-import { C } from '../../check/counters.js';
-import { __is_lm_address, enc_dec_masks, is_realm_world } from '../pageattr.js';
-import { EINVAL, rsi_set_memory_range_enc_dec } from '../rsi.js';
-import { flush_tlb_kernel_range } from '../tlbflush.js';
-import { update_range_prot } from '../pgtable.js';
+import {
+  type KernelCtx, type KGen, type Policy, PAGE_SIZE, __is_lm_address, __set_memory_enc_dec, __virt_to_phys, enc_dec_masks,
+  flush_tlb_kernel_range, rsi_set_memory_range_enc_dec, update_range_prot,
+} from '../../api.js';
 
-function* set_memory_enc_dec_in_place(cpu: Cpu, vpn: number, n: number, encrypt: boolean): KGen<number> {
-  if (!is_realm_world(cpu)) return 0;
-  if (!__is_lm_address(cpu, vpn)) {
-    cpu.count(C.vmalloc_einval);
-    return EINVAL;
-  }
+function* __set_memory_enc_dec_in_place(ctx: KernelCtx, addr: number, numpages: number, encrypt: boolean): KGen<number> {
+  // Linear map only: anything else is rejected as mainline does (-EINVAL).
+  if (!__is_lm_address(ctx, addr)) return yield* __set_memory_enc_dec(ctx, addr, numpages, encrypt);
+  const start = __virt_to_phys(addr);
+  const end = start + numpages * PAGE_SIZE;
   // Live change of the output address, no break and no flush yet.
   const { set, clear } = enc_dec_masks(encrypt);
-  yield* update_range_prot(cpu, vpn, n, set, clear);
-  const start = vpn * 4096;
-  const end = start + n * 4096;
-  const ret = yield* rsi_set_memory_range_enc_dec(cpu, start, end, encrypt);
+  yield* update_range_prot(ctx, addr, numpages * PAGE_SIZE, set, clear);
+  const ret = yield* rsi_set_memory_range_enc_dec(ctx, start, end, encrypt);
   if (ret) return ret;
-  cpu.count(C.flipped_pages, n);
-  yield* flush_tlb_kernel_range(cpu, vpn, vpn + n);
+  yield* flush_tlb_kernel_range(ctx, addr, addr + numpages * PAGE_SIZE);
   return 0;
 }
 
@@ -33,6 +26,8 @@ export const v2_no_bbm: Policy = {
   name: 'v2-no-bbm',
   description: 'v2 posting: NS bit flipped in the live PTE, then RSI, then flush (no break-before-make)',
   expect: ['SEA'],
-  set_memory_decrypted: (cpu, vpn, n) => set_memory_enc_dec_in_place(cpu, vpn, n, false),
-  set_memory_encrypted: (cpu, vpn, n) => set_memory_enc_dec_in_place(cpu, vpn, n, true),
+  ops: {
+    set_memory_decrypted: (ctx, addr, numpages) => __set_memory_enc_dec_in_place(ctx, addr, numpages, false),
+    set_memory_encrypted: (ctx, addr, numpages) => __set_memory_enc_dec_in_place(ctx, addr, numpages, true),
+  },
 };

@@ -4,24 +4,22 @@
 // granule is RIPAS_EMPTY: a load_unaligned_zeropad() spill from the preceding
 // linear page takes an SEA (Kelley, 7 Jun 2024).
 
-import type { Policy } from '../policy.js';
-import type { Cpu, KGen } from '../../model/cpu.js';
-import { PTE_VALID } from '../../model/pte.js';
-import { C } from '../../check/counters.js';
-import { enc_dec_masks, set_memory_enc_dec_any } from '../pageattr.js';
-import { __change_memory_common } from '../pgtable.js';
-import { rsi_set_memory_range_enc_dec } from '../rsi.js';
+import {
+  type KernelCtx, type KGen, type Policy, PAGE_SIZE, PTE_VALID, __change_memory_common, __set_memory_enc_dec,
+  enc_dec_masks, is_vmalloc_addr, page_to_phys, rsi_set_memory_range_enc_dec, vmalloc_to_page,
+} from '../../api.js';
 
-function* flip_vmalloc_pte_only(cpu: Cpu, va: number, pages: number[], encrypt: boolean): KGen<number> {
+function* __set_memory_enc_dec_vmalloc(ctx: KernelCtx, addr: number, numpages: number, encrypt: boolean): KGen<number> {
+  if (!is_vmalloc_addr(ctx, addr)) return yield* __set_memory_enc_dec(ctx, addr, numpages, encrypt);
   const { set, clear } = enc_dec_masks(encrypt);
-  for (let i = 0; i < pages.length; i++) {
-    const pa = pages[i] * 4096;
-    let ret = yield* __change_memory_common(cpu, va + i, 1, set, clear | PTE_VALID);
+  for (let i = 0; i < numpages; i++) {
+    const va = addr + i * PAGE_SIZE;
+    const pa = page_to_phys(vmalloc_to_page(ctx, va));
+    let ret = yield* __change_memory_common(ctx, va, PAGE_SIZE, set, clear | PTE_VALID);
     if (ret) return ret;
-    ret = yield* rsi_set_memory_range_enc_dec(cpu, pa, pa + 4096, encrypt);
+    ret = yield* rsi_set_memory_range_enc_dec(ctx, pa, pa + PAGE_SIZE, encrypt);
     if (ret) return ret;
-    cpu.count(C.flipped_pages);
-    yield* __change_memory_common(cpu, va + i, 1, PTE_VALID, 0);
+    yield* __change_memory_common(ctx, va, PAGE_SIZE, PTE_VALID, 0);
   }
   return 0;
 }
@@ -30,6 +28,8 @@ export const vmalloc_naive: Policy = {
   name: 'vmalloc-naive',
   description: 'accepts vmalloc VAs and flips only the vmalloc PTE per page; the linear alias stays valid and protected',
   expect: ['SEA'],
-  set_memory_decrypted: (cpu, vpn, n) => set_memory_enc_dec_any(cpu, vpn, n, false, (pages) => flip_vmalloc_pte_only(cpu, vpn, pages, false)),
-  set_memory_encrypted: (cpu, vpn, n) => set_memory_enc_dec_any(cpu, vpn, n, true, (pages) => flip_vmalloc_pte_only(cpu, vpn, pages, true)),
+  ops: {
+    set_memory_decrypted: (ctx, addr, numpages) => __set_memory_enc_dec_vmalloc(ctx, addr, numpages, false),
+    set_memory_encrypted: (ctx, addr, numpages) => __set_memory_enc_dec_vmalloc(ctx, addr, numpages, true),
+  },
 };

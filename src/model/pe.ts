@@ -1,0 +1,11 @@
+// What the model's hardware and firmware code (MMU, RMM, cost) uses of a
+// processing element: its identity, the realm tables, its random choices and
+// its bookkeeping. A narrow view of Cpu; the choice methods (chance/choose) are
+// included as soon as Cpu has them.
+
+import type { Cpu } from './cpu.js';
+
+export type PE = Pick<Cpu,
+  | 'id' | 'isHost' | 'realm' | 'concurrent' | 'rng'
+  | 'count' | 'counters' | 'clock' | 'ns' | 'ipiPagesCharged' | 'ipiFullCharged'
+  | Extract<keyof Cpu, 'chance' | 'choose'>>;
