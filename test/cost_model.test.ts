@@ -11,6 +11,7 @@ import { builtinPolicy } from '../src/kernel/policies/index.js';
 import { sweepOne, SweepSpec } from '../src/sweep/sweep.js';
 import { DEFAULT_COSTS, COST_KEYS, loadCostTable, defaultCostTable } from '../src/cost/table.js';
 import { Realm } from '../src/model/realm.js';
+import { runToEnd, type KGen } from '../src/model/actor_stack.js';
 import { realmConfig } from '../src/model/config.js';
 import { Cpu } from '../src/model/cpu.js';
 import { Trace } from '../src/check/trace.js';
@@ -20,7 +21,7 @@ import { ConfigError } from '../src/run/errors.js';
 
 const P = (name: string) => builtinPolicy(name)!;
 const spec = (over: Partial<SweepSpec> = {}): SweepSpec => ({ vcpus: [], mode: 'controlled', schedules: 1, ops: 60, seed: '0xc057', realm: { linearMap: 'block' }, ...over });
-const drain = (g: Generator<number, unknown, void>): void => { while (!g.next().done); };
+const drain = (g: KGen<unknown>): void => { runToEnd(g); };
 
 describe('cost model', () => {
   it('every default cost names its source', () => {

@@ -4,7 +4,7 @@
 // and contents across a transition (R21).
 
 import { describe, it, expect } from 'vitest';
-import { world, run, death, events, stepN, setGranule, zeropadOutcome, type World, type ZeropadOutcome } from './rule_helpers.js';
+import { world, run, actor, death, events, stepN, setGranule, zeropadOutcome, type World, type ZeropadOutcome } from './rule_helpers.js';
 import type { Policy } from '../src/kernel/policy.js';
 import { Ripas, G_ASSIGNED, G_NS_MAPPED, G_RIPAS_MASK } from '../src/model/granule.js';
 import { mk_pte, pte_valid } from '../src/model/pte.js';
@@ -195,7 +195,7 @@ describe('R20: a still-valid alias of an EMPTY granule is fatal', () => {
     const w = world();
     const [c0, c1] = w.cpus;
     translate(c1, 200);
-    const g = set_memory_decrypted(c0, v2_no_bbm, 200 * PG, 1);
+    const g = actor(set_memory_decrypted(c0, v2_no_bbm, 200 * PG, 1));
     while (ripasOf(w, 200) !== Ripas.EMPTY) expect(g.next().done).toBe(false);
     expect(tlb_peek(c1, 200)).toBe(mk_pte(200, true, false));
     const f = death(() => run(kernel_load(c1, 200 * PG, 'test')));

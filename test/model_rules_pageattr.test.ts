@@ -3,7 +3,7 @@
 // TLB-flush thresholds, no-TLBI make, and linear-map granularity.
 
 import { describe, it, expect } from 'vitest';
-import { world, run, death, events, setGranule, type World } from './rule_helpers.js';
+import { world, run, actor, death, events, setGranule, type World } from './rule_helpers.js';
 import { Ripas, G_ASSIGNED, G_RIPAS_MASK } from '../src/model/granule.js';
 import { OWNER_LEAKED } from '../src/model/realm.js';
 import { mk_pte, PTE_NS, PTE_VALID, PMD_SECT, pte_valid, pte_ns } from '../src/model/pte.js';
@@ -125,7 +125,7 @@ describe('R11: set_memory_decrypted / set_memory_encrypted sequence', () => {
       const [c0, c1] = w.cpus;
       if (encrypt) run(set_memory_decrypted(c0, mainline, 300 * PG, 4));
       for (let v = 299; v < 305; v++) { translate(c0, v); translate(c1, v); }
-      const g = encrypt ? set_memory_encrypted(c0, mainline, 300 * PG, 4) : set_memory_decrypted(c0, mainline, 300 * PG, 4);
+      const g = actor(encrypt ? set_memory_encrypted(c0, mainline, 300 * PG, 4) : set_memory_decrypted(c0, mainline, 300 * PG, 4));
       let steps = 0;
       for (;;) {
         noProtectedEmpty(w, 299, 305);
@@ -144,7 +144,7 @@ describe('R11: set_memory_decrypted / set_memory_encrypted sequence', () => {
     const w = world();
     const [c0, c1] = w.cpus;
     for (let v = 100; v < 104; v++) { translate(c0, v); translate(c1, v); }
-    const g = set_memory_decrypted(c0, mainline, 100 * PG, 4);
+    const g = actor(set_memory_decrypted(c0, mainline, 100 * PG, 4));
     let checked = false;
     while (c0.counters[C.rsi_calls] === 0) {
       const before = { ptes: [100, 101, 102, 103].map((v) => walk(w.realm, v)), dsb: c0.counters[C.dsb] };

@@ -11,7 +11,7 @@ import * as k from '../src/api.js';
 import { loadPolicy } from '../src/kernel/policies/index.js';
 import { ControlledRunner } from '../src/run/controlled.js';
 import { runConfig } from '../src/run/config.js';
-import { world, run } from './rule_helpers.js';
+import { world, run, actor } from './rule_helpers.js';
 import { C } from '../src/check/counters.js';
 
 const fixture = (f: string): string => join(import.meta.dirname, 'fixtures', f);
@@ -106,7 +106,7 @@ describe('policy API', () => {
   it('primitives are the step points: set_pte yields once; a 3-page break yields per PTE, per TLBI and for the DSB', () => {
     const w = world();
     const ctx = w.cpus[0];
-    const steps = (g: Generator<number, unknown, void>): number => { let n = 0; while (!g.next().done) n++; return n; };
+    const steps = (g: k.KGen<unknown>): number => { const s = actor(g); let n = 0; while (!s.next().done) n++; return n; };
     expect(steps(k.set_pte(ctx, 10 * k.PAGE_SIZE, k.mk_pte(10, true, true)))).toBe(1);
     expect(steps(k.__change_memory_common(ctx, 20 * k.PAGE_SIZE, 3 * k.PAGE_SIZE, k.PTE_NS, k.PTE_VALID))).toBe(3 + 3 + 1);
     expect(steps(k.__change_memory_common(ctx, 20 * k.PAGE_SIZE, 3 * k.PAGE_SIZE, k.PTE_VALID, 0))).toBe(3); // make: no flush

@@ -8,6 +8,7 @@ import { Trace } from '../src/check/trace.js';
 import { KernelDeath, deathOf, findingOf, type Finding } from '../src/check/finding.js';
 import { C } from '../src/check/counters.js';
 import { load_unaligned_zeropad } from '../src/kernel/fault.js';
+import { ActorStack, type KGen } from '../src/model/actor_stack.js';
 
 export interface World {
   cfg: RealmConfig;
@@ -45,17 +46,33 @@ export function world(o: WorldOpts = {}): World {
   return { cfg, realm, trace, cpus, host };
 }
 
+const stacks = new WeakMap<object, ActorStack<unknown>>();
+
+/**
+ * The actor that steps kernel path g (its calls trampolined, as an executor
+ * steps it): the same one every time for the same g, so a test may step a path
+ * a little, look, and step on.
+ */
+export function actor<T>(g: KGen<T>): ActorStack<T> {
+  if (g instanceof ActorStack) return g;
+  let s = stacks.get(g);
+  if (!s) stacks.set(g, (s = new ActorStack(g)));
+  return s as ActorStack<T>;
+}
+
 /** Drive a kernel path to completion. */
-export function run<T>(g: Generator<number, T, void>): T {
+export function run<T>(g: KGen<T>): T {
+  const s = actor(g);
   for (;;) {
-    const r = g.next();
+    const r = s.next();
     if (r.done) return r.value;
   }
 }
 
-/** Advance a generator by k steps; returns true if it finished within them. */
-export function stepN<T>(g: Generator<number, T, void>, k: number): boolean {
-  for (let i = 0; i < k; i++) if (g.next().done) return true;
+/** Advance a kernel path by k steps; returns true if it finished within them. */
+export function stepN<T>(g: KGen<T>, k: number): boolean {
+  const s = actor(g);
+  for (let i = 0; i < k; i++) if (s.next().done) return true;
   return false;
 }
 

@@ -3,7 +3,7 @@
 // It must only ever touch memory the guest shared; touching a GPT_REALM granule
 // is a granule protection fault (R10).
 
-import { Cpu, KGen, BLOCKED, STEP } from '../model/cpu.js';
+import { Cpu, BLOCKED, STEP, type KGen } from '../model/cpu.js';
 import { H, MB, MbState } from '../model/realm.js';
 import { host_access } from '../model/rmm.js';
 import { Ev, Res, fnId } from '../check/events.js';

@@ -45,7 +45,7 @@ function* decrypted_pool_refill(cpu: KernelCtx): KGen<boolean> {
     if (r.cmpxchg_pool_chunk(c, Chunk.ENCRYPTED, Chunk.BUSY) !== Chunk.ENCRYPTED) continue;
     cpu.ev(Ev.CALL, FN_REFILL, c);
     const base = firstPage(cpu, c);
-    const ret = yield* flip_accounted(cpu, false, __set_memory_enc_dec(cpu, page_address(base), POOL_CHUNK_PAGES, false));
+    const ret = yield flip_accounted(cpu, false, __set_memory_enc_dec(cpu, page_address(base), POOL_CHUNK_PAGES, false));
     if (ret) {
       leak_pages(cpu, base, POOL_CHUNK_PAGES);
       r.set_pool_chunk(c, Chunk.LEAKED);
@@ -78,7 +78,7 @@ export function* decrypted_pool_alloc(cpu: KernelCtx, n: number): KGen<number> {
         return page_address(p);
       }
     }
-    if (!(yield* decrypted_pool_refill(cpu))) {
+    if (!(yield decrypted_pool_refill(cpu))) {
       cpu.count(C.alloc_fail);
       return ENOMEM;
     }
@@ -103,7 +103,7 @@ function* decrypted_pool_shrink(cpu: KernelCtx, c: number): KGen {
   }
   cpu.ev(Ev.CALL, FN_SHRINK, c);
   yield STEP;
-  const ret = yield* flip_accounted(cpu, true, __set_memory_enc_dec(cpu, page_address(base), POOL_CHUNK_PAGES, true));
+  const ret = yield flip_accounted(cpu, true, __set_memory_enc_dec(cpu, page_address(base), POOL_CHUNK_PAGES, true));
   if (ret) {
     leak_pages(cpu, base, POOL_CHUNK_PAGES);
     r.set_pool_chunk(c, Chunk.LEAKED);
@@ -120,5 +120,5 @@ export function* decrypted_pool_free(cpu: KernelCtx, addr: number, n: number): K
   cpu.ev(Ev.CALL, FN_FREE, n);
   release_pages(cpu, p, n, OWNER_POOL, 'decrypted_pool_free');
   yield STEP;
-  yield* decrypted_pool_shrink(cpu, ((p - r.poolBase) / POOL_CHUNK_PAGES) | 0);
+  yield decrypted_pool_shrink(cpu, ((p - r.poolBase) / POOL_CHUNK_PAGES) | 0);
 }

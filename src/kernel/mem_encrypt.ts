@@ -30,7 +30,7 @@ function* set_memory_enc_dec(ctx: KernelCtx, policy: Policy, addr: number, numpa
   const fn = encrypt ? FN_ENC : FN_DEC;
   ctx.ev(Ev.CALL, fn, virt_to_pfn(addr));
   const ops = policy.ops;
-  const ret = yield* flip_accounted(ctx, encrypt, encrypt ? ops.set_memory_encrypted(ctx, addr, numpages) : ops.set_memory_decrypted(ctx, addr, numpages));
+  const ret = yield flip_accounted(ctx, encrypt, encrypt ? ops.set_memory_encrypted(ctx, addr, numpages) : ops.set_memory_decrypted(ctx, addr, numpages));
   ctx.ev(Ev.RET, fn, ret);
   return ret;
 }
@@ -43,7 +43,7 @@ export function* flip_accounted(ctx: KernelCtx, encrypt: boolean, flip: KGen<num
   ctx.count(encrypt ? C.set_memory_encrypted : C.set_memory_decrypted);
   const ns0 = ctx.ns;
   const wall0 = ctx.wallNs;
-  const ret = yield* flip;
+  const ret = yield flip;
   ctx.count(C.ns_flip, ctx.ns - ns0);
   if (ctx.clock) ctx.recordFlipWall(ctx.wallNs - wall0, encrypt);
   return ret;
@@ -59,10 +59,10 @@ export const set_memory_encrypted = (ctx: KernelCtx, policy: Policy, addr: numbe
 
 /** __get_free_pages(gfp | __GFP_DECRYPTED, order): linear-map address of shared memory, or -errno. */
 export function* alloc_pages_decrypted(ctx: KernelCtx, policy: Policy, order: number): KGen<number> {
-  if (policy.ops.alloc_decrypted) return yield* policy.ops.alloc_decrypted(ctx, order);
-  const addr = yield* __get_free_pages(ctx, order);
+  if (policy.ops.alloc_decrypted) return yield policy.ops.alloc_decrypted(ctx, order);
+  const addr = yield __get_free_pages(ctx, order);
   if (addr < 0) return addr;
-  const ret = yield* set_memory_decrypted(ctx, policy, addr, 1 << order);
+  const ret = yield set_memory_decrypted(ctx, policy, addr, 1 << order);
   if (ret) {
     leak_pages(ctx, virt_to_page(addr), 1 << order); // WARN: "%d pages will be leaked"
     return ret;
@@ -72,10 +72,10 @@ export function* alloc_pages_decrypted(ctx: KernelCtx, policy: Policy, order: nu
 
 /** free_pages_prepare() for decrypted pages: re-encrypt, then free; leak on failure (R12). */
 export function* free_pages_decrypted(ctx: KernelCtx, policy: Policy, addr: number, order: number): KGen {
-  if (policy.ops.free_decrypted) return yield* policy.ops.free_decrypted(ctx, addr, order);
-  const ret = yield* set_memory_encrypted(ctx, policy, addr, 1 << order);
+  if (policy.ops.free_decrypted) return yield policy.ops.free_decrypted(ctx, addr, order);
+  const ret = yield set_memory_encrypted(ctx, policy, addr, 1 << order);
   if (ret) leak_pages(ctx, virt_to_page(addr), 1 << order);
-  else yield* free_pages(ctx, addr, order);
+  else yield free_pages(ctx, addr, order);
 }
 
 /** Leak every page behind a vmalloc range (gpadl->decrypted stays true: never freed). */
@@ -85,11 +85,11 @@ function leak_vmalloc(ctx: KernelCtx, addr: number, n: number): void {
 
 /** vzalloc(size) then set_memory_decrypted() on the vmalloc address (__vmbus_establish_gpadl). */
 export function* vmalloc_decrypted(ctx: KernelCtx, policy: Policy, size: number): KGen<number> {
-  if (policy.ops.vmalloc_decrypted) return yield* policy.ops.vmalloc_decrypted(ctx, size);
+  if (policy.ops.vmalloc_decrypted) return yield policy.ops.vmalloc_decrypted(ctx, size);
   const n = Math.ceil(size / PAGE_SIZE);
-  const addr = yield* vmalloc(ctx, size);
+  const addr = yield vmalloc(ctx, size);
   if (addr < 0) return addr;
-  const ret = yield* set_memory_decrypted(ctx, policy, addr, n);
+  const ret = yield set_memory_decrypted(ctx, policy, addr, n);
   if (ret) {
     leak_vmalloc(ctx, addr, n);
     return ret;
@@ -98,12 +98,12 @@ export function* vmalloc_decrypted(ctx: KernelCtx, policy: Policy, size: number)
 }
 
 export function* vfree_decrypted(ctx: KernelCtx, policy: Policy, addr: number, size: number): KGen {
-  if (policy.ops.vfree_decrypted) return yield* policy.ops.vfree_decrypted(ctx, addr, size);
+  if (policy.ops.vfree_decrypted) return yield policy.ops.vfree_decrypted(ctx, addr, size);
   const n = Math.ceil(size / PAGE_SIZE);
-  const ret = yield* set_memory_encrypted(ctx, policy, addr, n);
+  const ret = yield set_memory_encrypted(ctx, policy, addr, n);
   if (ret) {
     leak_vmalloc(ctx, addr, n);
     return;
   }
-  yield* vfree(ctx, addr, size);
+  yield vfree(ctx, addr, size);
 }

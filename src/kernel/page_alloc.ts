@@ -62,7 +62,7 @@ export function* __free_pages(ctx: KernelCtx, page: number, order: number): KGen
 
 /** __get_free_pages(order): the linear-map address of 2^order new pages, or -ENOMEM. */
 export function* __get_free_pages(ctx: KernelCtx, order: number): KGen<number> {
-  const page = yield* alloc_pages(ctx, order);
+  const page = yield alloc_pages(ctx, order);
   return page < 0 ? page : page_address(page);
 }
 

@@ -37,9 +37,9 @@ export function* __set_memory_enc_dec(ctx: KernelCtx, addr: number, numpages: nu
   const { set, clear } = enc_dec_masks(encrypt);
   // "Break the mapping before we make any changes to avoid stale TLB entries or
   // Synchronous External Aborts caused by RIPAS_EMPTY"
-  let ret = yield* __change_memory_common(ctx, addr, PAGE_SIZE * numpages, set, clear | PTE_VALID);
+  let ret = yield __change_memory_common(ctx, addr, PAGE_SIZE * numpages, set, clear | PTE_VALID);
   if (ret) return ret;
-  ret = yield* rsi_set_memory_range_enc_dec(ctx, start, end, encrypt);
+  ret = yield rsi_set_memory_range_enc_dec(ctx, start, end, encrypt);
   if (ret) return ret;
-  return yield* __change_memory_common(ctx, addr, PAGE_SIZE * numpages, PTE_VALID, 0);
+  return yield __change_memory_common(ctx, addr, PAGE_SIZE * numpages, PTE_VALID, 0);
 }

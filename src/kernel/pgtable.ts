@@ -60,8 +60,8 @@ export function* split_kernel_leaf_mapping(ctx: KernelCtx, start: number, end: n
   const e = virt_to_pfn(end);
   if (r.cfg.linearMap !== 'block' || s >= r.lmPages) return;
   ctx.ev(Ev.CALL, FN_SPLIT, s);
-  if (s % PTRS_PER_PTE !== 0) yield* split_pmd(ctx, (s / PTRS_PER_PTE) | 0);
-  if (e % PTRS_PER_PTE !== 0 && e < r.lmPages) yield* split_pmd(ctx, (e / PTRS_PER_PTE) | 0);
+  if (s % PTRS_PER_PTE !== 0) yield split_pmd(ctx, (s / PTRS_PER_PTE) | 0);
+  if (e % PTRS_PER_PTE !== 0 && e < r.lmPages) yield split_pmd(ctx, (e / PTRS_PER_PTE) | 0);
 }
 
 /**
@@ -73,7 +73,7 @@ export function* update_range_prot(ctx: KernelCtx, start: number, size: number, 
   const r = ctx.realm;
   const end = virt_to_pfn(start + size);
   let vpn = virt_to_pfn(start);
-  if (vpn < r.lmPages) yield* split_kernel_leaf_mapping(ctx, start, start + size);
+  if (vpn < r.lmPages) yield split_kernel_leaf_mapping(ctx, start, start + size);
   const make = set === PTE_VALID && clear === 0;
   const blocks = r.cfg.linearMap === 'block';
   while (vpn < end) {
@@ -104,7 +104,7 @@ export function* update_range_prot(ctx: KernelCtx, start: number, size: number, 
  */
 export function* __change_memory_common(ctx: KernelCtx, start: number, size: number, set: number, clear: number): KGen<number> {
   ctx.ev(Ev.CALL, FN_CHANGE, size / PAGE_SIZE);
-  yield* update_range_prot(ctx, start, size, set, clear);
-  if (!(set === PTE_VALID && clear === 0)) yield* flush_tlb_kernel_range(ctx, start, start + size);
+  yield update_range_prot(ctx, start, size, set, clear);
+  if (!(set === PTE_VALID && clear === 0)) yield flush_tlb_kernel_range(ctx, start, start + size);
   return 0;
 }

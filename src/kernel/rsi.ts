@@ -1,6 +1,7 @@
 // arch/arm64/include/asm/rsi.h and kernel/rsi.c: the guest's RSI loops.
 
 import { STEP } from '../model/cpu.js';
+import { ActorStack } from '../model/actor_stack.js';
 import { Ripas } from '../model/granule.js';
 import { H } from '../model/realm.js';
 import { RSI_ACCEPT, RSI_CHANGE_DESTROYED, RSI_NO_CHANGE_DESTROYED, rsi_ipa_state_set } from '../model/rmm.js';
@@ -61,13 +62,15 @@ export const rsi_set_memory_range_enc_dec = (ctx: KernelCtx, start: number, end:
   encrypt ? rsi_set_memory_range_protected(ctx, start, end) : rsi_set_memory_range_shared(ctx, start, end);
 
 /**
- * arm64_rsi_setup_memory(): every memblock range to RAM with NO_CHANGE_DESTROYED;
+ * arm64_rsi_setup_memory() (stepped as an actor of its own by boot): every memblock range to RAM with NO_CHANGE_DESTROYED;
  * any failure panics (R2). Only then is is_realm_world() true.
  */
-export function* arm64_rsi_setup_memory(ctx: KernelCtx): KGen<number> {
+export const arm64_rsi_setup_memory = (ctx: KernelCtx): ActorStack<number> => new ActorStack(__arm64_rsi_setup_memory(ctx));
+
+function* __arm64_rsi_setup_memory(ctx: KernelCtx): KGen<number> {
   const r = ctx.realm;
   ctx.ev(Ev.CALL, FN_BOOT, r.lmPages);
-  const ret = yield* rsi_set_memory_range_protected_safe(ctx, 0, r.lmPages * PAGE_SIZE);
+  const ret = yield rsi_set_memory_range_protected_safe(ctx, 0, r.lmPages * PAGE_SIZE);
   if (ret) ctx.die('panic', 'arm64_rsi_setup_memory', 'failed to set RIPAS RAM for a memblock range', `rsi_set_memory_range_protected_safe -> ${ret}`);
   r.set_header(H.REALM_WORLD, 1);
   ctx.ev(Ev.BOOT, 1, 0);

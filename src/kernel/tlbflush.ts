@@ -53,7 +53,7 @@ export function* flush_tlb_kernel_range(ctx: KernelCtx, start: number, end: numb
   const pages = (end - start) / PAGE_SIZE;
   if (pages <= 0) return;
   if (flush_tlb_range_limit_excess(ctx, pages)) {
-    yield* flush_tlb_all(ctx);
+    yield flush_tlb_all(ctx);
     return;
   }
   ctx.ev(Ev.CALL, FN_RANGE, pages);

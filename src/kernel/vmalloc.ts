@@ -47,11 +47,11 @@ function free_vm_area(ctx: KernelCtx, addr: number, n: number): void {
  * or without PROT_NS_SHARED (pgprot_decrypted). One step per PTE.
  */
 export function* vmap(ctx: KernelCtx, pages: number[], decrypted: boolean): KGen<number> {
-  const addr = yield* get_vm_area(ctx, pages.length);
+  const addr = yield get_vm_area(ctx, pages.length);
   if (addr < 0) return addr;
   for (let i = 0; i < pages.length; i++) {
     ctx.ev(Ev.VMAP, virt_to_pfn(addr) + i, pages[i]);
-    yield* set_pte(ctx, addr + i * PAGE_SIZE, mk_pte(pages[i], true, decrypted));
+    yield set_pte(ctx, addr + i * PAGE_SIZE, mk_pte(pages[i], true, decrypted));
   }
   return addr;
 }
@@ -62,15 +62,15 @@ export function* vmalloc(ctx: KernelCtx, size: number): KGen<number> {
   ctx.ev(Ev.CALL, FN_VMALLOC, n);
   const pages: number[] = [];
   for (let i = 0; i < n; i++) {
-    const p = yield* alloc_pages(ctx, 0);
+    const p = yield alloc_pages(ctx, 0);
     if (p < 0) {
-      for (const q of pages) yield* __free_pages(ctx, q, 0);
+      for (const q of pages) yield __free_pages(ctx, q, 0);
       return ENOMEM;
     }
     pages.push(p);
   }
-  const addr = yield* vmap(ctx, pages, false);
-  if (addr < 0) for (const q of pages) yield* __free_pages(ctx, q, 0);
+  const addr = yield vmap(ctx, pages, false);
+  if (addr < 0) for (const q of pages) yield __free_pages(ctx, q, 0);
   return addr;
 }
 
@@ -93,8 +93,8 @@ export function* vunmap(ctx: KernelCtx, addr: number, size: number): KGen<number
   const n = pages_of(size);
   const pages: number[] = [];
   for (let i = 0; i < n; i++) pages.push(vmalloc_to_page(ctx, addr + i * PAGE_SIZE));
-  for (let i = 0; i < n; i++) yield* set_pte(ctx, addr + i * PAGE_SIZE, 0);
-  yield* flush_tlb_kernel_range(ctx, addr, addr + n * PAGE_SIZE);
+  for (let i = 0; i < n; i++) yield set_pte(ctx, addr + i * PAGE_SIZE, 0);
+  yield flush_tlb_kernel_range(ctx, addr, addr + n * PAGE_SIZE);
   free_vm_area(ctx, addr, n);
   return pages;
 }
@@ -102,6 +102,6 @@ export function* vunmap(ctx: KernelCtx, addr: number, size: number): KGen<number
 /** vfree(addr, size): vunmap, then free every page. */
 export function* vfree(ctx: KernelCtx, addr: number, size: number): KGen {
   ctx.ev(Ev.CALL, FN_VFREE, pages_of(size));
-  const pages = yield* vunmap(ctx, addr, size);
-  for (const p of pages) yield* __free_pages(ctx, p, 0);
+  const pages = yield vunmap(ctx, addr, size);
+  for (const p of pages) yield __free_pages(ctx, p, 0);
 }

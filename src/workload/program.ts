@@ -5,7 +5,8 @@
 // vzalloc buffers flipped with set_memory_decrypted on the vmalloc VA.
 
 import seedrandom from 'seedrandom';
-import { Cpu, KGen, BLOCKED, STEP } from '../model/cpu.js';
+import { Cpu, BLOCKED, STEP, type KGen as ActorGen } from '../model/cpu.js';
+import { ActorStack, type KGen } from '../model/actor_stack.js';
 import { H, MB, MB_MAX_PAGES, MbState } from '../model/realm.js';
 import { walk } from '../model/mmu.js';
 import { PTE_NS, pte_pfn } from '../model/pte.js';
@@ -73,17 +74,17 @@ function* kmalloc(cpu: Cpu, slab: Slab): KGen {
     const i = lowerBound(slab.pages, slab.partial);
     if (slab.objects[i] < OBJECTS_PER_SLAB) {
       slab.objects[i]++;
-      yield* kernel_store(cpu, page_address(slab.partial), 'kmalloc', true);
+      yield kernel_store(cpu, page_address(slab.partial), 'kmalloc', true);
       return;
     }
   }
-  const p = yield* alloc_pages(cpu, 0);
+  const p = yield alloc_pages(cpu, 0);
   if (p < 0) return;
   const at = lowerBound(slab.pages, p);
   slab.pages.splice(at, 0, p);
   slab.objects.splice(at, 0, 1);
   slab.partial = p;
-  yield* kernel_store(cpu, page_address(p), 'kmalloc', true);
+  yield kernel_store(cpu, page_address(p), 'kmalloc', true);
 }
 
 /**
@@ -107,15 +108,15 @@ function* kfree(cpu: Cpu, slab: Slab): KGen {
   slab.pages.splice(i, 1);
   slab.objects.splice(i, 1);
   if (slab.partial === p) slab.partial = -1;
-  yield* __free_pages(cpu, p, 0);
+  yield __free_pages(cpu, p, 0);
 }
 
 /** A dentry-name hash: load_unaligned_zeropad() at the tail of an object, usually the page's last one. */
 function* d_hash(cpu: Cpu, slab: Slab): KGen {
-  if (slab.pages.length === 0) return yield* kmalloc(cpu, slab);
+  if (slab.pages.length === 0) return yield kmalloc(cpu, slab);
   const p = slab.pages[pickSlabPage(cpu, slab)];
   const tail = cpu.randInt(4) === 0 ? 64 + cpu.randInt(512) : 1 + cpu.randInt(7);
-  yield* load_unaligned_zeropad(cpu, page_address(p) + PAGE_SIZE - tail);
+  yield load_unaligned_zeropad(cpu, page_address(p) + PAGE_SIZE - tail);
 }
 
 /** Hand the buffer's IPAs (as the guest's page tables say) to the host and wait for completion. */
@@ -142,38 +143,41 @@ function* host_io(cpu: Cpu, addr: number, n: number): KGen {
 
 /** Fill, let the host use, read back. */
 function* use_shared_buffer(cpu: Cpu, addr: number, n: number): KGen {
-  for (let i = 0; i < n; i++) yield* kernel_store(cpu, addr + i * PAGE_SIZE, 'fill', false);
-  yield* host_io(cpu, addr, n);
-  for (let i = 0; i < n; i++) yield* kernel_load(cpu, addr + i * PAGE_SIZE, 'read back');
+  for (let i = 0; i < n; i++) yield kernel_store(cpu, addr + i * PAGE_SIZE, 'fill', false);
+  yield host_io(cpu, addr, n);
+  for (let i = 0; i < n; i++) yield kernel_load(cpu, addr + i * PAGE_SIZE, 'read back');
 }
 
 /** dma_direct_alloc/free of a coherent buffer: shared pages in the linear map. */
 function* dma_buffer(cpu: Cpu, policy: Policy, single: boolean): KGen {
   const drawn = cpu.randInt(3);
   const order = single ? 0 : drawn; // draw all the same, so the op's later choices do not move
-  const addr = yield* alloc_pages_decrypted(cpu, policy, order);
+  const addr = yield alloc_pages_decrypted(cpu, policy, order);
   if (addr < 0) return;
   cpu.count(C.shared_buffers);
-  yield* use_shared_buffer(cpu, addr, 1 << order);
-  yield* free_pages_decrypted(cpu, policy, addr, order);
+  yield use_shared_buffer(cpu, addr, 1 << order);
+  yield free_pages_decrypted(cpu, policy, addr, order);
 }
 
 /** netvsc_init_buf(): a vzalloc() buffer shared through the vmalloc VA. */
 function* netvsc_buffer(cpu: Cpu, policy: Policy, single: boolean): KGen {
   const drawn = 1 + cpu.randInt(Math.min(4, MB_MAX_PAGES));
   const n = single ? 1 : drawn;
-  const addr = yield* vmalloc_decrypted(cpu, policy, n * PAGE_SIZE);
+  const addr = yield vmalloc_decrypted(cpu, policy, n * PAGE_SIZE);
   if (addr < 0) return;
   cpu.count(C.shared_buffers);
-  yield* use_shared_buffer(cpu, addr, n);
-  yield* vfree_decrypted(cpu, policy, addr, n * PAGE_SIZE);
+  yield use_shared_buffer(cpu, addr, n);
+  yield vfree_decrypted(cpu, policy, addr, n * PAGE_SIZE);
 }
 
 /**
- * The vCPU's whole program. In free mode it stops early at an operation
- * boundary once the runner raises H.STOP.
+ * The vCPU's whole program, as the actor its executor steps. In free mode it
+ * stops early at an operation boundary once the runner raises H.STOP.
  */
-export function* vcpu_main(cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'], prog: ProgramSpec): KGen {
+export const vcpu_main = (cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'], prog: ProgramSpec): ActorGen =>
+  new ActorStack(vcpu_program(cpu, policy, mix, prog));
+
+function* vcpu_program(cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'], prog: ProgramSpec): KGen {
   const r = cpu.realm;
   const cum: number[] = [];
   let total = 0;
@@ -199,16 +203,16 @@ export function* vcpu_main(cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'],
     cpu.beginOp(i, op, gen);
     cpu.count(C.ops);
     switch (op) {
-      case 'd_hash': yield* d_hash(cpu, slab); break;
-      case 'kmalloc': yield* kmalloc(cpu, slab); break;
-      case 'kfree': yield* kfree(cpu, slab); break;
-      case 'dma_buffer': yield* dma_buffer(cpu, policy, single?.includes(i) === true); break;
-      case 'netvsc_buffer': yield* netvsc_buffer(cpu, policy, single?.includes(i) === true); break;
+      case 'd_hash': yield d_hash(cpu, slab); break;
+      case 'kmalloc': yield kmalloc(cpu, slab); break;
+      case 'kfree': yield kfree(cpu, slab); break;
+      case 'dma_buffer': yield dma_buffer(cpu, policy, single?.includes(i) === true); break;
+      case 'netvsc_buffer': yield netvsc_buffer(cpu, policy, single?.includes(i) === true); break;
     }
   }
   cpu.op = 'exit';
   cpu.opIndex = -1;
-  while (slab.pages.length) yield* __free_pages(cpu, slab.pages.pop()!, 0);
+  while (slab.pages.length) yield __free_pages(cpu, slab.pages.pop()!, 0);
   r.add_header(H.VCPUS_DONE, 1);
   cpu.wake();
 }
