@@ -132,7 +132,7 @@ describe('policy API', () => {
     for (const f of policies) {
       const src = readFileSync(join(root, 'policies', f), 'utf8');
       expect(src, f).not.toMatch(/\bSTEP\b|\.count\(|\bcounters\b/);
-      expect(src, f).toMatch(/from '\.\.\/\.\.\/api\.js'/);
+      expect(src, f).toMatch(/from '\.\.\/api\.js'/);
       expect(src, f).not.toMatch(/from '\.\.\/\.\.\/(model|check|run)\//);
     }
     for (const f of readdirSync(root).filter((x) => x.endsWith('.ts'))) {

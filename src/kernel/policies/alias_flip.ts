@@ -5,7 +5,7 @@ import {
   type KernelCtx, type KGen, type Policy, PAGE_SIZE, PTE_VALID, __change_memory_common, __phys_to_virt,
   __set_memory_enc_dec, enc_dec_masks, is_vmalloc_addr, page_to_phys, rsi_set_memory_range_enc_dec,
   vm_unmap_aliases, vmalloc_to_page,
-} from '../../api.js';
+} from '../api.js';
 
 function* __set_memory_enc_dec_alias(ctx: KernelCtx, addr: number, numpages: number, encrypt: boolean): KGen<number> {
   if (!is_vmalloc_addr(ctx, addr)) return yield* __set_memory_enc_dec(ctx, addr, numpages, encrypt);

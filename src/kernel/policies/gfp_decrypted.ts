@@ -5,7 +5,7 @@
 import {
   type Policy, PAGE_SIZE, ENOMEM, Ev, __set_memory_enc_dec, decrypted_pool_alloc, decrypted_pool_free, fnId,
   page_address, virt_to_page, vmap, vunmap,
-} from '../../api.js';
+} from '../api.js';
 
 const FN_VMAP_DEC = fnId('vmap_pages_decrypted');
 

@@ -15,7 +15,7 @@ import { alias_flip } from './alias_flip.js';
 import { gfp_decrypted } from './gfp_decrypted.js';
 import { mainline_per_page } from './per_page.js';
 import { paced } from './paced.js';
-import * as api from '../../api.js';
+import * as api from '../api.js';
 
 /** The policies `run --policy all` runs: the designs the review thread discusses. */
 export const BUILTIN_POLICIES: Policy[] = [v2_no_bbm, mainline, vmalloc_naive, alias_flip, gfp_decrypted];

@@ -1,7 +1,7 @@
 // Mainline since v6.13 (R11–R14): break-before-make on the linear map only;
 // vmalloc addresses get -EINVAL and the caller leaks the buffer.
 
-import { type Policy, __set_memory_enc_dec } from '../../api.js';
+import { type Policy, __set_memory_enc_dec } from '../api.js';
 
 export const mainline: Policy = {
   name: 'mainline',

@@ -2,7 +2,7 @@
 // flush (TLBI + DSB), RSI call and make. The cost comparison for Catalin's
 // per-page worry (10 Jun 2024) against mainline's one range flip.
 
-import { type KernelCtx, type KGen, type Policy, PAGE_SIZE, __set_memory_enc_dec } from '../../api.js';
+import { type KernelCtx, type KGen, type Policy, PAGE_SIZE, __set_memory_enc_dec } from '../api.js';
 
 function* per_page(ctx: KernelCtx, addr: number, numpages: number, encrypt: boolean): KGen<number> {
   for (let i = 0; i < numpages; i++) {

@@ -6,7 +6,7 @@
 import {
   type KernelCtx, type KGen, type Policy, PAGE_SIZE, __is_lm_address, __set_memory_enc_dec, __virt_to_phys, enc_dec_masks,
   flush_tlb_kernel_range, rsi_set_memory_range_enc_dec, update_range_prot,
-} from '../../api.js';
+} from '../api.js';
 
 function* __set_memory_enc_dec_in_place(ctx: KernelCtx, addr: number, numpages: number, encrypt: boolean): KGen<number> {
   // Linear map only: anything else is rejected as mainline does (-EINVAL).
