@@ -7,7 +7,7 @@
 
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
@@ -222,7 +222,8 @@ async function main(): Promise<void> {
 
   const help: number[] = [];
   const bareNode: number[] = [];
-  for (let i = 0; i < REPEAT; i++) { help.push(spawnMs(['dist/src/cli/main.js', '--help'])); bareNode.push(spawnMs(['-e', '0'])); }
+  const bin = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin.realmrace;
+  for (let i = 0; i < REPEAT; i++) { help.push(spawnMs([bin, '--help'])); bareNode.push(spawnMs(['-e', '0'])); }
   figs.push({ name: 'realmrace --help (spawned node)', value: median(help), unit: 'ms', target: 150, better: 'lower', bare: median(bareNode), runs: help });
 
   const extra = { free1: f1.rate, free2: f2.rate, free2over1: f2.rate / f1.rate, bareStepNs: bareNs, bareAtomicsNs: bareAtomics };
