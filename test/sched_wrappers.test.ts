@@ -175,10 +175,13 @@ describe('DeterminismCheck', () => {
     const leaky: Policy = {
       ...mainline,
       name: 'leaky',
-      // Nondeterminism the scheduler does not control: one extra step in the first run only.
-      *set_memory_decrypted(cpu, vpn, n) {
-        if (calls++ === 2) yield STEP;
-        return yield* mainline.set_memory_decrypted(cpu, vpn, n);
+      ops: {
+        ...mainline.ops,
+        // Nondeterminism the scheduler does not control: one extra step in the first run only.
+        *set_memory_decrypted(ctx, addr, n) {
+          if (calls++ === 2) yield STEP;
+          return yield* mainline.ops.set_memory_decrypted(ctx, addr, n);
+        },
       },
     };
     const runner = new ControlledRunner(small, leaky);
