@@ -160,7 +160,7 @@ function bareAtomicsNs(): number {
  */
 async function poolReadyMs(dir: string, module: string | null, threads: number): Promise<number> {
   const filename = join(dir, module ? 'wrap_worker.mjs' : 'empty_worker.mjs');
-  writeFileSync(filename, `${module ? `import ${JSON.stringify(pathToFileURL(module).href)};\n` : ''}export default () => new Promise((r) => setTimeout(r, 20));\n`);
+  writeFileSync(filename, `${module ? `import entry from ${JSON.stringify(pathToFileURL(module).href)};\nawait entry; // a Promise of the handler: the actor's module graph\n` : ''}export default () => new Promise((r) => setTimeout(r, 20));\n`);
   const t0 = performance.now();
   const pool = new Piscina({ filename, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
   await Promise.all(Array.from({ length: threads }, () => pool.run(null)));
@@ -207,7 +207,7 @@ async function main(): Promise<void> {
   figs.push({ name: 'free, 1 vCPU thread: ns per step / bare loop of the same Atomics', value: f1.nsPerStep / bareAtomics, unit: 'x', target: 3, better: 'lower', bare: 1, runs: f1.runs.map((x) => x / bareAtomics) });
   log('free done');
 
-  const worker = fileURLToPath(new URL('../../workers/actor.js', import.meta.url));
+  const worker = fileURLToPath(new URL('../../workers/actor.cjs', import.meta.url)); // the free runner's entry
   const dir = mkdtempSync(join(tmpdir(), 'realmrace-bench-'));
   try {
     await poolReadyMs(dir, worker, 5); // warm the file system cache
