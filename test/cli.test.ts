@@ -34,13 +34,15 @@ describe('realmrace run', () => {
   });
 
   it('exits 2 when an expected finding is missed (a canary that lost its teeth)', async () => {
-    const r = await realmrace('run', '--policy', 'vmalloc-naive', '--schedules', '1', '--ops', '1');
+    // One op per vCPU cannot race; no catch rate is measured at 1 op, so the stated
+    // --min-schedules is the claim of enough: 25 complete schedules pass it, the miss is called.
+    const r = await realmrace('run', '--policy', 'vmalloc-naive', '--schedules', '25', '--ops', '1', '--min-schedules', '20');
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/MISSED: expected SEA was not found/);
   });
 
   it('loads a user policy module built from the library', async () => {
-    const r = await realmrace('run', '--policy', fixture('policy_mainline_copy.js'), '--schedules', '5');
+    const r = await realmrace('run', '--policy', fixture('policy_mainline_copy.js'), '--schedules', '5', '--min-schedules', '5');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/mainline-copy/);
   });
@@ -121,7 +123,7 @@ describe('realmrace run', () => {
   });
 
   it('a bin run ends with the verdict line and its exit status', () => {
-    const r = realmraceSpawn(CWD, 'run', '--policy', 'mainline', '--schedules', '3');
+    const r = realmraceSpawn(CWD, 'run', '--policy', 'mainline', '--schedules', '3', '--min-schedules', '3');
     expect(r.code).toBe(0);
     expect(r.out.trim().split('\n').pop()).toMatch(/^realmrace: PASS - 1\/1 policies met their expectation/);
   });

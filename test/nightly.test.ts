@@ -26,8 +26,8 @@ const SHORT = [
   { policy: 'v2-no-bbm', vcpus: [4], seeds: 60 },
   { policy: 'vmalloc-naive', vcpus: [2, 4], seeds: 20 },
   { policy: 'mainline', vcpus: [4], seeds: 30 },
-  { policy: 'gfp-decrypted', vcpus: [4], seeds: 10, linearMap: 'block' },
-  { policy: 'mainline', vcpus: [4], mode: 'free', seeds: 2, ops: 300 },
+  { policy: 'gfp-decrypted', vcpus: [4], seeds: 10, linearMap: 'block', minSchedules: 10 },
+  { policy: 'mainline', vcpus: [4], mode: 'free', seeds: 2, ops: 300, minSchedules: 2 },
 ];
 
 describe('realmrace nightly', () => {
@@ -54,6 +54,16 @@ describe('realmrace nightly', () => {
     expect(rep.status).toBe(0);
     const id = JSON.parse(readFileSync(join(CWD, 'r1', 'testid.json'), 'utf8'));
     expect(id).toMatchObject({ tool: 'realmrace', configHash: expect.stringMatching(/^[0-9a-f]{16}$/), cores: expect.any(Number) });
+    // Progress is time against the budget and runs done.
+    expect(r.stdout).toMatch(/^nightly: \d+s \/ 5m00s budget, \d+ runs, \d+ findings, 0 harness failures$/m);
+    // Each JUnit testcase carries its real time: the sum of its runs' own time.
+    const ms = new Map<string, number>();
+    for (const x of readRecords(join(CWD, 'r1', 'results.jsonl'))) ms.set(x.caseId, (ms.get(x.caseId) ?? 0) + x.ms);
+    for (const tc of suite.testcase) {
+      const caseId = /\[(.*)\]$/.exec(tc['@_name'])![1];
+      expect(Number(tc['@_time'])).toBeCloseTo(ms.get(caseId)! / 1000, 3);
+      expect(Number(tc['@_time'])).toBeGreaterThan(0);
+    }
   }, 120_000);
 
   it('exits 2 when a finding is unexpected (a canary whose bug expectation was removed)', () => {
@@ -65,17 +75,46 @@ describe('realmrace nightly', () => {
     expect(junit.testsuites.testsuite.testcase.failure['#text']).toMatch(/replay: realmrace replay reproducers\//);
   }, 120_000);
 
-  it('exits 2 when a canary is not caught: the harness lost its teeth', () => {
-    const r = realmrace('nightly', '--config', campaign('toothless', [{ policy: 'vmalloc-naive', vcpus: [2], seeds: 1, ops: 1 }]), '--out', 'r3');
+  it('exits 2 when a canary is not caught in enough complete runs: the harness lost its teeth', () => {
+    // One operation per vCPU cannot race: no catch rate is measured at 1 op, so the entry's stated minSchedules decides.
+    const r = realmrace('nightly', '--config', campaign('toothless', [{ policy: 'vmalloc-naive', vcpus: [2], seeds: 25, ops: 1, minSchedules: 20 }]), '--out', 'r3');
     expect(r.status).toBe(2);
-    expect(r.stdout).toMatch(/canary not caught, the harness lost its teeth/);
+    expect(r.stdout).toMatch(/canary not caught, the harness lost its teeth \(expected SEA was not found in 25 of 25 runs complete; a miss is called after 20 complete/);
   }, 60_000);
+
+  it('a canary starved by the budget is inconclusive (exit 4), never "lost its teeth"; the campaign says its budget is short', () => {
+    // v2-no-bbm at 2 vCPUs catches in ~1% of runs: its first seeds here do not, and 1 ms of budget leaves at most 2 runs.
+    const r = realmrace('nightly', '--config', campaign('starved', [{ policy: 'v2-no-bbm', vcpus: [2], seeds: 2000 }, { policy: 'mainline', vcpus: [2], seeds: 100 }]), '--out', 'r3b', '--budget', '0.001s', '--threads', '1');
+    expect(r.status).toBe(4);
+    expect(r.stdout).not.toMatch(/lost its teeth/);
+    expect(r.stdout).toMatch(/^realmrace nightly: budget 1ms cannot give every case its minimum runs: /m);
+    expect(r.stdout).toMatch(/0:v2-no-bbm:controlled:2v: inconclusive: expected SEA was not found, (\d of \d runs complete|0 runs ran); a miss needs 1611 complete \(99\.9% sure at the measured catch rate of 0\.43% per schedule\)/);
+    expect(r.stdout.trim().split('\n').pop()).toMatch(/^realmrace nightly: INCONCLUSIVE \(exit 4\) - 2\/2 cases without enough evidence/);
+    const s = JSON.parse(readFileSync(join(CWD, 'r3b', 'summary.json'), 'utf8'));
+    expect(s.cases.map((o: { verdict: string }) => o.verdict)).toEqual(['inconclusive', 'inconclusive']);
+    const junit = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(CWD, 'r3b', 'junit.xml'), 'utf8'));
+    expect(Number(junit.testsuites.testsuite['@_failures'])).toBe(0);
+    expect(Number(junit.testsuites.testsuite['@_skipped'])).toBe(2);
+  }, 60_000);
+
+  it('a case with 0 runs is never ok: merge exits 4 with the case inconclusive', () => {
+    // Case 1's only seed is run 1 of the plan, so shard 1/2 never runs it.
+    const cfg = campaign('zero', [{ policy: 'mainline', vcpus: [2], seeds: 12, minSchedules: 5 }, { policy: 'alias-flip', vcpus: [2], seeds: 1, minSchedules: 1 }]);
+    const s1 = realmrace('nightly', '--config', cfg, '--out', 'z1', '--shard', '1/2');
+    expect(s1.status).toBe(0); // a shard leaves the minimum to the merge
+    const m = realmrace('merge', 'z1', '--out', 'zm');
+    expect(m.status).toBe(4);
+    expect(m.stdout).toMatch(/1:alias-flip:controlled:2v: inconclusive: 0 runs ran; clean needs 1 complete \(minSchedules\)/);
+    const s = JSON.parse(readFileSync(join(CWD, 'zm', 'summary.json'), 'utf8'));
+    expect(s.cases.map((o: { verdict: string; runs: number }) => [o.verdict, o.runs])).toEqual([['met', 7], ['inconclusive', 0]]);
+    expect(readFileSync(join(CWD, 'zm', 'summary.md'), 'utf8')).toMatch(/\| 1:alias-flip:controlled:2v \| clean \| clean \| 0 \| 0 \| 0 \| 0 \| \*\*inconclusive\*\*: 0 runs ran/);
+  }, 120_000);
 
   it('a worker that crashes, or hangs past the task timeout, is reported and replaced; exit 3', () => {
     const cfg = campaign('broken', [
       { policy: fixture('policy_crashes_worker.js'), vcpus: [2], seeds: 2 },
       { policy: fixture('policy_hangs_worker.js'), vcpus: [2], seeds: 1 },
-      { policy: 'mainline', vcpus: [2], seeds: 6 },
+      { policy: 'mainline', vcpus: [2], seeds: 6, minSchedules: 6 },
     ], { taskTimeout: '3s' });
     const r = realmrace('nightly', '--config', cfg, '--out', 'r4');
     expect(r.status).toBe(3);

@@ -103,8 +103,11 @@ export interface CampaignCase {
   maxSteps: number;
   linearMap: 'pte' | 'block';
   seeds: number;
-  /** A safe case is clean only with at least this many complete schedules. */
-  minSchedules: number;
+  /**
+   * Complete runs a clean verdict needs (default DEFAULT_MIN_SCHEDULES); given, also the
+   * runs after which a canary with no measured catch rate is called missed (src/check/verdict.ts).
+   */
+  minSchedules?: number;
   canary?: boolean;
   /** The entry's model fields as given (flag names); caseRunConfig() lays them over the defaults. */
   model: EntryModel;

@@ -4,13 +4,16 @@
 
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { FindingKind } from '../check/finding.js';
+import type { Stop } from '../check/verdict.js';
 
 export interface RunRecord {
   caseId: string;
   index: number;
   seed: string;
-  /** clean: ran to the end; bounded: stopped by the step bound; finding; harness: the worker crashed or hung. */
+  /** clean: every program ran to its end; bounded: cut by the step bound or the time budget (see stop); finding; harness: the worker crashed or hung. */
   status: 'clean' | 'bounded' | 'finding' | 'harness';
+  /** How the run ended (missing in results written before 0.2: bounded then means max-steps). */
+  stop?: Stop;
   kind?: FindingKind;
   signature?: string;
   step?: number;
@@ -22,6 +25,7 @@ export interface RunRecord {
   error?: string;
   steps: number;
   traceHash: string;
+  /** Wall-clock of the run itself, ms (the worker's own measure for controlled runs: no queueing). */
   ms: number;
 }
 

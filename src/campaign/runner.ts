@@ -12,7 +12,12 @@ import type { RunConfig } from '../run/config.js';
 import type { ScheduleResult } from '../run/controlled.js';
 import { FreeRunner } from '../run/free.js';
 import type { ScheduleTask } from '../../workers/schedule.js';
-import { actorName, mergedLastEvents, type Finding } from '../check/finding.js';
+import { actorName, mergedLastEvents, type Finding, type FindingKind } from '../check/finding.js';
+import { missAfter, type Stop } from '../check/verdict.js';
+import { DEFAULT_MIN_SCHEDULES } from '../config/fields.js';
+import { catchRateFor } from '../run/run_policy.js';
+import type { EvidenceRule } from '../run/outcome.js';
+import { loadPolicy } from '../kernel/policies/index.js';
 import { ConfigError } from '../run/errors.js';
 import { CampaignCase, caseRunConfig, expandCases, LoadedCampaign, parseDuration, WorkUnit, workUnits } from './config.js';
 import { appendRecord, readRecords, RESULTS_FILE, RunRecord, unitKey } from './results.js';
@@ -20,14 +25,28 @@ import { appendRecord, readRecords, RESULTS_FILE, RunRecord, unitKey } from './r
 // The CommonJS entry: see workers/schedule.cts for why not schedule.js.
 const WORKER = new URL('../../workers/schedule.cjs', import.meta.url).href;
 
+/** What the progress display shows: time against the budget, and runs done. */
+export interface CampaignProgress {
+  /** Runs finished, this invocation and before it (--resume). */
+  done: number;
+  /** Runs in this campaign's (or shard's) plan: reachable or not. */
+  planned: number;
+  findings: number;
+  harness: number;
+  elapsedMs: number;
+  budgetMs: number;
+}
+
 export interface CampaignOptions {
   out: string;
   budgetMs?: number;
   shard?: { index: number; count: number };
   resume?: boolean;
   threads?: number;
-  /** Called after every run with the counts so far. */
-  onProgress?: (done: number, total: number, findings: number, harness: number) => void;
+  /** Called after every run. */
+  onProgress?: (p: CampaignProgress) => void;
+  /** A line to print: the plan check at the start, the budget check after the first runs of every case (two controlled, one free: calibration). */
+  onNotice?: (line: string) => void;
 }
 
 export interface CampaignRun {
@@ -36,21 +55,76 @@ export interface CampaignRun {
   planned: number;
   skippedByBudget: number;
   seconds: number;
+  /** The plan and budget checks' lines, when some case cannot get its minimum. */
+  notices: string[];
 }
 
 export const caseConfig = (k: CampaignCase): RunConfig => caseRunConfig(k);
+
+/** What a case's verdict is measured against (src/check/verdict.ts). */
+export const caseRule = (k: CampaignCase): EvidenceRule =>
+  ({ minSchedules: k.minSchedules ?? DEFAULT_MIN_SCHEDULES, minSchedulesSet: k.minSchedules !== undefined, catchRate: catchRateFor(k.policy, k.mode, caseConfig(k)), maxSteps: k.maxSteps });
+
+/**
+ * Runs a case needs for a verdict when nothing is found: a safe case its
+ * minSchedules complete runs; a canary the runs after which a miss is near-certain.
+ * Never more than its planned seeds.
+ */
+export function runsNeeded(k: CampaignCase, expect: FindingKind[]): number {
+  const r = caseRule(k);
+  return Math.min(k.seeds, expect.length ? missAfter(r.minSchedules, r.catchRate, r.minSchedulesSet === true) : r.minSchedules);
+}
+
+const fmtDuration = (ms: number): string => {
+  if (ms < 1000) return `${Math.ceil(ms)}ms`;
+  const s = Math.ceil(ms / 1000);
+  return s < 120 ? `${s}s` : s < 7200 ? `${Math.ceil(s / 60)}m` : `${(s / 3600).toFixed(1)}h`;
+};
+
+/**
+ * The budget a campaign needs to give every case its minimum, from the measured
+ * time of each case's runs so far: controlled runs share the threads, free runs
+ * go one at a time, and controlled seeds get at most 70% of the budget when
+ * there are free entries. Returns the line to print, or null when the budget suffices.
+ */
+export function budgetCheck(
+  cases: { k: CampaignCase; needed: number; done: number; msPerRun?: number }[], threads: number, elapsedMs: number, budgetMs: number,
+): string | null {
+  let controlled = 0;
+  let free = 0;
+  const unrun = cases.filter((c) => c.msPerRun === undefined).length;
+  for (const c of cases) {
+    if (c.msPerRun === undefined) continue;
+    const ms = Math.max(0, c.needed - c.done) * c.msPerRun;
+    if (c.k.mode === 'free') free += ms;
+    else controlled += ms / threads;
+  }
+  const hasFree = cases.some((c) => c.k.mode === 'free');
+  const need = Math.max((elapsedMs + controlled) / (hasFree ? 0.7 : 1), elapsedMs + controlled + free);
+  if (unrun > 0) return `realmrace nightly: budget ${fmtDuration(budgetMs)} cannot give every case its minimum runs: ${unrun} of ${cases.length} case(s) got no run at all; cases left short are reported inconclusive`;
+  if (need <= budgetMs) return null;
+  return `realmrace nightly: budget ${fmtDuration(budgetMs)} cannot give every case its minimum runs: about ${fmtDuration(need)} needed (measured from the first runs of each case); cases left short are reported inconclusive`;
+}
+
+/** Safe cases whose planned seeds are fewer than their minimum: at best inconclusive, whatever the budget. */
+export function planCheck(cases: { k: CampaignCase; expect: FindingKind[] }[]): string | null {
+  const min = (k: CampaignCase): number => k.minSchedules ?? DEFAULT_MIN_SCHEDULES;
+  const short = cases.filter(({ k, expect }) => expect.length === 0 && k.seeds < min(k));
+  if (short.length === 0) return null;
+  return `realmrace nightly: ${short.length} case(s) plan fewer runs than a clean verdict needs and can at best be inconclusive: ${short.map(({ k }) => `${k.id} (${k.seeds} seeds, minSchedules ${min(k)})`).join(', ')}`;
+}
 
 function lastEventsOf(f: Finding): string[] {
   return mergedLastEvents(f).slice(-16).map((e) => `${e.step} ${actorName(f, e.actor)} ${e.text}`);
 }
 
-export function recordOf(unit: WorkUnit, r: { steps: number; traceHash: string; finding: Finding | null; completed: boolean }, ms: number): RunRecord {
+export function recordOf(unit: WorkUnit, r: { steps: number; traceHash: string; finding: Finding | null; stop: Stop }, ms: number): RunRecord {
   const base = { caseId: unit.caseId, index: unit.index, seed: unit.seed, steps: r.steps, traceHash: r.traceHash, ms: Math.round(ms) };
   if (r.finding) {
     const f = r.finding;
-    return { ...base, status: 'finding', kind: f.kind, signature: f.signature, step: f.step, detail: f.detail, lastEvents: lastEventsOf(f) };
+    return { ...base, status: 'finding', stop: 'finding', kind: f.kind, signature: f.signature, step: f.step, detail: f.detail, lastEvents: lastEventsOf(f) };
   }
-  return { ...base, status: r.completed ? 'clean' : 'bounded' };
+  return { ...base, status: r.stop === 'complete' ? 'clean' : 'bounded', stop: r.stop };
 }
 
 /** Where a campaign's files go; a resumed campaign must be the same campaign. */
@@ -73,12 +147,16 @@ export async function runCampaign(loaded: LoadedCampaign, o: CampaignOptions): P
   const c = loaded.config;
   const cases = expandCases(c);
   const byId = new Map(cases.map((k) => [k.id, k]));
+  const expects = new Map<string, FindingKind[]>();
+  for (const k of cases) expects.set(k.id, (await loadPolicy(k.policy)).expect);
   const resultsPath = prepareOut(loaded, o);
-  const done = new Set(readRecords(resultsPath).map((r) => unitKey(r.caseId, r.index)));
+  const before = readRecords(resultsPath);
+  const done = new Set(before.map((r) => unitKey(r.caseId, r.index)));
   const mine = workUnits(c, cases).filter((u) => !o.shard || u.global % o.shard.count === o.shard.index - 1);
   const todo = mine.filter((u) => !done.has(unitKey(u.caseId, u.index)));
   const budgetMs = o.budgetMs ?? parseDuration(c.budget, 'budget');
   const taskTimeout = parseDuration(c.taskTimeout, 'taskTimeout');
+  const threads = o.threads ?? Math.max(1, availableParallelism());
   const t0 = performance.now();
   const controlled = todo.filter((u) => byId.get(u.caseId)!.mode === 'controlled');
   const free = todo.filter((u) => byId.get(u.caseId)!.mode === 'free');
@@ -86,21 +164,81 @@ export async function runCampaign(loaded: LoadedCampaign, o: CampaignOptions): P
   const controlledDeadline = t0 + budgetMs * (free.length ? 0.7 : 1);
   const deadline = t0 + budgetMs;
   let finished = mine.length - todo.length;
-  let findings = 0;
-  let harness = 0;
+  let findings = before.filter((r) => r.status === 'finding').length;
+  let harness = before.filter((r) => r.status === 'harness').length;
   let skipped = 0;
+
+  // Per case: runs done and their time, for the budget check.
+  const shardShare = o.shard?.count ?? 1;
+  const inPlan = new Set(mine.map((u) => u.caseId));
+  // A case's first run in a fresh thread is cold (module load, JIT): the estimate uses the later ones.
+  const seen = new Map<string, { done: number; ms: number; first: number }>();
+  const count = (r: RunRecord): void => {
+    const t = seen.get(r.caseId);
+    seen.set(r.caseId, t ? { done: t.done + 1, ms: t.ms + r.ms, first: t.first } : { done: 1, ms: r.ms, first: r.ms });
+  };
+  const msPerRun = (t: { done: number; ms: number; first: number }): number => (t.done > 1 ? (t.ms - t.first) / (t.done - 1) : t.ms);
+  const unitsOf = new Map<string, number>();
+  for (const u of mine) unitsOf.set(u.caseId, (unitsOf.get(u.caseId) ?? 0) + 1);
+  for (const r of before) count(r);
+  const notices: string[] = [];
+  const notice = (line: string | null): void => { if (line) { notices.push(line); o.onNotice?.(line); } };
+  notice(planCheck(cases.filter((k) => inPlan.has(k.id) && !o.shard).map((k) => ({ k, expect: expects.get(k.id)! }))));
+  let checked = false;
+  const checkBudget = (force: boolean): void => {
+    if (checked) return;
+    const planned = cases.filter((k) => inPlan.has(k.id));
+    if (!force && planned.some((k) => (seen.get(k.id)?.done ?? 0) < Math.min(k.mode === 'free' ? 1 : 2, unitsOf.get(k.id)!))) return;
+    checked = true;
+    const rows = planned.map((k) => {
+      const t = seen.get(k.id);
+      return { k, needed: Math.ceil(runsNeeded(k, expects.get(k.id)!) / shardShare), done: t?.done ?? 0, msPerRun: t ? msPerRun(t) : undefined };
+    });
+    notice(budgetCheck(rows, threads, performance.now() - t0, budgetMs));
+  };
+  const progress = (): void => o.onProgress?.({ done: finished, planned: mine.length, findings, harness, elapsedMs: performance.now() - t0, budgetMs });
   const record = (r: RunRecord): void => {
     appendRecord(resultsPath, r);
     finished++;
     if (r.status === 'finding') findings++;
     if (r.status === 'harness') harness++;
-    o.onProgress?.(finished, mine.length, findings, harness);
+    count(r);
+    progress();
+    checkBudget(false);
   };
-  o.onProgress?.(finished, mine.length, findings, harness);
+  progress();
+
+  // Free-mode runs of one case: real threads, one run at a time.
+  const runFree = async (k: CampaignCase, units: WorkUnit[]): Promise<void> => {
+    const runner = new FreeRunner(caseConfig(k), k.policy);
+    try {
+      for (const u of units) {
+        if (performance.now() >= deadline) { skipped++; continue; }
+        const started = performance.now();
+        try {
+          const r = await runner.runOne(u.seed, { seconds: Math.max(1, taskTimeout / 1000) });
+          record(recordOf(u, r, performance.now() - started));
+        } catch (e) {
+          record({ caseId: u.caseId, index: u.index, seed: u.seed, status: 'harness', harness: 'crash', error: `free run failed: ${(e as Error).message.split('\n')[0]}`, steps: 0, traceHash: '', ms: Math.round(performance.now() - started) });
+        }
+      }
+    } finally {
+      await runner.close();
+    }
+  };
+  const freeCases = [...new Set(free.map((u) => u.caseId))].map((id) => byId.get(id)!);
+  // Calibration: the first run of each free case that has none yet goes first, so
+  // the budget check knows what a free run costs before the controlled seeds start.
+  const calibrated = new Set<WorkUnit>();
+  for (const k of freeCases) {
+    if (seen.has(k.id)) continue;
+    const u = free.find((x) => x.caseId === k.id)!;
+    calibrated.add(u);
+    await runFree(k, [u]);
+  }
 
   // Controlled seeds: one task each, as many in flight as there are threads.
-  const threads = o.threads ?? Math.max(1, availableParallelism());
-  const pool = new Piscina<ScheduleTask, ScheduleResult>({ filename: WORKER, minThreads: threads, maxThreads: threads, idleTimeout: 5_000 });
+  const pool = new Piscina<ScheduleTask, ScheduleResult & { wallMs?: number }>({ filename: WORKER, minThreads: threads, maxThreads: threads, idleTimeout: 5_000 });
   pool.on('error', () => { /* a dead worker is reported through its task */ });
   try {
     let next = 0;
@@ -112,7 +250,7 @@ export async function runCampaign(loaded: LoadedCampaign, o: CampaignOptions): P
         const started = performance.now();
         try {
           const r = await pool.run({ cfg: caseConfig(k), policy: k.policy, seed: u.seed }, { signal: AbortSignal.timeout(taskTimeout) });
-          record(recordOf(u, r, performance.now() - started));
+          record(recordOf(u, r, r.wallMs ?? performance.now() - started));
         } catch (e) {
           const err = e as Error;
           const hang = err.name === 'AbortError' || err.name === 'TimeoutError' || /abort/i.test(err.message);
@@ -128,25 +266,8 @@ export async function runCampaign(loaded: LoadedCampaign, o: CampaignOptions): P
   } finally {
     await pool.destroy();
   }
+  checkBudget(true);
 
-  // Free-mode entries: real threads, one case at a time.
-  for (const caseId of [...new Set(free.map((u) => u.caseId))]) {
-    const k = byId.get(caseId)!;
-    const runner = new FreeRunner(caseConfig(k), k.policy);
-    try {
-      for (const u of free.filter((x) => x.caseId === caseId)) {
-        if (performance.now() >= deadline) { skipped++; continue; }
-        const started = performance.now();
-        try {
-          const r = await runner.runOne(u.seed, { seconds: Math.max(1, taskTimeout / 1000) });
-          record(recordOf(u, r, performance.now() - started));
-        } catch (e) {
-          record({ caseId: u.caseId, index: u.index, seed: u.seed, status: 'harness', harness: 'crash', error: `free run failed: ${(e as Error).message.split('\n')[0]}`, steps: 0, traceHash: '', ms: Math.round(performance.now() - started) });
-        }
-      }
-    } finally {
-      await runner.close();
-    }
-  }
-  return { cases, records: readRecords(resultsPath), planned: mine.length, skippedByBudget: skipped, seconds: (performance.now() - t0) / 1000 };
+  for (const k of freeCases) await runFree(k, free.filter((x) => x.caseId === k.id && !calibrated.has(x)));
+  return { cases, records: readRecords(resultsPath), planned: mine.length, skippedByBudget: skipped, seconds: (performance.now() - t0) / 1000, notices };
 }

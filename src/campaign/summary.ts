@@ -8,13 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { XMLBuilder } from 'fast-xml-parser';
 import { loadPolicy } from '../kernel/policies/index.js';
-import { judge, type FindingKind } from '../check/finding.js';
+import type { FindingKind } from '../check/finding.js';
+import { verdictOf, type Verdict } from '../check/verdict.js';
 import { replayCommand } from '../report/replay.js';
 import { reproducerForSeed } from '../repro/make.js';
 import { reproducerName, writeReproducer } from '../repro/reproducer.js';
 import { VERSION } from '../version.js';
 import type { CampaignCase } from './config.js';
-import { caseConfig } from './runner.js';
+import { caseConfig, caseRule } from './runner.js';
 import type { RunRecord } from './results.js';
 
 export interface Bucket { signature: string; kind: FindingKind; count: number; first: RunRecord; replay: string; reproducer?: string }
@@ -24,13 +25,25 @@ export interface CaseOutcome {
   expect: FindingKind[];
   canary: boolean;
   runs: number;
+  /** Runs that ran every program to its end without a finding. */
   clean: number;
+  /** Runs cut by the step bound. */
   bounded: number;
+  /** Runs cut by the time limit (free mode). */
+  timed: number;
   buckets: Bucket[];
   harness: RunRecord[];
   unexpected: FindingKind[];
   missed: FindingKind[];
-  verdict: 'met' | 'unexpected' | 'missed' | 'harness-failure';
+  verdict: Verdict | 'harness-failure';
+  /** Why this verdict, in one line. */
+  reason: string;
+  minSchedules: number;
+  /** Complete runs the verdict needed (null: no number is enough at the measured catch rate). */
+  needed: number | null;
+  catchRate?: number;
+  /** Sum of the runs' own wall-clock, ms (the JUnit testcase time). */
+  ms: number;
 }
 
 export interface CampaignSummary {
@@ -43,49 +56,72 @@ export interface CampaignSummary {
   runs: number;
   planned: number;
   skippedByBudget: number;
+  /** The plan and budget checks at the start, when some case could not get its minimum. */
+  notices?: string[];
   cases: CaseOutcome[];
   exitCode: number;
   verdict: string;
 }
 
-export async function summarize(cases: CampaignCase[], records: RunRecord[], meta: { name: string; seed: string; shard: string | null; seconds: number; planned: number; skippedByBudget: number }): Promise<CampaignSummary> {
+/** One case's verdict from its run records (src/check/verdict.ts). */
+export function judgeCase(k: CampaignCase, expect: FindingKind[], rs: RunRecord[], canary: boolean): CaseOutcome {
+  const buckets = new Map<string, Bucket>();
+  for (const r of rs) {
+    if (r.status !== 'finding') continue;
+    const b = buckets.get(r.signature!);
+    if (b) b.count++;
+    else buckets.set(r.signature!, { signature: r.signature!, kind: r.kind!, count: 1, first: r, replay: replayCommand(k.policy, caseConfig(k), r.seed) });
+  }
+  const harness = rs.filter((r) => r.status === 'harness');
+  const clean = rs.filter((r) => r.status === 'clean').length;
+  const timed = rs.filter((r) => r.status === 'bounded' && r.stop === 'time').length;
+  const bounded = rs.filter((r) => r.status === 'bounded').length - timed;
+  const found = rs.filter((r) => r.status === 'finding').length;
+  const rule = caseRule(k);
+  const j = verdictOf({
+    expect, seen: [...buckets.values()].map((b) => b.kind), schedules: clean + bounded + timed + found, complete: clean, found, maxSteps: bounded, time: timed,
+    minSchedules: rule.minSchedules, minSchedulesSet: rule.minSchedulesSet, catchRate: rule.catchRate, maxStepsBound: k.maxSteps, unit: 'runs', minName: 'minSchedules',
+  });
+  return {
+    case: k, expect, canary, runs: rs.length, clean, bounded, timed,
+    buckets: [...buckets.values()].sort((a, b) => b.count - a.count), harness, unexpected: j.unexpected, missed: j.missed,
+    verdict: harness.length ? 'harness-failure' : j.verdict,
+    reason: harness.length ? `${harness.length} harness failure(s)` : j.reason,
+    minSchedules: rule.minSchedules, needed: Number.isFinite(j.needed) ? j.needed : null,
+    ...(rule.catchRate !== undefined ? { catchRate: rule.catchRate } : {}),
+    ms: rs.reduce((n, r) => n + r.ms, 0),
+  };
+}
+
+export async function summarize(cases: CampaignCase[], records: RunRecord[], meta: { name: string; seed: string; shard: string | null; seconds: number; planned: number; skippedByBudget: number; notices?: string[] }): Promise<CampaignSummary> {
   const outcomes: CaseOutcome[] = [];
   for (const k of cases) {
     const policy = await loadPolicy(k.policy);
     const rs = records.filter((r) => r.caseId === k.id).sort((a, b) => a.index - b.index);
-    const buckets = new Map<string, Bucket>();
-    for (const r of rs) {
-      if (r.status !== 'finding') continue;
-      const b = buckets.get(r.signature!);
-      if (b) b.count++;
-      else buckets.set(r.signature!, { signature: r.signature!, kind: r.kind!, count: 1, first: r, replay: replayCommand(k.policy, caseConfig(k), r.seed) });
-    }
-    const { unexpected, missed } = judge(policy.expect, [...buckets.values()].map((b) => b.kind));
-    const harness = rs.filter((r) => r.status === 'harness');
-    const canary = k.canary ?? policy.expect.length > 0;
-    outcomes.push({
-      case: k, expect: policy.expect, canary, runs: rs.length,
-      clean: rs.filter((r) => r.status === 'clean').length, bounded: rs.filter((r) => r.status === 'bounded').length,
-      buckets: [...buckets.values()].sort((a, b) => b.count - a.count), harness, unexpected, missed,
-      verdict: harness.length ? 'harness-failure' : unexpected.length ? 'unexpected' : missed.length ? 'missed' : 'met',
-    });
+    outcomes.push(judgeCase(k, policy.expect, rs, k.canary ?? policy.expect.length > 0));
   }
+  // A shard sees only a slice of each case's seeds: whether a canary was caught,
+  // and whether a case has enough complete runs, is judged on the merge.
+  const whole = meta.shard === null;
   const harness = outcomes.some((o) => o.verdict === 'harness-failure');
-  // A shard sees only a slice of each case's seeds: whether a canary was caught is judged on the merge.
-  const judgeMissed = meta.shard === null;
-  const bad = outcomes.filter((o) => o.verdict === 'unexpected' || (o.verdict === 'missed' && judgeMissed));
-  const exitCode = harness ? 3 : bad.length ? 2 : 0;
-  const lost = judgeMissed ? outcomes.filter((o) => o.canary && o.missed.length) : [];
+  const bad = outcomes.filter((o) => o.verdict === 'unexpected' || (o.verdict === 'missed' && whole));
+  const unsure = whole ? outcomes.filter((o) => o.verdict === 'inconclusive') : [];
+  const exitCode = harness ? 3 : bad.length ? 2 : unsure.length ? 4 : 0;
+  const lost = whole ? outcomes.filter((o) => o.canary && o.verdict === 'missed') : [];
   const why = [
     ...outcomes.filter((o) => o.verdict === 'harness-failure').map((o) => `${o.case.id}: ${o.harness.length} harness failure(s)`),
     ...outcomes.filter((o) => o.verdict === 'unexpected').map((o) => `${o.case.id}: unexpected ${o.unexpected.join(',')}`),
-    ...lost.map((o) => `${o.case.id}: canary not caught, the harness lost its teeth`),
-    ...(judgeMissed ? outcomes.filter((o) => o.verdict === 'missed' && !o.canary) : []).map((o) => `${o.case.id}: missed ${o.missed.join(',')}`),
+    ...lost.map((o) => `${o.case.id}: canary not caught, the harness lost its teeth (${o.reason})`),
+    ...(whole ? outcomes.filter((o) => o.verdict === 'missed' && !o.canary) : []).map((o) => `${o.case.id}: ${o.reason}`),
+    ...unsure.map((o) => `${o.case.id}: inconclusive: ${o.reason}`),
   ];
   const runs = records.length;
+  const deferred = whole ? 0 : outcomes.filter((o) => o.verdict === 'missed' || o.verdict === 'inconclusive').length;
   const verdict = exitCode === 0
-    ? `realmrace nightly: SUCCESS - ${outcomes.length - (judgeMissed ? 0 : outcomes.filter((o) => o.verdict === 'missed').length)}/${outcomes.length} cases met their expectation in ${runs} runs${judgeMissed ? '' : ' (shard: expected findings and canaries are judged when the shards are merged)'}`
-    : `realmrace nightly: FAILURE (exit ${exitCode}) - ${why.join('; ')}`;
+    ? `realmrace nightly: SUCCESS - ${outcomes.length - deferred}/${outcomes.length} cases met their expectation in ${runs} runs${whole ? '' : ' (shard: expected findings, canaries and the minimum of complete runs are judged when the shards are merged)'}`
+    : exitCode === 4
+      ? `realmrace nightly: INCONCLUSIVE (exit 4) - ${unsure.length}/${outcomes.length} cases without enough evidence for a verdict: ${why.join('; ')}`
+      : `realmrace nightly: FAILURE (exit ${exitCode}) - ${why.join('; ')}`;
   return { tool: 'realmrace', version: VERSION, ...meta, runs, cases: outcomes, exitCode, verdict };
 }
 
@@ -111,27 +147,30 @@ export function junitXml(s: CampaignSummary): string {
     const tc: Record<string, unknown> = {
       '@_classname': `realmrace.${o.case.policy}`,
       '@_name': `${o.case.mode} ${o.case.vcpus} vCPUs (${o.case.linearMap}) [${o.case.id}]`,
-      '@_time': '0',
+      '@_time': (o.ms / 1000).toFixed(3),
     };
-    const out = [`expected: ${o.expect.length ? o.expect.join(',') : 'clean'}; runs ${o.runs}, clean ${o.clean}, bounded ${o.bounded}`];
+    const out = [`expected: ${o.expect.length ? o.expect.join(',') : 'clean'}; runs ${o.runs}, complete ${o.clean}, bounded by max-steps ${o.bounded}, cut by time ${o.timed}; ${o.verdict}: ${o.reason}`];
     for (const b of o.buckets) out.push(`${b.count}x ${b.signature}\n  first witness seed ${b.first.seed} step ${b.first.step}\n  replay: ${b.reproducer ? `realmrace replay ${b.reproducer}` : b.replay}`);
-    tc['system-out'] = out.join('\n');
     if (o.verdict === 'harness-failure') {
       tc.error = { '@_type': 'harness', '@_message': `${o.harness.length} run(s) crashed or hung`, '#text': o.harness.map((h) => `seed ${h.seed}: ${h.harness}: ${h.error}`).join('\n') };
     } else if (o.verdict === 'unexpected') {
       const b = o.buckets.find((x) => o.unexpected.includes(x.kind))!;
       tc.failure = { '@_type': b.kind, '@_message': b.signature, '#text': `first witness seed ${b.first.seed}, step ${b.first.step}: ${b.first.detail}\nreplay: ${b.reproducer ? `realmrace replay ${b.reproducer}` : b.replay}\n${(b.first.lastEvents ?? []).join('\n')}` };
     } else if (o.verdict === 'missed' && s.shard === null) {
-      tc.failure = { '@_type': 'missed', '@_message': `${o.canary ? 'canary not caught (the harness lost its teeth)' : 'expected finding not found'}: ${o.missed.join(',')} in ${o.runs} runs` };
+      tc.failure = { '@_type': 'missed', '@_message': `${o.canary ? 'canary not caught (the harness lost its teeth)' : 'expected finding not found'}: ${o.reason}` };
+    } else if (o.verdict === 'inconclusive' || o.verdict === 'missed') {
+      tc.skipped = { '@_message': `${s.shard === null ? 'inconclusive' : 'judged when the shards are merged'}: ${o.reason}` };
     }
+    tc['system-out'] = out.join('\n'); // after the verdict element, as the JUnit schema orders them
     return tc;
   });
   const failures = s.cases.filter((o) => o.verdict === 'unexpected' || (o.verdict === 'missed' && s.shard === null)).length;
   const errors = s.cases.filter((o) => o.verdict === 'harness-failure').length;
+  const skipped = s.cases.filter((o) => o.verdict === 'inconclusive' || (o.verdict === 'missed' && s.shard !== null)).length;
   const doc = {
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
-    testsuites: { '@_name': 'realmrace', '@_tests': s.cases.length, '@_failures': failures, '@_errors': errors, '@_time': s.seconds.toFixed(1),
-      testsuite: { '@_name': `realmrace nightly ${s.name}${s.shard ? ` shard ${s.shard}` : ''}`, '@_tests': s.cases.length, '@_failures': failures, '@_errors': errors, '@_time': s.seconds.toFixed(1), testcase: cases } },
+    testsuites: { '@_name': 'realmrace', '@_tests': s.cases.length, '@_failures': failures, '@_errors': errors, '@_skipped': skipped, '@_time': s.seconds.toFixed(1),
+      testsuite: { '@_name': `realmrace nightly ${s.name}${s.shard ? ` shard ${s.shard}` : ''}`, '@_tests': s.cases.length, '@_failures': failures, '@_errors': errors, '@_skipped': skipped, '@_time': s.seconds.toFixed(1), testcase: cases } },
   };
   return new XMLBuilder({ ignoreAttributes: false, format: true, suppressEmptyNode: true }).build(doc);
 }
@@ -139,10 +178,11 @@ export function junitXml(s: CampaignSummary): string {
 export function summaryMd(s: CampaignSummary): string {
   const lines = [`# realmrace nightly: ${s.name}${s.shard ? ` (shard ${s.shard})` : ''}`, '', `${s.verdict}`, '',
     `${s.runs} runs of ${s.planned} planned${s.skippedByBudget ? ` (${s.skippedByBudget} left out when the budget ran out)` : ''}, ${s.seconds.toFixed(0)} s, realmrace ${s.version}, campaign seed ${s.seed}`, '',
-    '| case | expected | observed | runs | clean | bounded | harness | verdict |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+    ...(s.notices?.length ? [...s.notices, ''] : []),
+    '| case | expected | observed | runs | complete | bounded | harness | verdict |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
   for (const o of s.cases) {
     const observed = o.buckets.length ? o.buckets.map((b) => `${b.kind} x${b.count}`).join(', ') : 'clean';
-    lines.push(`| ${o.case.id}${o.canary ? ' (canary)' : ''} | ${o.expect.length ? o.expect.join(',') : 'clean'} | ${observed} | ${o.runs} | ${o.clean} | ${o.bounded} | ${o.harness.length} | ${o.verdict === 'met' ? 'ok' : `**${o.verdict}**`} |`);
+    lines.push(`| ${o.case.id}${o.canary ? ' (canary)' : ''} | ${o.expect.length ? o.expect.join(',') : 'clean'} | ${observed} | ${o.runs} | ${o.clean} | ${o.bounded + o.timed} | ${o.harness.length} | ${o.verdict === 'met' ? 'ok' : `**${o.verdict}**: ${o.reason}`} |`);
   }
   lines.push('', '## First witness of each outcome', '');
   for (const o of s.cases) {

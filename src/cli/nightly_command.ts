@@ -1,13 +1,14 @@
 // `realmrace nightly --config stress/nightly.json --budget 30m --out results/`
 // and `realmrace merge results-*/ --out merged/`: campaigns for CI.
 // Exit 0: every expectation met; 2: an unexpected finding or an uncaught
-// canary; 3: a harness failure (worker crash or hang); 1: usage/config error.
+// canary; 3: a harness failure (worker crash or hang); 4: inconclusive (a case
+// without enough complete runs for a verdict); 1: usage/config error.
 
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadCampaign, parseDuration, expandCases, CampaignConfig } from '../campaign/config.js';
-import { runCampaign } from '../campaign/runner.js';
+import { runCampaign, type CampaignProgress } from '../campaign/runner.js';
 import { summarize, writeOutputs, writeReproducers } from '../campaign/summary.js';
 import { readRecords, RESULTS_FILE, RunRecord } from '../campaign/results.js';
 import { ConfigError } from '../run/errors.js';
@@ -28,29 +29,50 @@ function parseShard(s: string): { index: number; count: number } {
   return { index: +m[1], count: +m[2] };
 }
 
-/** A bar on a terminal; otherwise a line every 10% of the runs or every 30 s, whichever comes first. */
-function progress(): { update: (done: number, total: number, findings: number, harness: number) => void; stop: () => void } {
+const fmtClock = (ms: number): string => {
+  const t = Math.floor(ms / 1000);
+  return t < 60 ? `${t}s` : t < 3600 ? `${Math.floor(t / 60)}m${String(t % 60).padStart(2, '0')}s` : `${Math.floor(t / 3600)}h${String(Math.floor((t % 3600) / 60)).padStart(2, '0')}m`;
+};
+
+/**
+ * Progress against the time budget (elapsed / budget) and the runs done: a bar
+ * on a terminal; otherwise a line every 10% of the budget or every 30 s.
+ */
+function progress(): { update: (p: CampaignProgress) => void; line: (s: string) => void; stop: () => void } {
+  let last: CampaignProgress | null = null;
+  let at = 0;
+  const now = (): CampaignProgress | null => (last ? { ...last, elapsedMs: last.elapsedMs + performance.now() - at } : null);
+  const text = (p: CampaignProgress): string => `${fmtClock(p.elapsedMs)} / ${fmtClock(p.budgetMs)} budget, ${p.done} runs, ${p.findings} findings, ${p.harness} harness failures`;
+  let draw: (p: CampaignProgress) => void;
+  let stop = (): void => {};
   if (process.stdout.isTTY) {
-    const bar = new cliProgress.SingleBar({ format: 'nightly [{bar}] {value}/{total} runs | {findings} findings | {harness} harness failures | {duration_formatted}' }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar({ format: 'nightly [{bar}] {clock} / {budget} | {runs} runs | {findings} findings | {harness} harness failures', hideCursor: false }, cliProgress.Presets.shades_classic);
     let started = false;
-    return {
-      update: (d, t, f, h) => { if (!started) { bar.start(t, d, { findings: f, harness: h }); started = true; } else bar.update(d, { findings: f, harness: h }); },
-      stop: () => { if (started) bar.stop(); },
+    draw = (p) => {
+      const v = Math.min(p.budgetMs, p.elapsedMs);
+      const payload = { clock: fmtClock(p.elapsedMs), budget: fmtClock(p.budgetMs), runs: p.done, findings: p.findings, harness: p.harness };
+      if (!started) { bar.start(p.budgetMs, v, payload); started = true; } else bar.update(v, payload);
+    };
+    stop = () => { if (started) bar.stop(); };
+  } else {
+    let lastTenth = -1;
+    let lastLine = 0;
+    draw = (p) => {
+      const tenth = Math.floor((10 * p.elapsedMs) / Math.max(1, p.budgetMs));
+      const t = performance.now();
+      if (tenth === lastTenth && t - lastLine < 30_000) return;
+      lastTenth = tenth;
+      lastLine = t;
+      process.stdout.write(`nightly: ${text(p)}\n`);
     };
   }
-  let lastTenth = -1;
-  const t0 = performance.now();
-  let lastLine = t0;
+  // The clock moves between runs too (long free runs, slow seeds).
+  const tick = setInterval(() => { const p = now(); if (p) draw(p); }, 1000);
+  tick.unref();
   return {
-    update: (d, t, f, h) => {
-      const tenth = Math.floor((10 * d) / Math.max(1, t));
-      const now = performance.now();
-      if (tenth === lastTenth && now - lastLine < 30_000) return;
-      lastTenth = tenth;
-      lastLine = now;
-      process.stdout.write(`nightly: ${d}/${t} runs, ${f} findings, ${h} harness failures, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
-    },
-    stop: () => {},
+    update: (p) => { last = p; at = performance.now(); draw(p); },
+    line: (s) => process.stdout.write(`${process.stdout.isTTY ? '\r\x1b[K' : ''}${s}\n`),
+    stop: () => { clearInterval(tick); stop(); },
   };
 }
 
@@ -61,12 +83,16 @@ export async function nightlyCommand(f: NightlyFlags): Promise<number> {
   const cases = expandCases(loaded.config);
   process.stdout.write(`realmrace nightly: ${loaded.config.name}, ${cases.length} cases, budget ${f.budget ?? loaded.config.budget}${shard ? `, shard ${shard.index}/${shard.count}` : ''}${f.resume ? ', resuming' : ''} -> ${f.out}\n`);
   const p = progress();
-  const run = await runCampaign(loaded, { out: f.out, budgetMs, shard, resume: f.resume, threads: f.threads, onProgress: p.update });
-  p.stop();
-  const s = await summarize(run.cases, run.records, { name: loaded.config.name, seed: parseSeed(loaded.config.seed), shard: shard ? `${shard.index}/${shard.count}` : null, seconds: run.seconds, planned: run.planned, skippedByBudget: run.skippedByBudget });
+  let run;
+  try {
+    run = await runCampaign(loaded, { out: f.out, budgetMs, shard, resume: f.resume, threads: f.threads, onProgress: p.update, onNotice: p.line });
+  } finally {
+    p.stop();
+  }
+  const s = await summarize(run.cases, run.records, { name: loaded.config.name, seed: parseSeed(loaded.config.seed), shard: shard ? `${shard.index}/${shard.count}` : null, seconds: run.seconds, planned: run.planned, skippedByBudget: run.skippedByBudget, notices: run.notices });
   await writeReproducers(s, f.out);
   writeOutputs(s, f.out, loaded.hash);
-  for (const o of s.cases) if (o.verdict !== 'met') process.stdout.write(`  ${o.case.id}: ${o.verdict}${o.harness.length ? ` (${o.harness[0].harness}: ${o.harness[0].error})` : ''}\n`);
+  for (const o of s.cases) if (o.verdict !== 'met') process.stdout.write(`  ${o.case.id}: ${o.verdict}: ${o.reason}${o.harness.length ? ` (${o.harness[0].harness}: ${o.harness[0].error})` : ''}\n`);
   process.stdout.write(`wrote ${['summary.json', 'junit.xml', 'summary.md', 'testid.json', 'reproducers/'].map((x) => join(f.out, x)).join(', ')}\n`);
   process.stdout.write(s.verdict + '\n');
   return s.exitCode;

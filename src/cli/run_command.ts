@@ -1,15 +1,16 @@
 // `realmrace run`: run each policy for the budget, print the outcome table,
 // write one reproducer per distinct signature, and end with the verdict.
 // Exit 0: every policy met its expectation; 2: a finding was unexpected or an
-// expected one was missed.
+// expected one was missed; 4: inconclusive (too few complete schedules for a verdict).
 
 import { join } from 'node:path';
 import { loadPolicy, BUILTIN_POLICIES, policyHash } from '../kernel/policies/index.js';
 import { runPolicyControlled, runPolicyFree, Budget } from '../run/run_policy.js';
 import type { PolicyOutcome } from '../run/outcome.js';
-import { renderFindings, renderOutcomeTable, verdictLine } from '../report/outcome_table.js';
+import { renderFindings, renderOutcomeTable, runExitCode, runResult, verdictLine } from '../report/outcome_table.js';
+import { DEFAULT_MIN_SCHEDULES, IMPLICIT_SECONDS } from '../config/fields.js';
 import { replayCommand } from '../report/replay.js';
-import { budgetOf, specFromFlags, RunFlags } from './options.js';
+import { specFromFlags, RunFlags } from './options.js';
 import { configOf } from '../config/spec.js';
 import { ConfigError } from '../run/errors.js';
 import { reproducerName, writeReproducer } from '../repro/reproducer.js';
@@ -23,7 +24,15 @@ export async function runCommand(f: RunFlags): Promise<number> {
   if (specs.length === 0) throw new ConfigError('--policy needs at least one policy name or path');
   const policies = [];
   for (const s of specs) policies.push(await loadPolicy(s));
-  const budget: Budget = budgetOf(spec);
+  const minSchedules = spec.budget.minSchedules ?? DEFAULT_MIN_SCHEDULES;
+  const budget: Budget = { ...spec.budget };
+  // No budget given: IMPLICIT_SECONDS per policy in controlled mode (hundreds of schedules),
+  // and never fewer schedules than a verdict needs, however loaded the machine; free and
+  // record runs are slower (thread start-up, real scheduling): as many runs as a verdict needs.
+  if (budget.schedules === undefined && budget.steps === undefined && budget.seconds === undefined) {
+    if (spec.mode === 'controlled') Object.assign(budget, { seconds: IMPLICIT_SECONDS, atLeast: minSchedules });
+    else budget.schedules = minSchedules;
+  }
   const what = `${f.mode}, ${cfg.realm.vcpus} vCPUs, seed ${f.seed}${f.mode === 'controlled' ? `, scheduler ${cfg.scheduler.name}` : ''}`;
   if (!f.json) process.stdout.write(`realmrace ${VERSION}: ${specs.length} ${specs.length === 1 ? 'policy' : 'policies'}, ${what}\n`);
   const outcomes: PolicyOutcome[] = [];
@@ -54,7 +63,8 @@ export async function runCommand(f: RunFlags): Promise<number> {
     return lines;
   };
   const line = verdictLine(outcomes, what);
-  const exit = outcomes.every((o) => o.verdict === 'met') ? 0 : 2;
+  const result = runResult(outcomes);
+  const exit = runExitCode(result);
   if (f.json) {
     const json = {
       tool: 'realmrace', version: VERSION, mode: f.mode, seed: f.seed, config: cfg, budget,
@@ -62,7 +72,7 @@ export async function runCommand(f: RunFlags): Promise<number> {
         ...o, policySpec: specOf(o), policyHash: policyHash(specOf(o)),
         buckets: o.buckets.map((b) => ({ ...b, reproducerFile: files.get(`${o.policy}\n${b.signature}`) ?? null, replay: replay(o, b.firstSeed, b.signature), traceHash: repros.get(o.policy, b.signature)?.traceHash })),
       })),
-      verdict: line, exitCode: exit,
+      result, verdict: line, exitCode: exit,
     };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   } else {

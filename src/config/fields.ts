@@ -43,6 +43,9 @@ const DEFAULT_MIX: Record<OpName, number> = { d_hash: 45, kmalloc: 15, kfree: 10
 /** When a run is given no budget at all, it runs this many seconds per policy. */
 export const IMPLICIT_SECONDS = 1;
 
+/** Complete schedules a clean verdict needs when --min-schedules (or an entry's minSchedules) is not given (src/check/verdict.ts). */
+export const DEFAULT_MIN_SCHEDULES = 20;
+
 export const FIELDS = [
   // What is run. Printed first by toFlags: `replay --seed S --policy P ...`.
   { path: 'seed', section: 'target', flag: 'seed', arg: '<seed>', kind: 'seed', default: '0x1', doc: 'base seed (hex 0x..., decimal or any string); schedule 0 uses it as is' },
@@ -82,7 +85,8 @@ export const FIELDS = [
   { path: 'budget.steps', section: 'budget', flag: 'steps', arg: '<n>', kind: 'int', min: 1, max: Number.MAX_SAFE_INTEGER, doc: 'stop each policy after n steps in total' },
   { path: 'budget.seconds', section: 'budget', flag: 'seconds', arg: '<s>', kind: 'number', min: 0.01, max: 1e6, doc: `stop each policy after s seconds of wall-clock (${IMPLICIT_SECONDS} if no other budget is given)` },
   { path: 'budget.stopOnFirst', section: 'budget', flag: 'stop-on-first', kind: 'bool', default: false, doc: 'stop each policy at its first finding' },
-  { path: 'budget.minSchedules', section: 'budget', flag: 'min-schedules', arg: '<n>', kind: 'int', default: 20, min: 1, max: Number.MAX_SAFE_INTEGER, doc: 'a safe policy is clean only with at least this many complete schedules' },
+  // No default here on purpose: given, it is also the user's claim of when an uncaught canary is missed (src/check/verdict.ts).
+  { path: 'budget.minSchedules', section: 'budget', flag: 'min-schedules', arg: '<n>', kind: 'int', min: 1, max: Number.MAX_SAFE_INTEGER, doc: `a safe policy is clean only with at least this many complete schedules (default: ${DEFAULT_MIN_SCHEDULES}); fewer: INCONCLUSIVE, exit 4. An expected finding not seen is MISSED only after enough complete schedules that a catch was 99.9% sure: at a built-in canary's measured catch rate (and at least n), or, with no measured rate, after the n given here (none given: INCONCLUSIVE). With no budget, free and record mode run n runs` },
 ] as const satisfies readonly FieldDef[];
 
 export type Field = (typeof FIELDS)[number];

@@ -28,8 +28,8 @@ export interface BudgetSpec {
   steps?: number;
   seconds?: number;
   stopOnFirst: boolean;
-  /** A safe policy is clean only with at least this many complete schedules. */
-  minSchedules: number;
+  /** A safe policy is clean only with at least this many complete schedules (absent: DEFAULT_MIN_SCHEDULES; given, also the miss threshold of a canary with no measured catch rate). */
+  minSchedules?: number;
 }
 
 export interface RunSpec extends RunConfig {

@@ -16,18 +16,20 @@ function observed(o: PolicyOutcome): string {
   return [...byKind].map(([k, n]) => `${k} x${n}`).join(', ');
 }
 
+const verdictCell = (o: PolicyOutcome): string => (o.verdict === 'met' ? 'ok' : o.verdict.toUpperCase());
+
 export function renderOutcomeTable(outcomes: PolicyOutcome[]): string {
   const t = new Table({
-    head: ['policy', 'mode', 'expected', 'observed', 'runs', 'steps', 'steps/s', 'zeropad fixups', 'RSI partial/reject', 'vmalloc -EINVAL', 'leaked pg', 'flushes', 'verdict'],
+    head: ['policy', 'mode', 'expected', 'observed', 'runs', 'complete', 'bounded', 'steps', 'steps/s', 'zeropad fixups', 'RSI partial/reject', 'vmalloc -EINVAL', 'leaked pg', 'flushes', 'verdict'],
     style: { head: [], border: [] },
   });
   for (const o of outcomes) {
     const c = o.counts;
     t.push([
-      o.policy, o.mode, o.expect.length ? o.expect.join(',') : 'clean', observed(o), String(o.schedules), fmtSteps(o.steps),
+      o.policy, o.mode, o.expect.length ? o.expect.join(',') : 'clean', observed(o), String(o.schedules), String(o.clean), String(o.bounded + o.timed), fmtSteps(o.steps),
       fmtSteps(Math.round((o.steps / Math.max(1, o.wallMs)) * 1000)),
       String(c.zeropad_fixups), `${c.rsi_partial + c.rsi_no_progress}/${c.rsi_reject}`, String(c.vmalloc_einval), String(c.leaked_pages),
-      String(c.tlbi_va + c.tlbi_range + c.tlbi_all), o.verdict === 'met' ? 'ok' : o.verdict.toUpperCase(),
+      String(c.tlbi_va + c.tlbi_range + c.tlbi_all), verdictCell(o),
     ]);
   }
   return t.toString();
@@ -51,15 +53,33 @@ export function renderFindings(outcomes: PolicyOutcome[], replay: (o: PolicyOutc
       lines.push(...lastEventsLines(b.first, o.mode));
       for (const r of replay(o, b.firstSeed, b.signature)) lines.push(`    replay: ${r}`);
     }
-    for (const k of o.missed) lines.push(`[${o.policy}] MISSED: expected ${k} was not found in ${o.schedules} runs (${fmtSteps(o.steps)} steps)`);
+    if (o.verdict === 'missed') lines.push(`[${o.policy}] MISSED: ${o.reason} (${fmtSteps(o.steps)} steps)`);
+    if (o.verdict === 'inconclusive') lines.push(`[${o.policy}] INCONCLUSIVE: ${o.reason}`);
   }
   return lines.join('\n');
 }
 
+export type RunResult = 'PASS' | 'FAIL' | 'INCONCLUSIVE';
+
+/** FAIL on any unexpected or missed finding; else INCONCLUSIVE when any policy lacks the evidence; else PASS. */
+export function runResult(outcomes: PolicyOutcome[]): RunResult {
+  if (outcomes.some((o) => o.verdict === 'unexpected' || o.verdict === 'missed')) return 'FAIL';
+  return outcomes.some((o) => o.verdict === 'inconclusive') ? 'INCONCLUSIVE' : 'PASS';
+}
+
+/** Exit status of `run`: 0 PASS, 2 FAIL, 4 INCONCLUSIVE. */
+export const runExitCode = (r: RunResult): number => (r === 'PASS' ? 0 : r === 'FAIL' ? 2 : 4);
+
 /** The last line of every run. */
 export function verdictLine(outcomes: PolicyOutcome[], what: string): string {
-  const bad = outcomes.filter((o) => o.verdict !== 'met');
-  if (bad.length === 0) return `realmrace: PASS - ${outcomes.length}/${outcomes.length} policies met their expectation (${what})`;
-  const why = bad.map((o) => `${o.policy}: ${o.verdict === 'unexpected' ? `unexpected ${o.unexpected.join(',')}` : `missed ${o.missed.join(',')}`}`);
-  return `realmrace: FAIL - ${bad.length}/${outcomes.length} policies did not meet their expectation (${why.join('; ')}) (${what})`;
+  const n = outcomes.length;
+  const r = runResult(outcomes);
+  if (r === 'PASS') return `realmrace: PASS - ${n}/${n} policies met their expectation (${what})`;
+  const failed = outcomes.filter((o) => o.verdict === 'unexpected' || o.verdict === 'missed');
+  const unsure = outcomes.filter((o) => o.verdict === 'inconclusive');
+  const why = (os: PolicyOutcome[]): string => os.map((o) => `${o.policy}: ${o.verdict === 'unexpected' ? `unexpected ${o.unexpected.join(',')}` : o.verdict === 'missed' ? `missed ${o.missed.join(',')}` : o.reason}`).join('; ');
+  if (r === 'FAIL') {
+    return `realmrace: FAIL - ${failed.length}/${n} policies did not meet their expectation (${why(failed)})${unsure.length ? `; inconclusive: ${why(unsure)}` : ''} (${what})`;
+  }
+  return `realmrace: INCONCLUSIVE - ${unsure.length}/${n} policies without enough evidence for a verdict (${why(unsure)}) (${what})`;
 }

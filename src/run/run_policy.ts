@@ -1,13 +1,19 @@
 // Run one policy for a budget (schedules, steps, seconds) in controlled or free
-// mode and collect its outcome.
+// mode and collect its outcome, judged against the evidence rule (--min-schedules,
+// and the measured catch rate of a built-in canary).
 
+import { Piscina } from 'piscina';
+import { availableParallelism } from 'node:os';
 import type { Policy } from '../kernel/policy.js';
-import type { RunConfig } from './config.js';
-import { ControlledRunner } from './controlled.js';
+import { runConfig, type RunConfig } from './config.js';
+import { ControlledRunner, type ScheduleResult } from './controlled.js';
 import { FreeRunner } from './free.js';
-import { OutcomeBuilder, PolicyOutcome } from './outcome.js';
+import { OutcomeBuilder, PolicyOutcome, RunMode, EvidenceRule } from './outcome.js';
 import { scheduleSeed } from './seeds.js';
 import type { WitnessSink } from './witness.js';
+import { DEFAULT_MIN_SCHEDULES } from '../config/fields.js';
+import { measuredCatchRate, MEASURED_OPS } from '../check/catch_rates.js';
+import type { ScheduleTask } from '../../workers/schedule.js';
 
 export interface Budget {
   /** Stop after this many schedules (runs). */
@@ -18,15 +24,38 @@ export interface Budget {
   seconds?: number;
   /** Stop at the first finding. */
   stopOnFirst?: boolean;
+  /** Complete schedules a clean verdict needs (default DEFAULT_MIN_SCHEDULES); given, also the user's miss threshold for canaries without a measured catch rate. */
+  minSchedules?: number;
+  /** The steps and seconds bounds end nothing before this many schedules ran (the default budget on a loaded machine). */
+  atLeast?: number;
 }
 
 function exhausted(b: Budget, o: OutcomeBuilder, schedules: number, steps: number, t0: number): boolean {
   if (b.stopOnFirst && o.findings > 0) return true;
   if (b.schedules !== undefined && schedules >= b.schedules) return true;
+  if (b.atLeast !== undefined && schedules < b.atLeast) return false;
   if (b.steps !== undefined && steps >= b.steps) return true;
   if (b.seconds !== undefined && performance.now() - t0 >= b.seconds * 1000) return true;
   return b.schedules === undefined && b.steps === undefined && b.seconds === undefined && schedules >= 1;
 }
+
+/** Stable JSON of what changes behaviour (costs never do). */
+const behaviour = (v: unknown): string => JSON.stringify(v, (k, x) => (k === 'costs' ? undefined : x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+
+/**
+ * The per-schedule catch rate measured for this policy in this configuration,
+ * or undefined: only built-in canaries, controlled mode, random scheduler, the
+ * default realm and workload mix with at least the measured program length.
+ */
+export function catchRateFor(policySpec: string, mode: RunMode, cfg: RunConfig): number | undefined {
+  if (mode !== 'controlled' || cfg.scheduler.name !== 'random' || cfg.workload.ops < MEASURED_OPS) return undefined;
+  const measured = runConfig({ realm: { vcpus: cfg.realm.vcpus, linearMap: cfg.realm.linearMap } });
+  if (behaviour(measured.realm) !== behaviour(cfg.realm) || behaviour(measured.workload.mix) !== behaviour(cfg.workload.mix)) return undefined;
+  return measuredCatchRate(policySpec, cfg.realm.vcpus);
+}
+
+export const evidenceRule = (policySpec: string, mode: RunMode, cfg: RunConfig, budget: Budget): EvidenceRule =>
+  ({ minSchedules: budget.minSchedules ?? DEFAULT_MIN_SCHEDULES, minSchedulesSet: budget.minSchedules !== undefined, catchRate: catchRateFor(policySpec, mode, cfg), maxSteps: cfg.maxSteps });
 
 /**
  * Controlled schedules, one seed each. The first witness of each signature is
@@ -44,7 +73,55 @@ export function runPolicyControlled(policy: Policy, cfg: RunConfig, baseSeed: st
     const fresh = out.add(r);
     if (fresh && sink) sink({ bucket: fresh, result: runner.runOne(r.seed, { record: true }), mode: 'controlled', cfg, policy, policySpec });
   }
-  return out.build(performance.now() - t0);
+  return out.build(performance.now() - t0, evidenceRule(policySpec, 'controlled', cfg, budget));
+}
+
+/** Worker threads that run whole controlled schedules (workers/schedule.ts); needs the build in dist/. */
+export class SchedulePool {
+  private readonly pool: Piscina<ScheduleTask, ScheduleResult>;
+  constructor(readonly threads = Math.max(1, availableParallelism())) {
+    this.pool = new Piscina({ filename: new URL('../../workers/schedule.js', import.meta.url).href, minThreads: threads, maxThreads: threads, idleTimeout: 5_000 });
+  }
+  run(task: ScheduleTask): Promise<ScheduleResult> {
+    return this.pool.run(task);
+  }
+  close(): Promise<void> {
+    return this.pool.destroy();
+  }
+}
+
+/**
+ * runPolicyControlled on a pool of threads: the same schedules (seeds), taken in
+ * the same order, so with a schedules or steps budget the outcome (run hash,
+ * buckets, verdict) is the one the in-thread runner gives. Schedules started
+ * past the point the budget ends are discarded.
+ */
+export async function runPolicyPooled(pool: SchedulePool, policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, sink?: WitnessSink): Promise<PolicyOutcome> {
+  const out = new OutcomeBuilder(policy, 'controlled');
+  const t0 = performance.now();
+  const ahead = pool.threads * 2;
+  const cap = budget.schedules ?? Infinity;
+  const pending = new Map<number, Promise<ScheduleResult>>();
+  let launched = 0;
+  let i = 0;
+  let steps = 0;
+  try {
+    while (!exhausted(budget, out, i, steps, t0)) {
+      while (launched < cap && launched - i < ahead) {
+        const p = pool.run({ cfg, policy: policySpec, seed: scheduleSeed(baseSeed, launched) });
+        p.catch(() => {}); // awaited in order below; a discarded one must not be unhandled
+        pending.set(launched++, p);
+      }
+      const r = await pending.get(i)!;
+      pending.delete(i++);
+      steps += r.steps;
+      const fresh = out.add(r);
+      if (fresh && sink) sink({ bucket: fresh, result: await pool.run({ cfg, policy: policySpec, seed: r.seed, record: true }), mode: 'controlled', cfg, policy, policySpec });
+    }
+  } finally {
+    await Promise.allSettled(pending.values());
+  }
+  return out.build(performance.now() - t0, evidenceRule(policySpec, 'controlled', cfg, budget));
 }
 
 /**
@@ -52,8 +129,9 @@ export function runPolicyControlled(policy: Policy, cfg: RunConfig, baseSeed: st
  * step lock: the ticket order is a schedule controlled mode replays exactly).
  */
 export async function runPolicyFree(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, record = false, sink?: WitnessSink): Promise<PolicyOutcome> {
+  const mode: RunMode = record ? 'record' : 'free';
   const runner = new FreeRunner(cfg, policySpec);
-  const out = new OutcomeBuilder(policy, record ? 'record' : 'free');
+  const out = new OutcomeBuilder(policy, mode);
   const t0 = performance.now();
   try {
     let i = 0;
@@ -63,10 +141,10 @@ export async function runPolicyFree(policy: Policy, policySpec: string, cfg: Run
       const r = await runner.runOne(scheduleSeed(baseSeed, i++), { seconds: left, record });
       steps += r.steps;
       const fresh = out.add(r);
-      if (fresh && sink) sink({ bucket: fresh, result: r, mode: record ? 'record' : 'free', cfg, policy, policySpec });
+      if (fresh && sink) sink({ bucket: fresh, result: r, mode, cfg, policy, policySpec });
     }
   } finally {
     await runner.close();
   }
-  return out.build(performance.now() - t0);
+  return out.build(performance.now() - t0, evidenceRule(policySpec, mode, cfg, budget));
 }
