@@ -5,7 +5,7 @@ import { describe, it, expect } from 'vitest';
 import { verdictOf, missAfter, wilsonLower, type Evidence, type Verdict } from '../src/check/verdict.js';
 import { DEFAULT_MIN_SCHEDULES } from '../src/config/fields.js';
 import { measuredCatchRate } from '../src/check/catch_rates.js';
-import { catchRateFor } from '../src/run/run_policy.js';
+import { catchRateFor, runPolicyControlled, verdictFloor } from '../src/run/run_policy.js';
 import { runConfig } from '../src/run/config.js';
 import { ControlledRunner } from '../src/run/controlled.js';
 import { BUILTIN_POLICIES } from '../src/kernel/policies/index.js';
@@ -70,6 +70,25 @@ describe('verdictOf', () => {
     expect(catchRateFor('./my_policy.js', 'controlled', cfg)).toBeUndefined();
   });
 
+});
+
+describe('the default budget of run: 1 s, floored at the schedules a verdict needs', () => {
+  const cfg = runConfig();
+  const v2 = BUILTIN_POLICIES.find((q) => q.name === 'v2-no-bbm')!;
+  const mainline = BUILTIN_POLICIES.find((q) => q.name === 'mainline')!;
+  it('the floor: a safe policy its minimum; a canary its miss threshold (its minimum when none is known)', () => {
+    expect(verdictFloor(mainline, 'mainline', 'controlled', cfg, {})).toBe(20);
+    expect(verdictFloor(v2, 'v2-no-bbm', 'controlled', cfg, {})).toBe(missAfter(20, measuredCatchRate('v2-no-bbm', 4), false));
+    expect(verdictFloor(v2, 'v2-no-bbm', 'free', cfg, {})).toBe(20);
+    expect(verdictFloor(v2, 'v2-no-bbm', 'free', cfg, { minSchedules: 7 })).toBe(7);
+  });
+  it('however little time a loaded machine gives, a canary runs until caught and a safe policy until its minimum', () => {
+    const caught = runPolicyControlled(v2, cfg, '0x1', { seconds: 0.01, atLeast: verdictFloor(v2, 'v2-no-bbm', 'controlled', cfg, {}) });
+    expect(caught.verdict).toBe('met');
+    const clean = runPolicyControlled(mainline, cfg, '0x1', { seconds: 0.01, atLeast: 20 });
+    expect(clean.verdict).toBe('met');
+    expect(clean.schedules).toBeGreaterThanOrEqual(20);
+  });
 });
 
 describe('how a schedule ends (stop)', () => {

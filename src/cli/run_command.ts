@@ -5,8 +5,9 @@
 
 import { join } from 'node:path';
 import { loadPolicy, BUILTIN_POLICIES, policyHash } from '../kernel/policies/index.js';
-import { runPolicyControlled, runPolicyFree, Budget } from '../run/run_policy.js';
+import { runPolicyControlled, runPolicyFree, verdictFloor, Budget } from '../run/run_policy.js';
 import type { PolicyOutcome } from '../run/outcome.js';
+import type { Policy } from '../kernel/policy.js';
 import { renderFindings, renderOutcomeTable, runExitCode, runResult, verdictLine } from '../report/outcome_table.js';
 import { DEFAULT_MIN_SCHEDULES, IMPLICIT_SECONDS } from '../config/fields.js';
 import { replayCommand } from '../report/replay.js';
@@ -22,25 +23,29 @@ export async function runCommand(f: RunFlags): Promise<number> {
   const cfg = configOf(spec);
   const specs = f.policy === 'all' ? BUILTIN_POLICIES.map((p) => p.name) : f.policy.split(',').map((s) => s.trim()).filter(Boolean);
   if (specs.length === 0) throw new ConfigError('--policy needs at least one policy name or path');
-  const policies = [];
+  const policies: Policy[] = [];
   for (const s of specs) policies.push(await loadPolicy(s));
   const minSchedules = spec.budget.minSchedules ?? DEFAULT_MIN_SCHEDULES;
   const budget: Budget = { ...spec.budget };
   // No budget given: IMPLICIT_SECONDS per policy in controlled mode (hundreds of schedules),
-  // and never fewer schedules than a verdict needs, however loaded the machine; free and
-  // record runs are slower (thread start-up, real scheduling): as many runs as a verdict needs.
-  if (budget.schedules === undefined && budget.steps === undefined && budget.seconds === undefined) {
-    if (spec.mode === 'controlled') Object.assign(budget, { seconds: IMPLICIT_SECONDS, atLeast: minSchedules });
+  // and never fewer schedules than its verdict needs, however loaded the machine (see
+  // budgetFor); free and record runs are slower (thread start-up, real scheduling): as
+  // many runs as a clean verdict needs.
+  const implicit = budget.schedules === undefined && budget.steps === undefined && budget.seconds === undefined;
+  if (implicit) {
+    if (spec.mode === 'controlled') budget.seconds = IMPLICIT_SECONDS;
     else budget.schedules = minSchedules;
   }
+  const budgetFor = (i: number): Budget =>
+    implicit && spec.mode === 'controlled' ? { ...budget, atLeast: verdictFloor(policies[i], specs[i], 'controlled', cfg, budget) } : budget;
   const what = `${f.mode}, ${cfg.realm.vcpus} vCPUs, seed ${f.seed}${f.mode === 'controlled' ? `, scheduler ${cfg.scheduler.name}` : ''}`;
   if (!f.json) process.stdout.write(`realmrace ${VERSION}: ${specs.length} ${specs.length === 1 ? 'policy' : 'policies'}, ${what}\n`);
   const outcomes: PolicyOutcome[] = [];
   const repros = new ReproducerSink();
   for (let i = 0; i < policies.length; i++) {
     const o = f.mode === 'controlled'
-      ? runPolicyControlled(policies[i], cfg, f.seed, budget, specs[i], repros.sink)
-      : await runPolicyFree(policies[i], specs[i], cfg, f.seed, budget, f.mode === 'record', repros.sink);
+      ? runPolicyControlled(policies[i], cfg, f.seed, budgetFor(i), specs[i], repros.sink)
+      : await runPolicyFree(policies[i], specs[i], cfg, f.seed, budgetFor(i), f.mode === 'record', repros.sink);
     outcomes.push(o);
   }
   // One reproducer file per distinct signature.

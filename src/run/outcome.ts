@@ -94,6 +94,13 @@ export class OutcomeBuilder {
     return null;
   }
 
+  /** Every expected kind has been found (a canary's verdict is decided). */
+  foundAll(): boolean {
+    if (this.policy.expect.length === 0) return false;
+    const kinds = new Set([...this.buckets.values()].map((b) => b.kind));
+    return this.policy.expect.every((k) => kinds.has(k));
+  }
+
   get findings(): number {
     let n = 0;
     for (const b of this.buckets.values()) n += b.count;

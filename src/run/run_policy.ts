@@ -12,6 +12,7 @@ import { OutcomeBuilder, PolicyOutcome, RunMode, EvidenceRule } from './outcome.
 import { scheduleSeed } from './seeds.js';
 import type { WitnessSink } from './witness.js';
 import { DEFAULT_MIN_SCHEDULES } from '../config/fields.js';
+import { missAfter } from '../check/verdict.js';
 import { measuredCatchRate, MEASURED_OPS } from '../check/catch_rates.js';
 import type { ScheduleTask } from '../../workers/schedule.js';
 
@@ -26,14 +27,17 @@ export interface Budget {
   stopOnFirst?: boolean;
   /** Complete schedules a clean verdict needs (default DEFAULT_MIN_SCHEDULES); given, also the user's miss threshold for canaries without a measured catch rate. */
   minSchedules?: number;
-  /** The steps and seconds bounds end nothing before this many schedules ran (the default budget on a loaded machine). */
+  /**
+   * The steps and seconds bounds end nothing before this many schedules ran, unless
+   * every expected finding was already found (the default budget: a verdict on a loaded machine too).
+   */
   atLeast?: number;
 }
 
 function exhausted(b: Budget, o: OutcomeBuilder, schedules: number, steps: number, t0: number): boolean {
   if (b.stopOnFirst && o.findings > 0) return true;
   if (b.schedules !== undefined && schedules >= b.schedules) return true;
-  if (b.atLeast !== undefined && schedules < b.atLeast) return false;
+  if (b.atLeast !== undefined && schedules < b.atLeast && !o.foundAll()) return false;
   if (b.steps !== undefined && steps >= b.steps) return true;
   if (b.seconds !== undefined && performance.now() - t0 >= b.seconds * 1000) return true;
   return b.schedules === undefined && b.steps === undefined && b.seconds === undefined && schedules >= 1;
@@ -52,6 +56,18 @@ export function catchRateFor(policySpec: string, mode: RunMode, cfg: RunConfig):
   const measured = runConfig({ realm: { vcpus: cfg.realm.vcpus, linearMap: cfg.realm.linearMap } });
   if (behaviour(measured.realm) !== behaviour(cfg.realm) || behaviour(measured.workload.mix) !== behaviour(cfg.workload.mix)) return undefined;
   return measuredCatchRate(policySpec, cfg.realm.vcpus);
+}
+
+/**
+ * Schedules a verdict needs if nothing is found: a safe policy its minimum; a
+ * canary the complete schedules after which a miss is called (its minimum when
+ * no number would be enough). The default budget's floor.
+ */
+export function verdictFloor(policy: Policy, policySpec: string, mode: RunMode, cfg: RunConfig, budget: Budget): number {
+  const r = evidenceRule(policySpec, mode, cfg, budget);
+  if (policy.expect.length === 0) return r.minSchedules;
+  const n = missAfter(r.minSchedules, r.catchRate, r.minSchedulesSet === true);
+  return Number.isFinite(n) ? n : r.minSchedules;
 }
 
 export const evidenceRule = (policySpec: string, mode: RunMode, cfg: RunConfig, budget: Budget): EvidenceRule =>
