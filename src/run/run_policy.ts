@@ -96,7 +96,8 @@ export function runPolicyControlled(policy: Policy, cfg: RunConfig, baseSeed: st
 export class SchedulePool {
   private readonly pool: Piscina<ScheduleTask, ScheduleResult>;
   constructor(readonly threads = Math.max(1, availableParallelism())) {
-    this.pool = new Piscina({ filename: new URL('../../workers/schedule.js', import.meta.url).href, minThreads: threads, maxThreads: threads, idleTimeout: 5_000 });
+    // The CommonJS entry: see workers/schedule.cts for why not schedule.js.
+    this.pool = new Piscina({ filename: new URL('../../workers/schedule.cjs', import.meta.url).href, minThreads: threads, maxThreads: threads, idleTimeout: 5_000 });
   }
   run(task: ScheduleTask): Promise<ScheduleResult> {
     return this.pool.run(task);
