@@ -19,6 +19,8 @@
 // when PEs run on threads, Atomics then); what only the PE itself reads (its
 // pending maintenance, its shadow, its last synchronisation) is plain JS state.
 
+import { PTE_VALID } from './pte.js';
+
 export type Choose = (kind: string, n: number) => number;
 
 /** Where the walk of a VA page comes from (the page tables): 0 = nothing mapped, else a descriptor. */
@@ -26,8 +28,8 @@ export interface Walker {
   walk(vpn: number): number;
 }
 
-/** Descriptor bit VALID (pte.ts PTE_VALID), the only bit this module interprets. */
-export const TLB_DESC_VALID = 1 << 21;
+/** The only descriptor bit this module interprets. */
+export const TLB_DESC_VALID = PTE_VALID;
 
 export const enum Scope { VA = 0, RANGE = 1, ALL = 2 }
 
