@@ -29,8 +29,8 @@ function env(choose: Choose, o: Opts = {}): Env {
   pt[X] = desc(1);
   pt[Y] = desc(7);
   const store = TlbStore.create({ pes: 2, entries: o.entries ?? 8, vaPages: 16 }, { walk: (v) => pt[v] }, o.shared === true);
-  store.earlyEffect = o.early === true;
   const pes = [0, 1].map((i) => new TlbPe(i, store, choose));
+  if (o.early) store.register(pes);
   for (const p of pes) p.reset();
   return {
     pes, store,

@@ -88,14 +88,22 @@ export class TlbStore {
   readonly oDesc: number;
   readonly oMade: number;
   readonly oSeq: number;
-  /**
-   * The PEs of a single-threaded execution, registered by TlbPe. Only then may a
-   * pending invalidation take effect on a PE before its completion (a choice at
-   * each hit on an entry it covers); with PEs on threads it stays pending.
-   */
+  /** The PEs of a single-threaded execution that let pending invalidations take effect early (register()). */
   readonly registered: TlbPe[] = [];
-  /** Let pending invalidations take effect early (needs registered PEs). Off: the adversarial default. */
+  /**
+   * Early effect: a pending invalidation may take effect on a PE before its
+   * completion (a choice at each hit on an entry it covers). Off, the
+   * adversarial default for bug finding: it stays pending until the DSB. Needs
+   * every PE in one thread (their pending lists are plain JS state).
+   */
   earlyEffect = false;
+
+  register(pes: TlbPe[]): void {
+    if (this.atomic) throw new Error('TLB store: early effect needs a single-threaded store');
+    this.registered.length = 0;
+    this.registered.push(...pes);
+    this.earlyEffect = true;
+  }
 
   /**
    * @param a   the words (TlbStore.words(shape) of them, from `base`)
@@ -142,10 +150,17 @@ export class TlbStore {
     return this.ld(this.oTag + s) === vpn + 1 ? this.ld(this.oDesc + s) : 0;
   }
 
+  /**
+   * Cache desc (just walked) for vpn on PE pe. With PEs on threads, a descriptor
+   * write (and its TLBI, and the DSB that drops entries) may have raced with the
+   * walk: re-walk and drop the fill if the descriptor changed, so no entry
+   * outlives the maintenance that was meant to remove it.
+   */
   fill(pe: number, vpn: number, desc: number): void {
     const s = this.slot(pe, vpn);
     this.st(this.oDesc + s, desc);
     this.st(this.oTag + s, vpn + 1);
+    if (this.atomic && this.walker.walk(vpn) !== desc) this.cas(this.oTag + s, vpn + 1, 0);
   }
 
   /** Drop PE pe's entries that t covers; returns the dropped (vpn, desc) pairs flattened, or their count when out is null. */
@@ -195,9 +210,7 @@ export class TlbPe {
   /** How the last translate() was answered. */
   how: How = How.WALK;
 
-  constructor(readonly id: number, readonly store: TlbStore, readonly choose: Choose) {
-    if (!store.atomic) store.registered[id] = this;
-  }
+  constructor(readonly id: number, readonly store: TlbStore, readonly choose: Choose) {}
 
   /** Power-on: nothing pending, no shadow, synchronised. */
   reset(): void {
@@ -274,16 +287,17 @@ export function translate(pe: TlbPe, vpn: number): number {
 }
 
 /**
- * A speculative walk of vpn (R28): with odds 1/SPEC_FILL_ODDS fill pe's TLB
- * from the current descriptor if it is valid (and pe can see it valid). Returns
- * whether it filled.
+ * A speculative walk of vpn (R28): if the current descriptor is valid (and pe
+ * can see it valid) and not cached yet, fill pe's TLB with odds
+ * 1/SPEC_FILL_ODDS. Returns whether it filled.
  */
 export function spec_fill(pe: TlbPe, vpn: number): boolean {
   const st = pe.store;
   if (vpn < 0 || vpn >= st.vaPages) return false;
-  if (pe.choose('tlb.spec-fill', SPEC_FILL_ODDS) !== 0) return false;
   const d = st.walker.walk(vpn);
-  if (!(d & TLB_DESC_VALID) || st.madeAt(vpn) > pe.cseSeq) return false;
+  // Only a fill that would change the TLB is a choice (fewer choices to record and explore).
+  if (!(d & TLB_DESC_VALID) || st.madeAt(vpn) > pe.cseSeq || st.peek(pe.id, vpn) === d) return false;
+  if (pe.choose('tlb.spec-fill', SPEC_FILL_ODDS) !== 0) return false;
   st.fill(pe.id, vpn, d);
   return true;
 }
