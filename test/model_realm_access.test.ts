@@ -5,7 +5,7 @@
 
 import { describe, it, expect } from 'vitest';
 import seedrandom from 'seedrandom';
-import { realmConfig } from '../src/model/config.js';
+import { realmConfig } from '../src/config/spec.js';
 import { Realm } from '../src/model/realm.js';
 import { Cpu } from '../src/model/cpu.js';
 import { Trace } from '../src/check/trace.js';

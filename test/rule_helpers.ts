@@ -1,7 +1,8 @@
 // Shared helpers for the model-rule tests: build a small realm, create CPUs
 // with an event log, drive kernel-path generators and catch kernel deaths.
 
-import { realmConfig, type RealmConfig, type HostConfig } from '../src/model/config.js';
+import type { RealmConfig, HostConfig } from '../src/model/config.js';
+import { realmConfig } from '../src/config/spec.js';
 import { Realm } from '../src/model/realm.js';
 import { Cpu } from '../src/model/cpu.js';
 import { Trace } from '../src/check/trace.js';

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import type { RunConfig } from '../run/config.js';
 import type { ScheduleResult } from '../run/controlled.js';
 import { FreeRunner } from '../run/free.js';
-import type { ScheduleTask } from '../../workers/schedule.js';
+import type { ScheduleTask } from '../run/schedule_task.js';
 import { actorName, mergedLastEvents, type Finding, type FindingKind } from '../check/finding.js';
 import { missAfter, type Stop } from '../check/verdict.js';
 import { DEFAULT_MIN_SCHEDULES } from '../config/fields.js';

@@ -6,7 +6,7 @@
 // entries (schema.ts). Plain data with no runtime imports, so `--help` and
 // worker threads load it for free. A default is written here and nowhere else.
 
-import type { OpName } from '../workload/program.js';
+import type { OpName } from './types.js';
 
 export type Kind = 'int' | 'number' | 'bool' | 'choice' | 'seed' | 'string' | 'map';
 

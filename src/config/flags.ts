@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseSeed } from '../run/seeds.js';
+import { parseSeed } from './seed.js';
 import { attrOf, checkValue, choicesOf, defaultOf, fieldsOf, PROFILES, type Command as Cmd, type Field, type FieldDef, type FieldPath } from './fields.js';
 
 /** `--vcpus <n>`, `--tlbi-range`, `--no-flush-all`. */

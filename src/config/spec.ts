@@ -3,12 +3,10 @@
 // from the field table (fields.ts). No zod here: worker threads build configs
 // through this module. Errors are one line naming the field.
 
-import type { RealmConfig } from '../model/config.js';
-import type { WorkloadConfig } from '../workload/program.js';
-import type { SchedulerSpec } from '../sched/scheduler.js';
-import { COST_KEYS, defaultCostTable } from '../cost/table.js';
+import type { RealmConfig, WorkloadConfig, SchedulerSpec } from './types.js';
+import { COST_KEYS, defaultCostTable } from './cost_table.js';
 import { ConfigError } from '../errors.js';
-import { parseSeed } from '../run/seeds.js';
+import { parseSeed } from './seed.js';
 import { FIELDS, checkValue, type Field, type FieldDef, type FieldPath, type ValueOf } from './fields.js';
 
 /** Everything that determines one schedule, apart from its seed and the policy (what reproducers store). */

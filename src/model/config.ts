@@ -1,47 +1,11 @@
-import type { CostTable } from '../cost/table.js';
-import { realmConfig as specRealmConfig } from '../config/spec.js';
+import type { CostTable } from '../config/cost_table.js';
 
 // The shape of one modelled realm: memory sizes, CPU count and the platform
 // features that change what the kernel does (BBML2, FEAT_TLBIRANGE). Its
 // defaults, ranges and flags are fields of the run spec (src/config/fields.ts).
 
-export type LinearMapKind = 'pte' | 'block';
-
-export interface HostConfig {
-  /** Probability that one RMI_RTT_SET_RIPAS round stops early (partial progress, R4). */
-  partialRate: number;
-  /** Probability that the host answers REJECT to a RAM request it did not finish (R4). */
-  rejectRate: number;
-  /** After boot, the host never makes progress on IPA_STATE_SET: the guest loop livelocks (R5). */
-  stall: boolean;
-}
-
-export interface RealmConfig {
-  vcpus: number;
-  /** Linear-map (and realm RAM) pages of 4 KiB. Multiple of 512. */
-  lmPages: number;
-  /** Pages of vmalloc VA space. */
-  vmPages: number;
-  /** Entries in each vCPU's direct-mapped TLB (power of two). */
-  tlbEntries: number;
-  /** IPA width chosen by the VMM; bit ipa_bits-1 is the NS-shared bit (R1). */
-  ipaBits: number;
-  /** 'pte': rodata_full, PTE-mapped linear map. 'block': BBML2_NOABORT, 2 MiB blocks split on demand (R22). */
-  linearMap: LinearMapKind;
-  /** FEAT_TLBIRANGE present: range TLBI up to MAX_TLBI_RANGE_PAGES instead of the 512-page flush-all cut-off (R15). */
-  tlbiRange: boolean;
-  host: HostConfig;
-  /** Steps a vCPU may spend blocked without any progress before the watchdog reports a hang. */
-  watchdogSteps: number;
-  /** R15: ranges of >= 512 pages use flush_tlb_all (without range TLBI). Off: per-page TLBIs whatever the size. */
-  flushAllThreshold: boolean;
-  /** How invalidations are priced: arm64 broadcast TLBI + DSB, or an x86-style IPI shootdown for comparison. */
-  flush: FlushStrategy;
-  /** Modelled nanoseconds per action (src/cost/table.ts). */
-  costs: CostTable;
-}
-
-export type FlushStrategy = 'broadcast' | 'ipi';
+export type { LinearMapKind, HostConfig, RealmConfig, FlushStrategy } from '../config/types.js';
+import type { HostConfig, RealmConfig } from '../config/types.js';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -54,5 +18,3 @@ export const MAX_TLBI_RANGE_PAGES = 32 << 16;
 /** Partial realm settings, laid over the spec's defaults by realmConfig(). */
 export type RealmOverrides = Partial<Omit<RealmConfig, 'host' | 'costs'>> & { host?: Partial<HostConfig>; costs?: Partial<CostTable> };
 
-/** Defaults and checks come from the run spec (src/config/fields.ts). */
-export const realmConfig = (over: RealmOverrides = {}): RealmConfig => specRealmConfig(over);

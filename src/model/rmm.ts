@@ -10,7 +10,6 @@ import { PTE_NS, pte_pfn, prot_ns_shared } from './pte.js';
 import { H } from './realm.js';
 import { PAGE_SIZE } from './config.js';
 import type { PE } from './pe.js';
-import { chargeRsi } from '../cost/charge.js';
 
 export const RSI_SUCCESS = 0;
 export const RSI_ERROR_INPUT = 1;
@@ -101,7 +100,6 @@ export function rsi_ipa_state_set(cpu: PE, base: number, top: number, ripas: num
   }
   const progressed = g - g0;
   cpu.count(C.rsi_granules, progressed);
-  chargeRsi(cpu, progressed);
   const newTop = g === gTop ? top : g * PAGE_SIZE;
   if (newTop !== top) cpu.count(progressed === 0 ? C.rsi_no_progress : C.rsi_partial);
   let response = RSI_ACCEPT;

@@ -14,7 +14,7 @@ import type { WitnessSink } from './witness.js';
 import { DEFAULT_MIN_SCHEDULES } from '../config/fields.js';
 import { missAfter } from '../check/verdict.js';
 import { measuredCatchRate, MEASURED_OPS } from '../check/catch_rates.js';
-import type { ScheduleTask } from '../../workers/schedule.js';
+import type { ScheduleTask } from './schedule_task.js';
 
 export interface Budget {
   /** Stop after this many schedules (runs). */

@@ -2,13 +2,7 @@
 // derived from (base, i), so any one schedule can be re-run alone with
 // `--seed <its seed> --schedules 1`.
 
-export function parseSeed(s: string): string {
-  const t = s.trim();
-  if (t === '') throw new Error('empty seed');
-  if (/^0x[0-9a-f]+$/i.test(t)) return '0x' + t.slice(2).toLowerCase();
-  if (/^\d+$/.test(t)) return '0x' + BigInt(t).toString(16);
-  return t;
-}
+export { parseSeed } from '../config/seed.js';
 
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;

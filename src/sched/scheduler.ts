@@ -110,14 +110,5 @@ export abstract class SchedulerWrapper implements Scheduler {
   }
 }
 
-export type SchedulerName = 'random' | 'pct' | 'rr';
-export const SCHEDULERS: SchedulerName[] = ['random', 'pct', 'rr'];
-
-/** Defaults and ranges: the scheduler fields of the run spec (src/config/fields.ts). */
-export interface SchedulerSpec {
-  name: SchedulerName;
-  /** PCT bug depth d (d-1 priority change points). */
-  depth: number;
-  /** Round-robin quantum in steps. */
-  quantum: number;
-}
+export { SCHEDULERS } from '../config/types.js';
+export type { SchedulerName, SchedulerSpec } from '../config/types.js';

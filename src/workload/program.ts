@@ -20,16 +20,9 @@ import { kernel_load, kernel_store, load_unaligned_zeropad } from '../kernel/fau
 import { alloc_pages_decrypted, free_pages_decrypted, vfree_decrypted, vmalloc_decrypted } from '../kernel/mem_encrypt.js';
 import { MB_NS } from '../host/host_agent.js';
 
-export const OPS = ['d_hash', 'kmalloc', 'kfree', 'dma_buffer', 'netvsc_buffer'] as const;
-export type OpName = (typeof OPS)[number];
-
-/** Defaults and ranges: the workload fields of the run spec (src/config/fields.ts). */
-export interface WorkloadConfig {
-  /** Operations per vCPU program. */
-  ops: number;
-  /** Relative weights of each operation. */
-  mix: Record<OpName, number>;
-}
+export { OPS } from '../config/types.js';
+export type { OpName, WorkloadConfig } from '../config/types.js';
+import { OPS, type WorkloadConfig } from '../config/types.js';
 
 /**
  * One vCPU's program as a reproducer stores it. Operation i (its kind and the
