@@ -67,6 +67,21 @@ describe('realmrace litmus', () => {
     expect(s.out).toMatch(/LDR X2,\[X3\] \[(TLB|early walk) -> old\]/); // the stale translation
   });
 
+  it('show FILE.litmus.toml --token T prints the same witness as litmus --show; without a token it says how to get one', () => {
+    const r = realmrace('litmus', file('esop-mp-rt-tlbiis-dmb'));
+    const witness = r.out.split('\n').find((l) => l.startsWith('*>'))!;
+    const token = /token (\S+)/.exec(witness)![1]!;
+    const viaLitmus = realmrace('litmus', file('esop-mp-rt-tlbiis-dmb'), '--show', token);
+    const viaShow = realmrace('show', file('esop-mp-rt-tlbiis-dmb'), '--token', token);
+    expect(viaShow.code).toBe(0);
+    expect(viaShow.out).toBe(viaLitmus.out);
+    expect(viaShow.out).toMatch(/^final: 1:X0=1; 1:X2=0;/m);
+    const bare = realmrace('show', file('esop-mp-rt-tlbiis-dmb'));
+    expect(bare.code).toBe(1);
+    expect(bare.err.trim().split('\n')).toHaveLength(1);
+    expect(bare.err).toMatch(/needs --token/);
+  });
+
   it('a token that does not fit the test is a one-line error', () => {
     const r = realmrace('litmus', file('esop-mp-rt-tlbi-local'), '--show', 'r1-9.9.9.9');
     expect(r.code).toBe(1);

@@ -90,9 +90,16 @@ function program(io: Io, done: (code: number) => void): Command {
     .description('replay a reproducer and show the interleaving: per-vCPU columns, or an HTML page with SVG swimlanes')
     .option('--html <out.html>', 'write a self-contained HTML swimlane page instead of printing columns')
     .option('--last <n>', 'show only the last n steps', intArg(1))
+    .option('--token <token>', 'with a .litmus.toml file: the replay token of an outcome, as `realmrace litmus` prints it')
     .addOption(new Option('--width <cols>', 'terminal width for the columns (default: the terminal\'s, else 160)').argParser(intArg(60, 1000)))
-    .action(async (file: string, opts: ShowFlags) => {
+    .action(async (file: string, opts: ShowFlags & { token?: string }) => {
       const width = opts.width ?? (process.stdout.columns && process.stdout.columns > 60 ? process.stdout.columns : 160);
+      if (file.endsWith('.litmus.toml') || opts.token !== undefined) {
+        // A litmus witness: the same replay as `realmrace litmus FILE --show TOKEN`.
+        if (opts.token === undefined) throw new ConfigError(`show ${file}: a litmus test needs --token <token> (each outcome's token is printed by realmrace litmus ${file})`);
+        done((await import('./litmus_command.js')).litmusCommand([file], { show: opts.token, width: opts.width }));
+        return;
+      }
       done(await (await import('./show_command.js')).showCommand(file, { ...opts, width }));
     });
   p
