@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { realmraceIn, realmraceSpawn } from './cli_helpers.js';
+import { BIN, realmraceIn, realmraceSpawn } from './cli_helpers.js';
 
 // Reproducers land in ./realmrace-repro: run the CLI in a scratch directory.
 const CWD = mkdtempSync(join(tmpdir(), 'realmrace-cli-'));
@@ -126,6 +126,18 @@ describe('realmrace run', () => {
     const r = realmraceSpawn(CWD, 'run', '--policy', 'mainline', '--schedules', '3', '--min-schedules', '3');
     expect(r.code).toBe(0);
     expect(r.out.trim().split('\n').pop()).toMatch(/^realmrace: PASS - 1\/1 policies met their expectation/);
+  });
+
+  it('a reader that goes away (realmrace run | head) ends nothing badly: no EPIPE stack trace, same exit status', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [BIN, 'run', '--policy', 'mainline', '--schedules', '25'], { cwd: CWD });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    // Close our end after the first line, as `head -1` would.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(err).not.toMatch(/EPIPE|\n\s+at /);
+    expect(code).toBe(0);
   });
 
   it('importing the CLI module runs nothing', async () => {
