@@ -20,7 +20,8 @@ import type { EvidenceRule } from '../run/outcome.js';
 import { loadPolicy } from '../kernel/policies/index.js';
 import { ConfigError } from '../run/errors.js';
 import { CampaignCase, caseRunConfig, expandCases, LoadedCampaign, parseDuration, WorkUnit, workUnits } from './config.js';
-import { appendRecord, readRecords, RESULTS_FILE, RunRecord, unitKey } from './results.js';
+import { appendFinished, appendRecord, dropTornLine, readRecords, RESULTS_FILE, RunRecord, unitKey } from './results.js';
+import { lockCampaignDir, type CampaignLock } from './lock.js';
 
 // The CommonJS entry: see workers/schedule.cts for why not schedule.js.
 const WORKER = new URL('../../workers/schedule.cjs', import.meta.url).href;
@@ -45,7 +46,10 @@ export interface CampaignOptions {
   threads?: number;
   /** Called after every run. */
   onProgress?: (p: CampaignProgress) => void;
-  /** A line to print: the plan check at the start, the budget check after the first runs of every case (two controlled, one free: calibration). */
+  /**
+   * A line to print: the plan check at the start, the budget check after the first runs of every case (two controlled, one free: calibration);
+   * notes about the directory (a stale lock taken over, a torn line dropped).
+   */
   onNotice?: (line: string) => void;
 }
 
@@ -57,6 +61,8 @@ export interface CampaignRun {
   seconds: number;
   /** The plan and budget checks' lines, when some case cannot get its minimum. */
   notices: string[];
+  /** Held on --out until the caller has written its outputs. */
+  lock: CampaignLock;
 }
 
 export const caseConfig = (k: CampaignCase): RunConfig => caseRunConfig(k);
@@ -127,29 +133,55 @@ export function recordOf(unit: WorkUnit, r: { steps: number; traceHash: string; 
   return { ...base, status: r.stop === 'complete' ? 'clean' : 'bounded', stop: r.stop };
 }
 
-/** Where a campaign's files go; a resumed campaign must be the same campaign. */
-function prepareOut(loaded: LoadedCampaign, o: CampaignOptions): string {
+/**
+ * Where a campaign's files go: lock the directory (one campaign at a time), and
+ * check that a resumed campaign is the same campaign, cutting off the torn last
+ * line a kill may have left. The caller releases the lock.
+ */
+function prepareOut(loaded: LoadedCampaign, o: CampaignOptions): { resultsPath: string; lock: CampaignLock } {
   mkdirSync(o.out, { recursive: true });
-  const meta = join(o.out, 'campaign.json');
-  const shard = o.shard ? `${o.shard.index}/${o.shard.count}` : null;
-  if (o.resume && existsSync(meta)) {
-    const prev = JSON.parse(readFileSync(meta, 'utf8'));
-    if (prev.hash !== loaded.hash) throw new ConfigError(`--resume: ${o.out} holds a different campaign (config hash ${prev.hash}, now ${loaded.hash})`);
-    if (prev.shard !== shard) throw new ConfigError(`--resume: ${o.out} was shard ${prev.shard ?? 'none'}, now ${shard ?? 'none'}`);
-  } else if (!o.resume && existsSync(join(o.out, RESULTS_FILE))) {
-    throw new ConfigError(`${o.out} already holds results: use --resume to continue that campaign, or another --out`);
+  const lock = lockCampaignDir(o.out, `realmrace nightly${o.shard ? ` --shard ${o.shard.index}/${o.shard.count}` : ''}`);
+  try {
+    if (lock.note) o.onNotice?.(`note: ${lock.note}`);
+    const meta = join(o.out, 'campaign.json');
+    const resultsPath = join(o.out, RESULTS_FILE);
+    const shard = o.shard ? `${o.shard.index}/${o.shard.count}` : null;
+    if (o.resume && existsSync(meta)) {
+      const prev = JSON.parse(readFileSync(meta, 'utf8'));
+      if (prev.hash !== loaded.hash) throw new ConfigError(`--resume: ${o.out} holds a different campaign (config hash ${prev.hash}, now ${loaded.hash})`);
+      if (prev.shard !== shard) throw new ConfigError(`--resume: ${o.out} was shard ${prev.shard ?? 'none'}, now ${shard ?? 'none'}`);
+      const dropped = dropTornLine(resultsPath);
+      if (dropped) o.onNotice?.(`note: ${dropped}`);
+    } else if (!o.resume && existsSync(resultsPath)) {
+      throw new ConfigError(`${o.out} already holds results: use --resume to continue that campaign, or another --out`);
+    }
+    writeFileSync(meta, JSON.stringify({ config: loaded.config, hash: loaded.hash, path: loaded.path, shard }, null, 2) + '\n');
+    return { resultsPath, lock };
+  } catch (e) {
+    lock.release();
+    throw e;
   }
-  writeFileSync(meta, JSON.stringify({ config: loaded.config, hash: loaded.hash, path: loaded.path, shard }, null, 2) + '\n');
-  return join(o.out, RESULTS_FILE);
 }
 
+/** Run a campaign in o.out, holding its lock; a campaign that ends (not killed) appends its finished marker. */
 export async function runCampaign(loaded: LoadedCampaign, o: CampaignOptions): Promise<CampaignRun> {
+  const { resultsPath, lock } = prepareOut(loaded, o);
+  try {
+    const run = await runUnits(loaded, o, resultsPath);
+    appendFinished(resultsPath, { finished: new Date().toISOString(), runs: run.records.length, planned: run.planned, skippedByBudget: run.skippedByBudget });
+    return { ...run, lock };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath: string): Promise<Omit<CampaignRun, 'lock'>> {
   const c = loaded.config;
   const cases = expandCases(c);
   const byId = new Map(cases.map((k) => [k.id, k]));
   const expects = new Map<string, FindingKind[]>();
   for (const k of cases) expects.set(k.id, (await loadPolicy(k.policy)).expect);
-  const resultsPath = prepareOut(loaded, o);
   const before = readRecords(resultsPath);
   const done = new Set(before.map((r) => unitKey(r.caseId, r.index)));
   const mine = workUnits(c, cases).filter((u) => !o.shard || u.global % o.shard.count === o.shard.index - 1);

@@ -7,10 +7,12 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { loadCampaign, parseDuration, expandCases, CampaignConfig } from '../campaign/config.js';
+import { loadCampaign, parseDuration, expandCases, workUnits, CampaignConfig } from '../campaign/config.js';
 import { runCampaign, type CampaignProgress } from '../campaign/runner.js';
 import { summarize, writeOutputs, writeReproducers } from '../campaign/summary.js';
-import { readRecords, RESULTS_FILE, RunRecord } from '../campaign/results.js';
+import { appendFinished, readResults, RESULTS_FILE, RunRecord } from '../campaign/results.js';
+import { lockCampaignDir, lockHolder } from '../campaign/lock.js';
+import { shardCoverage, type ShardDir } from '../campaign/shards.js';
 import { ConfigError } from '../run/errors.js';
 import { parseSeed } from '../run/seeds.js';
 
@@ -95,15 +97,22 @@ export async function nightlyCommand(f: NightlyFlags): Promise<number> {
   for (const o of s.cases) if (o.verdict !== 'met') process.stdout.write(`  ${o.case.id}: ${o.verdict}: ${o.reason}${o.harness.length ? ` (${o.harness[0].harness}: ${o.harness[0].error})` : ''}\n`);
   process.stdout.write(`wrote ${['summary.json', 'junit.xml', 'summary.md', 'testid.json', 'reproducers/'].map((x) => join(f.out, x)).join(', ')}\n`);
   process.stdout.write(s.verdict + '\n');
+  run.lock.release(); // (on an error, at process exit)
   return s.exitCode;
 }
 
-/** Combine the results of shards (or of any runs of one campaign) into one summary. */
+/**
+ * Combine the results of shards (or of any runs of one campaign) into one
+ * summary. Every shard i/N must be present and finished: the cases with runs
+ * in a missing, killed or still running shard are inconclusive (exit 4).
+ */
 export async function mergeCommand(dirs: string[], f: { out: string }): Promise<number> {
   if (dirs.length === 0) throw new ConfigError('merge needs at least one results directory');
   let config: CampaignConfig | null = null;
   let hash = '';
   const all = new Map<string, RunRecord>();
+  const inputs: ShardDir[] = [];
+  let skippedByBudget = 0;
   for (const d of dirs) {
     const meta = join(d, 'campaign.json');
     if (!existsSync(meta)) throw new ConfigError(`${d} is not a campaign results directory (no campaign.json)`);
@@ -111,17 +120,34 @@ export async function mergeCommand(dirs: string[], f: { out: string }): Promise<
     if (config && m.hash !== hash) throw new ConfigError(`${d} holds a different campaign (config hash ${m.hash}, not ${hash})`);
     config = m.config;
     hash = m.hash;
-    for (const r of readRecords(join(d, RESULTS_FILE))) all.set(`${r.caseId}#${r.index}`, r);
+    const res = readResults(join(d, RESULTS_FILE));
+    for (const r of res.records) all.set(`${r.caseId}#${r.index}`, r);
+    inputs.push({ dir: d, shard: m.shard ?? null, finished: res.finished, holder: lockHolder(d), runs: res.records.length });
+    skippedByBudget += res.finished?.skippedByBudget ?? 0;
   }
+  const coverage = shardCoverage(config!, inputs);
   mkdirSync(f.out, { recursive: true });
-  const records = [...all.values()];
-  writeFileSync(join(f.out, RESULTS_FILE), records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
-  writeFileSync(join(f.out, 'campaign.json'), JSON.stringify({ config, hash, merged: dirs, shard: null }, null, 2) + '\n');
-  const cases = expandCases(config!);
-  const planned = cases.reduce((n, k) => n + k.seeds, 0);
-  const s = await summarize(cases, records, { name: config!.name, seed: parseSeed(config!.seed), shard: null, seconds: 0, planned, skippedByBudget: planned - records.length });
-  await writeReproducers(s, f.out);
-  writeOutputs(s, f.out, hash);
-  process.stdout.write(`merged ${dirs.length} result directories: ${records.length} runs -> ${f.out}\n${s.verdict}\n`);
-  return s.exitCode;
+  const lock = lockCampaignDir(f.out, 'realmrace merge');
+  try {
+    const records = [...all.values()];
+    const resultsPath = join(f.out, RESULTS_FILE);
+    writeFileSync(resultsPath, records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
+    // Whole: a later merge may take this directory as a finished unsharded campaign.
+    if (coverage.problems.length === 0) appendFinished(resultsPath, { finished: new Date().toISOString(), runs: records.length, planned: workUnits(config!, expandCases(config!)).length, skippedByBudget });
+    writeFileSync(join(f.out, 'campaign.json'), JSON.stringify({ config, hash, merged: dirs, shard: null, ...(coverage.problems.length ? { incomplete: coverage.problems } : {}) }, null, 2) + '\n');
+    const cases = expandCases(config!);
+    const planned = cases.reduce((n, k) => n + k.seeds, 0);
+    const unexplored = new Map<string, number>();
+    for (const key of coverage.uncovered) if (!all.has(key)) { const id = key.slice(0, key.lastIndexOf('#')); unexplored.set(id, (unexplored.get(id) ?? 0) + 1); }
+    const gaps = new Map([...unexplored].map(([id, n]) => [id, `${n} of ${cases.find((k) => k.id === id)!.seeds} planned runs unexplored: ${coverage.problems.join('; ')}`]));
+    const s = await summarize(cases, records, { name: config!.name, seed: parseSeed(config!.seed), shard: null, seconds: 0, planned, skippedByBudget, incomplete: coverage.problems.length ? { problems: coverage.problems, gaps } : undefined });
+    await writeReproducers(s, f.out);
+    writeOutputs(s, f.out, hash);
+    process.stdout.write(`merged ${dirs.length} result directories: ${records.length} runs -> ${f.out}\n`);
+    for (const p of coverage.problems) process.stdout.write(`  ${p}\n`);
+    process.stdout.write(`${s.verdict}\n`);
+    return s.exitCode;
+  } finally {
+    lock.release();
+  }
 }

@@ -1,0 +1,157 @@
+// Campaign directories are safe (issue 9 item 7): one campaign per --out (a
+// lock naming its holder), a torn last line of results.jsonl dropped on
+// --resume, and merge judging missing or unfinished shards inconclusive.
+
+import { describe, it, expect, afterAll } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN } from './cli_helpers.js';
+import { lockCampaignDir, LOCK_FILE } from '../src/campaign/lock.js';
+import { readResults } from '../src/campaign/results.js';
+
+const CWD = mkdtempSync(join(tmpdir(), 'realmrace-campdir-'));
+afterAll(() => rmSync(CWD, { recursive: true, force: true }));
+const realmrace = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000, cwd: CWD });
+
+function campaign(name: string, entries: unknown[]): string {
+  const path = join(CWD, `${name}.json`);
+  writeFileSync(path, JSON.stringify({ name, seed: '0x7007', budget: '5m', entries }));
+  return path;
+}
+
+/** A pid that surely is not running: a child that has exited. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(r.stdout);
+}
+
+const lines = (path: string): string[] => readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
+
+describe('the lock on a campaign directory', () => {
+  it('in one process: a second lock names the holder; release frees it; another host\'s lock is never taken over', () => {
+    const dir = join(CWD, 'l1');
+    mkdirSync(dir);
+    const a = lockCampaignDir(dir, 'test');
+    expect(a.note).toBeUndefined();
+    expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
+    expect(() => lockCampaignDir(dir, 'test')).toThrow(new RegExp(`^${dir.replace(/[/\\.]/g, '\\$&')} is in use by another campaign: pid ${process.pid} on `));
+    a.release();
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    a.release(); // idempotent
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: deadPid(), host: 'elsewhere', started: '2026-01-01T00:00:00Z' }));
+    expect(() => lockCampaignDir(dir, 'test')).toThrow(/in use by another campaign: pid \d+ on elsewhere/);
+    writeFileSync(join(dir, LOCK_FILE), 'garbage');
+    expect(() => lockCampaignDir(dir, 'test')).toThrow(/campaign\.lock is not a realmrace lock \(7 bytes\): remove it if no campaign uses this directory/);
+  });
+
+  it('a second campaign on the same --out refuses with one line naming the holder\'s pid; SIGTERM releases the lock', async () => {
+    const cfg = campaign('long', [{ policy: 'mainline', vcpus: [4], seeds: 100000 }]);
+    const child = spawn(process.execPath, [BIN, 'nightly', '--config', cfg, '--out', 'busy', '--threads', '1'], { cwd: CWD, stdio: 'ignore' });
+    const exited = new Promise((res) => child.on('exit', res));
+    const results = join(CWD, 'busy', 'results.jsonl');
+    // Wait (bounded) until the first campaign has started running.
+    for (let i = 0; i < 1200 && !(existsSync(results) && readFileSync(results, 'utf8').length > 0); i++) await new Promise((res) => setTimeout(res, 50));
+    expect(existsSync(join(CWD, 'busy', LOCK_FILE))).toBe(true);
+    const second = realmrace('nightly', '--config', cfg, '--out', 'busy', '--resume');
+    expect(second.status).toBe(1);
+    expect(second.stderr.trim().split('\n')).toHaveLength(1);
+    expect(second.stderr).toMatch(new RegExp(`^realmrace: error: busy is in use by another campaign: pid ${child.pid} on .*, since \\d{4}-.*; lock file busy/campaign.lock$`, 'm'));
+    child.kill('SIGTERM');
+    await exited;
+    expect(existsSync(join(CWD, 'busy', LOCK_FILE))).toBe(false);
+  }, 120_000);
+
+  it('a stale lock of a dead pid on this host is taken over with a note, and released at the end', () => {
+    const cfg = campaign('stale', [{ policy: 'mainline', vcpus: [2], seeds: 4 }]);
+    mkdirSync(join(CWD, 'stale'));
+    const dead = deadPid();
+    writeFileSync(join(CWD, 'stale', LOCK_FILE), JSON.stringify({ pid: dead, host: hostname(), started: '2026-01-01T00:00:00.000Z' }));
+    const r = realmrace('nightly', '--config', cfg, '--out', 'stale');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(`note: took over the lock on stale from pid ${dead} (started 2026-01-01T00:00:00.000Z), which is no longer running`);
+    expect(existsSync(join(CWD, 'stale', LOCK_FILE))).toBe(false);
+    expect(readResults(join(CWD, 'stale', 'results.jsonl')).finished).not.toBeNull();
+  }, 120_000);
+});
+
+describe('a torn last line of results.jsonl', () => {
+  it('is dropped on --resume (which line, how many bytes) and cut off before appending; the campaign ends whole', () => {
+    const cfg = campaign('torn', [{ policy: 'mainline', vcpus: [2], seeds: 12 }]);
+    expect(realmrace('nightly', '--config', cfg, '--out', 'torn').status).not.toBe(1);
+    const path = join(CWD, 'torn', 'results.jsonl');
+    const full = lines(path);
+    expect(full).toHaveLength(13); // 12 runs and the finished marker
+    expect(JSON.parse(full[12])).toMatchObject({ finished: expect.any(String), runs: 12, planned: 12 });
+    // A kill mid-write: 5 whole records, then 30 bytes of the sixth.
+    const half = full[5].slice(0, 30);
+    writeFileSync(path, full.slice(0, 5).join('\n') + '\n' + half);
+    expect(readResults(path)).toMatchObject({ finished: null, torn: { line: 6, bytes: 30 } });
+    const r = realmrace('nightly', '--config', cfg, '--out', 'torn', '--resume');
+    expect(r.stdout).toContain('note: torn/results.jsonl: dropped the torn last line 6 (30 bytes, cut short by a kill); that run is done again');
+    const after = lines(path);
+    expect(after).toHaveLength(13);
+    const recs = after.map((l) => JSON.parse(l)); // every line whole
+    expect(new Set(recs.slice(0, 12).map((x) => `${x.caseId}#${x.index}`)).size).toBe(12);
+    expect(after.slice(0, 5)).toEqual(full.slice(0, 5));
+    expect(recs[12].finished).toEqual(expect.any(String));
+  }, 120_000);
+
+  it('any other corrupt line is an error naming its line number', () => {
+    const cfg = campaign('corrupt', [{ policy: 'mainline', vcpus: [2], seeds: 6 }]);
+    realmrace('nightly', '--config', cfg, '--out', 'corrupt');
+    const path = join(CWD, 'corrupt', 'results.jsonl');
+    const full = lines(path);
+    writeFileSync(path, [...full.slice(0, 2), '{"caseId": oops', ...full.slice(3)].join('\n') + '\n');
+    const r = realmrace('nightly', '--config', cfg, '--out', 'corrupt', '--resume');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^realmrace: error: corrupt\/results\.jsonl: line 3 is not JSON \(.*\): the file is corrupt; fix or remove that line\n$/);
+    writeFileSync(path, [...full.slice(0, 3), '{"some": "object"}', ...full.slice(4)].join('\n') + '\n');
+    expect(realmrace('nightly', '--config', cfg, '--out', 'corrupt', '--resume').stderr).toMatch(/results\.jsonl: line 4 is not a run record/);
+    expect(realmrace('merge', 'corrupt', '--out', 'corrupt-merged').stderr).toMatch(/results\.jsonl: line 4 is not a run record/);
+  }, 120_000);
+});
+
+describe('merge checks every shard', () => {
+  const ENTRIES = [{ policy: 'mainline', vcpus: [2], seeds: 24 }, { policy: 'vmalloc-naive', vcpus: [2], seeds: 24 }];
+
+  it('all shards finished: merged as before (exit 0); shard 2/2 missing: inconclusive, exit 4, naming the shard', () => {
+    const cfg = campaign('sh', ENTRIES);
+    expect(realmrace('nightly', '--config', cfg, '--out', 'sh1', '--shard', '1/2').status).toBe(0);
+    expect(realmrace('nightly', '--config', cfg, '--out', 'sh2', '--shard', '2/2').status).toBe(0);
+    const ok = realmrace('merge', 'sh1', 'sh2', '--out', 'sh-merged');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).not.toMatch(/missing|unfinished/);
+    const m = realmrace('merge', 'sh1', '--out', 'sh-half');
+    expect(m.status).toBe(4);
+    expect(m.stdout).toMatch(/INCONCLUSIVE \(exit 4\)/);
+    expect(m.stdout).toMatch(/shard 2\/2 is missing/);
+    const s = JSON.parse(readFileSync(join(CWD, 'sh-half', 'summary.json'), 'utf8'));
+    expect(s.exitCode).toBe(4);
+    expect(s.cases[0]).toMatchObject({ verdict: 'inconclusive', reason: expect.stringMatching(/12 of 24 planned runs unexplored: shard 2\/2 is missing/) });
+    const md = readFileSync(join(CWD, 'sh-half', 'summary.md'), 'utf8');
+    expect(md).not.toMatch(/left out when the budget ran out/);
+    expect(md).toMatch(/shard 2\/2 is missing/);
+  }, 180_000);
+
+  it('a killed shard (no finished marker, a torn last line) is unfinished: inconclusive, exit 4, never "left out when the budget ran out"', () => {
+    const cfg = campaign('sk', ENTRIES);
+    expect(realmrace('nightly', '--config', cfg, '--out', 'sk1', '--shard', '1/2').status).toBe(0);
+    expect(realmrace('nightly', '--config', cfg, '--out', 'sk2', '--shard', '2/2').status).toBe(0);
+    // What a SIGKILL after 7 runs leaves behind: 7 records and a half line, no marker.
+    const path = join(CWD, 'sk2', 'results.jsonl');
+    const full = lines(path);
+    writeFileSync(path, full.slice(0, 7).join('\n') + '\n' + full[7].slice(0, 20));
+    const m = realmrace('merge', 'sk1', 'sk2', '--out', 'sk-merged');
+    expect(m.status).toBe(4);
+    expect(m.stdout).toMatch(/shard 2\/2 is unfinished: sk2 has no finished marker \(killed\?\) after 7 runs/);
+    const md = readFileSync(join(CWD, 'sk-merged', 'summary.md'), 'utf8');
+    expect(md).not.toMatch(/left out when the budget ran out/);
+    // The input directory is left as it was (merge reads, never repairs).
+    expect(readFileSync(path, 'utf8').endsWith(full[7].slice(0, 20))).toBe(true);
+    // Resumed, the shard finishes, and the merge is whole again.
+    expect(realmrace('nightly', '--config', cfg, '--out', 'sk2', '--shard', '2/2', '--resume').status).toBe(0);
+    expect(realmrace('merge', 'sk1', 'sk2', '--out', 'sk-merged2').status).toBe(0);
+  }, 180_000);
+});
