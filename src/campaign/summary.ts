@@ -93,12 +93,31 @@ export function judgeCase(k: CampaignCase, expect: FindingKind[], rs: RunRecord[
   };
 }
 
-export async function summarize(cases: CampaignCase[], records: RunRecord[], meta: { name: string; seed: string; shard: string | null; seconds: number; planned: number; skippedByBudget: number; notices?: string[] }): Promise<CampaignSummary> {
+/**
+ * A merge missing shards (or with a killed one): per case, why some of its planned
+ * runs were never explored. Such a case can be clean or missed only on the whole plan.
+ */
+export type Unexplored = Map<string, string>;
+
+function unexploredCase(o: CaseOutcome, gap: string): void {
+  if (o.verdict === 'missed' || (o.verdict === 'met' && o.expect.length === 0)) {
+    o.verdict = 'inconclusive';
+    o.reason = gap;
+  } else if (o.verdict === 'inconclusive') {
+    o.reason = `${o.reason}; ${gap}`;
+  }
+}
+
+export async function summarize(cases: CampaignCase[], records: RunRecord[], meta0: { name: string; seed: string; shard: string | null; seconds: number; planned: number; skippedByBudget: number; notices?: string[]; unexplored?: Unexplored }): Promise<CampaignSummary> {
+  const { unexplored, ...meta } = meta0;
   const outcomes: CaseOutcome[] = [];
   for (const k of cases) {
     const policy = await loadPolicy(k.policy);
     const rs = records.filter((r) => r.caseId === k.id).sort((a, b) => a.index - b.index);
-    outcomes.push(judgeCase(k, policy.expect, rs, k.canary ?? policy.expect.length > 0));
+    const o = judgeCase(k, policy.expect, rs, k.canary ?? policy.expect.length > 0);
+    const gap = unexplored?.get(k.id);
+    if (gap) unexploredCase(o, gap);
+    outcomes.push(o);
   }
   // A shard sees only a slice of each case's seeds: whether a canary was caught,
   // and whether a case has enough complete runs, is judged on the merge.
@@ -106,7 +125,8 @@ export async function summarize(cases: CampaignCase[], records: RunRecord[], met
   const harness = outcomes.some((o) => o.verdict === 'harness-failure');
   const bad = outcomes.filter((o) => o.verdict === 'unexpected' || (o.verdict === 'missed' && whole));
   const unsure = whole ? outcomes.filter((o) => o.verdict === 'inconclusive') : [];
-  const exitCode = harness ? 3 : bad.length ? 2 : unsure.length ? 4 : 0;
+  // A merge with missing or unfinished shards is never a success (their names are in the notices).
+  const exitCode = harness ? 3 : bad.length ? 2 : unsure.length || unexplored ? 4 : 0;
   const lost = whole ? outcomes.filter((o) => o.canary && o.verdict === 'missed') : [];
   const why = [
     ...outcomes.filter((o) => o.verdict === 'harness-failure').map((o) => `${o.case.id}: ${o.harness.length} harness failure(s)`),
@@ -114,6 +134,7 @@ export async function summarize(cases: CampaignCase[], records: RunRecord[], met
     ...lost.map((o) => `${o.case.id}: canary not caught, the harness lost its teeth (${o.reason})`),
     ...(whole ? outcomes.filter((o) => o.verdict === 'missed' && !o.canary) : []).map((o) => `${o.case.id}: ${o.reason}`),
     ...unsure.map((o) => `${o.case.id}: inconclusive: ${o.reason}`),
+    ...(unexplored && !unsure.length ? meta.notices ?? [] : []),
   ];
   const runs = records.length;
   const deferred = whole ? 0 : outcomes.filter((o) => o.verdict === 'missed' || o.verdict === 'inconclusive').length;

@@ -140,7 +140,7 @@ export async function mergeCommand(dirs: string[], f: { out: string }): Promise<
     const unexplored = new Map<string, number>();
     for (const key of coverage.uncovered) if (!all.has(key)) { const id = key.slice(0, key.lastIndexOf('#')); unexplored.set(id, (unexplored.get(id) ?? 0) + 1); }
     const gaps = new Map([...unexplored].map(([id, n]) => [id, `${n} of ${cases.find((k) => k.id === id)!.seeds} planned runs unexplored: ${coverage.problems.join('; ')}`]));
-    const s = await summarize(cases, records, { name: config!.name, seed: parseSeed(config!.seed), shard: null, seconds: 0, planned, skippedByBudget, incomplete: coverage.problems.length ? { problems: coverage.problems, gaps } : undefined });
+    const s = await summarize(cases, records, { name: config!.name, seed: parseSeed(config!.seed), shard: null, seconds: 0, planned, skippedByBudget, ...(coverage.problems.length ? { notices: coverage.problems, unexplored: gaps } : {}) });
     await writeReproducers(s, f.out);
     writeOutputs(s, f.out, hash);
     process.stdout.write(`merged ${dirs.length} result directories: ${records.length} runs -> ${f.out}\n`);
