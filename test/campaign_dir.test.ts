@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { BIN } from './cli_helpers.js';
 import { lockCampaignDir, LOCK_FILE } from '../src/campaign/lock.js';
 import { readResults } from '../src/campaign/results.js';
+import { shardCoverage, type ShardDir } from '../src/campaign/shards.js';
+import type { CampaignConfig } from '../src/campaign/config.js';
 
 const CWD = mkdtempSync(join(tmpdir(), 'realmrace-campdir-'));
 afterAll(() => rmSync(CWD, { recursive: true, force: true }));
@@ -111,6 +113,26 @@ describe('a torn last line of results.jsonl', () => {
     expect(realmrace('nightly', '--config', cfg, '--out', 'corrupt', '--resume').stderr).toMatch(/results\.jsonl: line 4 is not a run record/);
     expect(realmrace('merge', 'corrupt', '--out', 'corrupt-merged').stderr).toMatch(/results\.jsonl: line 4 is not a run record/);
   }, 120_000);
+});
+
+describe('shard coverage', () => {
+  const config = { name: 'c', seed: '0x1', budget: '1m', taskTimeout: '120s', entries: [{ policy: 'mainline', vcpus: [2], seeds: 6 }] } as CampaignConfig;
+  const done = { finished: '2026-01-01T00:00:00Z', runs: 3, planned: 3, skippedByBudget: 0 };
+  const dir = (d: string, shard: string | null, finished: boolean, holder = false): ShardDir =>
+    ({ dir: d, shard, finished: finished ? done : null, holder: holder ? { pid: 42, host: 'h', started: 's' } : null, runs: 3 });
+
+  it('names missing, killed and still running shards, and the runs nobody finished', () => {
+    expect(shardCoverage(config, [dir('a', '1/2', true), dir('b', '2/2', true)])).toEqual({ problems: [], uncovered: new Set() });
+    expect(shardCoverage(config, [dir('w', null, true)]).problems).toEqual([]);
+    const missing = shardCoverage(config, [dir('a', '1/3', true), dir('c', '3/3', true)]);
+    expect(missing.problems).toEqual(['shard 2/3 is missing']);
+    expect([...missing.uncovered].sort()).toEqual(['0:mainline:controlled:2v#1', '0:mainline:controlled:2v#4']);
+    expect(shardCoverage(config, [dir('a', '1/2', true), dir('b', '2/2', false)]).problems).toEqual(['shard 2/2 is unfinished: b has no finished marker (killed?) after 3 runs']);
+    expect(shardCoverage(config, [dir('a', '1/2', true), dir('b', '2/2', true, true)]).problems).toEqual(['shard 2/2 is unfinished: still running (pid 42 holds b)']);
+    // A killed shard resumed into another directory: one finished copy is enough.
+    expect(shardCoverage(config, [dir('a', '1/2', true), dir('b', '2/2', false), dir('b2', '2/2', true)]).problems).toEqual([]);
+    expect(shardCoverage(config, [dir('w', null, false)]).problems).toEqual(['the unsharded campaign is unfinished: w has no finished marker (killed?) after 3 runs']);
+  });
 });
 
 describe('merge checks every shard', () => {

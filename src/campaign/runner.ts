@@ -63,6 +63,8 @@ export interface CampaignRun {
   notices: string[];
   /** Held on --out until the caller has written its outputs. */
   lock: CampaignLock;
+  /** Stopped by a signal before its plan (or budget) ran out: no finished marker, so merge calls the shard unfinished. */
+  interrupted?: boolean;
 }
 
 export const caseConfig = (k: CampaignCase): RunConfig => caseRunConfig(k);
@@ -168,7 +170,7 @@ export async function runCampaign(loaded: LoadedCampaign, o: CampaignOptions): P
   const { resultsPath, lock } = prepareOut(loaded, o);
   try {
     const run = await runUnits(loaded, o, resultsPath);
-    appendFinished(resultsPath, { finished: new Date().toISOString(), runs: run.records.length, planned: run.planned, skippedByBudget: run.skippedByBudget });
+    if (!run.interrupted) appendFinished(resultsPath, { finished: new Date().toISOString(), runs: run.records.length, planned: run.planned, skippedByBudget: run.skippedByBudget });
     return { ...run, lock };
   } catch (e) {
     lock.release();
