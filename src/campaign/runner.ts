@@ -19,7 +19,9 @@ import { catchRateFor } from '../run/run_policy.js';
 import type { EvidenceRule } from '../run/outcome.js';
 import { loadPolicy } from '../kernel/policies/index.js';
 import { ConfigError } from '../run/errors.js';
-import { CampaignCase, caseRunConfig, expandCases, LoadedCampaign, parseDuration, WorkUnit, workUnits } from './config.js';
+import { CampaignCase, caseRunConfig, expandCases, LoadedCampaign, parseDuration, unitSeed, WorkUnit, workUnits } from './config.js';
+import { isPolicyPath, loadPolicy } from '../kernel/policies/index.js';
+import { parseSeed } from '../run/seeds.js';
 import { appendRecord, readRecords, RESULTS_FILE, RunRecord, unitKey } from './results.js';
 
 // The CommonJS entry: see workers/schedule.cts for why not schedule.js.
@@ -143,6 +145,36 @@ function prepareOut(loaded: LoadedCampaign, o: CampaignOptions): string {
   return join(o.out, RESULTS_FILE);
 }
 
+/** A policy's own error (it threw, or broke the policy contract) as the worker reported it. */
+const POLICY_ERROR = /policy contract:|^policy \S+ threw at step/;
+
+/**
+ * Policy errors are config errors, said before the campaign starts (issue 9
+ * item 9): every entry's policy must load, and each user module runs its first
+ * seed once in the pool (under the task timeout) to show it keeps the policy
+ * contract. A crash or hang here is left to the campaign, which reports it.
+ */
+async function preflight(loaded: LoadedCampaign, cases: CampaignCase[], pool: Piscina<ScheduleTask, ScheduleResult>, taskTimeout: number): Promise<void> {
+  const where = (k: CampaignCase): string => `campaign config ${loaded.path}: entries.${k.entry}.policy`;
+  const first = new Map<string, CampaignCase>();
+  for (const k of cases) if (!first.has(k.policy)) first.set(k.policy, k);
+  for (const k of first.values()) {
+    try {
+      await loadPolicy(k.policy);
+    } catch (e) {
+      throw e instanceof ConfigError ? new ConfigError(`${where(k)}: ${e.message}`) : e;
+    }
+  }
+  await Promise.all([...first.values()].filter((k) => isPolicyPath(k.policy)).map(async (k) => {
+    try {
+      await pool.run({ cfg: caseConfig(k), policy: k.policy, seed: unitSeed(parseSeed(loaded.config.seed), k.id, 0) }, { signal: AbortSignal.timeout(taskTimeout) });
+    } catch (e) {
+      const msg = (e as Error).message ?? String(e);
+      if (POLICY_ERROR.test(msg)) throw new ConfigError(`${where(k)} ${k.policy}: ${msg.split('\n')[0]}`);
+    }
+  }));
+}
+
 export async function runCampaign(loaded: LoadedCampaign, o: CampaignOptions): Promise<CampaignRun> {
   const c = loaded.config;
   const cases = expandCases(c);
@@ -241,6 +273,7 @@ export async function runCampaign(loaded: LoadedCampaign, o: CampaignOptions): P
   const pool = new Piscina<ScheduleTask, ScheduleResult & { wallMs?: number }>({ filename: WORKER, minThreads: threads, maxThreads: threads, idleTimeout: 5_000 });
   pool.on('error', () => { /* a dead worker is reported through its task */ });
   try {
+    await preflight(loaded, cases, pool, taskTimeout);
     let next = 0;
     const runOne = async (): Promise<void> => {
       while (next < controlled.length) {

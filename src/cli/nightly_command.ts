@@ -13,6 +13,7 @@ import { summarize, writeOutputs, writeReproducers } from '../campaign/summary.j
 import { readRecords, RESULTS_FILE, RunRecord } from '../campaign/results.js';
 import { ConfigError } from '../run/errors.js';
 import { parseSeed } from '../run/seeds.js';
+import { checkOutputDir } from './output_paths.js';
 
 export interface NightlyFlags {
   config: string;
@@ -81,6 +82,7 @@ export async function nightlyCommand(f: NightlyFlags): Promise<number> {
   const shard = f.shard ? parseShard(f.shard) : undefined;
   const budgetMs = f.budget ? parseDuration(f.budget, '--budget') : undefined;
   const cases = expandCases(loaded.config);
+  checkOutputDir('--out', f.out, true);
   process.stdout.write(`realmrace nightly: ${loaded.config.name}, ${cases.length} cases, budget ${f.budget ?? loaded.config.budget}${shard ? `, shard ${shard.index}/${shard.count}` : ''}${f.resume ? ', resuming' : ''} -> ${f.out}\n`);
   const p = progress();
   let run;
@@ -101,6 +103,7 @@ export async function nightlyCommand(f: NightlyFlags): Promise<number> {
 /** Combine the results of shards (or of any runs of one campaign) into one summary. */
 export async function mergeCommand(dirs: string[], f: { out: string }): Promise<number> {
   if (dirs.length === 0) throw new ConfigError('merge needs at least one results directory');
+  checkOutputDir('--out', f.out, true);
   let config: CampaignConfig | null = null;
   let hash = '';
   const all = new Map<string, RunRecord>();
