@@ -67,7 +67,7 @@ export async function runCommand(f: RunFlags): Promise<number> {
     const lines = [];
     // Only lines that reproduce: a controlled seed re-runs exactly; a record-mode finding only by its
     // recorded schedule (the file); a free-mode one not at all, so its file is labelled inexact.
-    if (file) lines.push(`npx realmrace replay ${shellQuote(file)}${o.mode === 'free' ? `   (${INEXACT})` : ''}`);
+    if (file) lines.push(`npx realmrace replay ${shellQuote(file)}${o.mode === 'free' ? `   # ${INEXACT}` : ''}`);
     if (o.mode === 'controlled') lines.push(replayCommand(specOf(o), cfg, seed));
     return lines;
   };

@@ -21,10 +21,10 @@ const row = (what: string, a: number, b: number): string =>
 
 export async function shrinkCommand(file: string, f: ShrinkFlags): Promise<number> {
   const repro = readReproducer(file);
-  for (const w of replayWarnings(repro)) process.stderr.write(`realmrace: warning: ${w}\n`);
-  if (!repro.schedule) throw new ConfigError(`reproducer ${file} has no recorded schedule (found in ${repro.foundIn} mode); re-run with --mode record or controlled to get one`);
   const out = f.out ?? file.replace(/(\.json)?$/, '.min.json');
   checkOutputFile('--out', out);
+  for (const w of replayWarnings(repro)) process.stderr.write(`realmrace: warning: ${w}\n`);
+  if (!repro.schedule) throw new ConfigError(`reproducer ${file} has no recorded schedule (found in ${repro.foundIn} mode); re-run with --mode record or controlled to get one`);
   const policy = await loadPolicy(repro.policy.spec);
   let res;
   try {
