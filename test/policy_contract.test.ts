@@ -24,8 +24,8 @@ function oneLine(r: { code: number | null; out: string; err: string }, msg: RegE
 }
 
 const CASES: [string, string, RegExp][] = [
-  ['returns a string', 'policy_returns_string.js', /policy contract: returns-string\.set_memory_decrypted\(\) returned the string "ok"; it must return 0 or -errno$/m],
-  ['is not a generator', 'policy_not_generator.js', /policy contract: not-a-generator\.set_memory_encrypted\(\) returned 0, not a generator: write it as function\* set_memory_encrypted/],
+  ['returns a string', 'policy_returns_string.js', /policy contract: returns-string: ops\.set_memory_decrypted\(\) returned the string "ok"; it must return 0 or -errno$/m],
+  ['is not a generator', 'policy_not_generator.js', /policy contract: not-a-generator: ops\.set_memory_encrypted\(\) returned 0, not a generator: write it as \*set_memory_encrypted/],
 ];
 
 describe('policy contract', () => {
@@ -56,7 +56,7 @@ describe('policy contract', () => {
     const cfg = join(CWD, 'contract.json');
     writeFileSync(cfg, JSON.stringify({ name: 'x', seed: '0x1', budget: '1m', entries: [{ policy: 'mainline', vcpus: [2], seeds: 2 }, { policy: fixture('policy_returns_string.js'), vcpus: [2], seeds: 2 }] }));
     const r = await realmrace('nightly', '--config', cfg, '--out', 'n2');
-    oneLine(r, /^realmrace: error: campaign config .*contract\.json: entries\.1\.policy .*policy_returns_string\.js: .*policy contract: returns-string\.set_memory_decrypted\(\) returned the string "ok"/);
+    oneLine(r, /^realmrace: error: campaign config .*contract\.json: entries\.1\.policy .*policy_returns_string\.js: .*policy contract: returns-string: ops\.set_memory_decrypted\(\) returned the string "ok"/);
     expect(existsSync(join(CWD, 'n2', 'results.jsonl'))).toBe(false);
   });
 });
