@@ -17,7 +17,6 @@ import { missAfter, type Stop } from '../check/verdict.js';
 import { DEFAULT_MIN_SCHEDULES } from '../config/fields.js';
 import { catchRateFor } from '../run/run_policy.js';
 import type { EvidenceRule } from '../run/outcome.js';
-import { loadPolicy } from '../kernel/policies/index.js';
 import { ConfigError } from '../run/errors.js';
 import { CampaignCase, caseRunConfig, expandCases, LoadedCampaign, parseDuration, unitSeed, WorkUnit, workUnits } from './config.js';
 import { isPolicyPath, loadPolicy } from '../kernel/policies/index.js';
@@ -154,33 +153,52 @@ const POLICY_ERROR = /policy contract:|^policy \S+ threw at step/;
  * seed once in the pool (under the task timeout) to show it keeps the policy
  * contract. A crash or hang here is left to the campaign, which reports it.
  */
-async function preflight(loaded: LoadedCampaign, cases: CampaignCase[], pool: Piscina<ScheduleTask, ScheduleResult>, taskTimeout: number): Promise<void> {
-  const where = (k: CampaignCase): string => `campaign config ${loaded.path}: entries.${k.entry}.policy`;
+const whereIn = (loaded: LoadedCampaign, k: CampaignCase): string => `campaign config ${loaded.path}: entries.${k.entry}.policy`;
+
+/** The first case of each distinct policy. */
+const firstOfEachPolicy = (cases: CampaignCase[]): CampaignCase[] => {
   const first = new Map<string, CampaignCase>();
   for (const k of cases) if (!first.has(k.policy)) first.set(k.policy, k);
-  for (const k of first.values()) {
+  return [...first.values()];
+};
+
+async function loadEntryPolicies(loaded: LoadedCampaign, cases: CampaignCase[]): Promise<void> {
+  for (const k of firstOfEachPolicy(cases)) {
     try {
       await loadPolicy(k.policy);
     } catch (e) {
-      throw e instanceof ConfigError ? new ConfigError(`${where(k)}: ${e.message}`) : e;
+      throw e instanceof ConfigError ? new ConfigError(`${whereIn(loaded, k)}: ${e.message}`) : e;
     }
   }
-  await Promise.all([...first.values()].filter((k) => isPolicyPath(k.policy)).map(async (k) => {
-    try {
-      await pool.run({ cfg: caseConfig(k), policy: k.policy, seed: unitSeed(parseSeed(loaded.config.seed), k.id, 0) }, { signal: AbortSignal.timeout(taskTimeout) });
-    } catch (e) {
-      const msg = (e as Error).message ?? String(e);
-      if (POLICY_ERROR.test(msg)) throw new ConfigError(`${where(k)} ${k.policy}: ${msg.split('\n')[0]}`);
-    }
-  }));
+}
+
+async function preflight(loaded: LoadedCampaign, cases: CampaignCase[], taskTimeout: number): Promise<void> {
+  const user = firstOfEachPolicy(cases).filter((k) => isPolicyPath(k.policy));
+  if (user.length === 0) return; // built-in policies are trusted
+  const pool = new Piscina<ScheduleTask, ScheduleResult>({ filename: WORKER, minThreads: 1, maxThreads: Math.min(user.length, availableParallelism()) });
+  pool.on('error', () => { /* a dead worker is the campaign's to report */ });
+  try {
+    await Promise.all(user.map(async (k) => {
+      try {
+        await pool.run({ cfg: caseConfig(k), policy: k.policy, seed: unitSeed(parseSeed(loaded.config.seed), k.id, 0) }, { signal: AbortSignal.timeout(taskTimeout) });
+      } catch (e) {
+        const msg = (e as Error).message ?? String(e);
+        if (POLICY_ERROR.test(msg)) throw new ConfigError(`${whereIn(loaded, k)} ${k.policy}: ${msg.split('\n')[0]}`);
+      }
+    }));
+  } finally {
+    await pool.destroy();
+  }
 }
 
 export async function runCampaign(loaded: LoadedCampaign, o: CampaignOptions): Promise<CampaignRun> {
   const c = loaded.config;
   const cases = expandCases(c);
   const byId = new Map(cases.map((k) => [k.id, k]));
+  await loadEntryPolicies(loaded, cases); // an unknown or broken policy names its entry
   const expects = new Map<string, FindingKind[]>();
   for (const k of cases) expects.set(k.id, (await loadPolicy(k.policy)).expect);
+  await preflight(loaded, cases, parseDuration(c.taskTimeout, 'taskTimeout')); // before anything is written to --out
   const resultsPath = prepareOut(loaded, o);
   const before = readRecords(resultsPath);
   const done = new Set(before.map((r) => unitKey(r.caseId, r.index)));
@@ -273,7 +291,6 @@ export async function runCampaign(loaded: LoadedCampaign, o: CampaignOptions): P
   const pool = new Piscina<ScheduleTask, ScheduleResult & { wallMs?: number }>({ filename: WORKER, minThreads: threads, maxThreads: threads, idleTimeout: 5_000 });
   pool.on('error', () => { /* a dead worker is reported through its task */ });
   try {
-    await preflight(loaded, cases, pool, taskTimeout);
     let next = 0;
     const runOne = async (): Promise<void> => {
       while (next < controlled.length) {
