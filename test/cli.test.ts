@@ -21,8 +21,8 @@ describe('realmrace run', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/│ mainline +│ controlled │ clean +│ clean/);
     expect(r.out).toMatch(/│ vmalloc-naive +│ controlled │ SEA +│ SEA x\d+/);
-    expect(r.out).toMatch(/replay: realmrace replay realmrace-repro\/vmalloc-naive-SEA-[0-9a-f]{8}\.json/);
-    expect(r.out).toMatch(/replay: realmrace replay --seed 0x[0-9a-f]+ --policy vmalloc-naive --vcpus 4/);
+    expect(r.out).toMatch(/replay: npx realmrace replay realmrace-repro\/vmalloc-naive-SEA-[0-9a-f]{8}-[0-9a-f]{8}\.json/);
+    expect(r.out).toMatch(/replay: npx realmrace replay --seed 0x[0-9a-f]+ --policy vmalloc-naive --vcpus 4/);
     expect(r.out.trim().split('\n').pop()).toMatch(/^realmrace: PASS - 2\/2 policies met their expectation/);
   });
 
@@ -60,7 +60,7 @@ describe('realmrace run', () => {
 
   it('writes one reproducer per signature; replay, replay --threads --check and shrink work on it', async () => {
     const run = await realmrace('run', '--policy', 'v2-no-bbm', '--schedules', '300', '--stop-on-first', '--repro-dir', 'r1');
-    const file = /replay: realmrace replay (r1\/v2-no-bbm-SEA-[0-9a-f]{8}\.json)/.exec(run.out)?.[1];
+    const file = /replay: npx realmrace replay (r1\/v2-no-bbm-SEA-[0-9a-f]{8}-[0-9a-f]{8}\.json)/.exec(run.out)?.[1];
     expect(file).toBeDefined();
     const rep = await realmrace('replay', file!);
     expect(rep.code).toBe(0);

@@ -3,6 +3,9 @@
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { ControlledRunner } from '../src/run/controlled.js';
 import { runConfig } from '../src/run/config.js';
@@ -10,10 +13,12 @@ import { BUILTIN_POLICIES } from '../src/kernel/policies/index.js';
 import { scheduleSeed } from '../src/run/seeds.js';
 
 const CLI = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
+// The runs write reproducers to ./realmrace-repro: a scratch cwd, not the repository.
+const CWD = mkdtempSync(join(tmpdir(), 'realmrace-cross-'));
 const WORKER = new URL('../dist/workers/schedule.cjs', import.meta.url).href;
 
 function runJson(...args: string[]): { outcomes: { policy: string; runHash: string; steps: number }[] } {
-  const r = spawnSync(process.execPath, [CLI, 'run', '--json', ...args], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [CLI, 'run', '--json', ...args], { encoding: 'utf8', timeout: 120_000, cwd: CWD });
   return JSON.parse(r.stdout);
 }
 

@@ -43,10 +43,10 @@ describe('realmrace nightly', () => {
     expect(Number(suite['@_failures'])).toBe(0);
     expect(suite.testcase).toHaveLength(6);
     expect(suite.testcase[0]['@_classname']).toBe('realmrace.v2-no-bbm');
-    expect(suite.testcase[0]['system-out']).toMatch(/replay: realmrace replay reproducers\/v2-no-bbm-controlled-4v-SEA-[0-9a-f]{8}\.json/);
+    expect(suite.testcase[0]['system-out']).toMatch(/replay: npx realmrace replay r1\/reproducers\/v2-no-bbm-controlled-4v-SEA-[0-9a-f]{8}-[0-9a-f]{8}\.json/);
     const md = readFileSync(join(CWD, 'r1', 'summary.md'), 'utf8');
     expect(md).toMatch(/\| 0:v2-no-bbm:controlled:4v \(canary\) \| SEA \| SEA x\d+/);
-    expect(md).toMatch(/replay: `realmrace replay reproducers\//);
+    expect(md).toMatch(/replay: `npx realmrace replay r1\/reproducers\//);
     const repros = readdirSync(join(CWD, 'r1', 'reproducers'));
     expect(repros.some((f) => f.startsWith('vmalloc-naive-controlled-2v-SEA-'))).toBe(true);
     // A reproducer from the campaign replays.
@@ -72,7 +72,7 @@ describe('realmrace nightly', () => {
     expect(r.stdout).toMatch(/FAILURE \(exit 2\) - 0:.*policy_v2_claims_clean\.js:controlled:4v: unexpected SEA/);
     const junit = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(CWD, 'r2', 'junit.xml'), 'utf8'));
     expect(junit.testsuites.testsuite.testcase.failure['@_message']).toMatch(/^SEA in /);
-    expect(junit.testsuites.testsuite.testcase.failure['#text']).toMatch(/replay: realmrace replay reproducers\//);
+    expect(junit.testsuites.testsuite.testcase.failure['#text']).toMatch(/replay: npx realmrace replay r2\/reproducers\//);
   }, 120_000);
 
   it('exits 2 when a canary is not caught in enough complete runs: the harness lost its teeth', () => {

@@ -109,9 +109,9 @@ describe('run spec: flags and toFlags from one field table', () => {
 
   it('prints nothing but the vCPU count for the defaults, and replay lines start with seed and policy', () => {
     expect(toFlags(runSpec(), 'run')).toEqual(['--vcpus', '4']);
-    expect(replayCommand('vmalloc-naive', runConfig(), '0x2a')).toBe('realmrace replay --seed 0x2a --policy vmalloc-naive --vcpus 4');
+    expect(replayCommand('vmalloc-naive', runConfig(), '0x2a')).toBe('npx realmrace replay --seed 0x2a --policy vmalloc-naive --vcpus 4');
     const cfg = runConfig({ realm: { linearMap: 'block', flush: 'ipi', flushAllThreshold: false, costs: { broadcastSync: 2000 } }, workload: { ops: 40, mix: { d_hash: 80 } } });
-    expect(replayCommand('./my p.js', cfg, 'a b')).toBe("realmrace replay --seed 'a b' --policy './my p.js' --vcpus 4 --linear-map block --no-flush-all --flush ipi --costs broadcastSync=2000 --ops 40 --mix d_hash=80");
+    expect(replayCommand('./my p.js', cfg, 'a b')).toBe("npx realmrace replay --seed 'a b' --policy './my p.js' --vcpus 4 --linear-map block --no-flush-all --flush ipi --costs broadcastSync=2000 --ops 40 --mix d_hash=80");
   });
 
   it('writes each default once: a command default differs from the table only where its profile says why', () => {

@@ -17,9 +17,10 @@ import { missAfter, type Stop } from '../check/verdict.js';
 import { DEFAULT_MIN_SCHEDULES } from '../config/fields.js';
 import { catchRateFor } from '../run/run_policy.js';
 import type { EvidenceRule } from '../run/outcome.js';
-import { loadPolicy } from '../kernel/policies/index.js';
 import { ConfigError } from '../run/errors.js';
-import { CampaignCase, caseRunConfig, expandCases, LoadedCampaign, parseDuration, WorkUnit, workUnits } from './config.js';
+import { CampaignCase, caseRunConfig, expandCases, LoadedCampaign, parseDuration, unitSeed, WorkUnit, workUnits } from './config.js';
+import { isPolicyPath, loadPolicy } from '../kernel/policies/index.js';
+import { parseSeed } from '../run/seeds.js';
 import { appendFinished, appendRecord, dropTornLine, readRecords, RESULTS_FILE, RunRecord, unitKey } from './results.js';
 import { lockCampaignDir, type CampaignLock } from './lock.js';
 
@@ -165,8 +166,60 @@ function prepareOut(loaded: LoadedCampaign, o: CampaignOptions): { resultsPath: 
   }
 }
 
+/** A policy's own error (it threw, or broke the policy contract) as the worker reported it. */
+const POLICY_ERROR = /policy contract:|^policy \S+ threw at step/;
+
+/**
+ * Policy errors are config errors, said before the campaign starts (issue 9
+ * item 9): every entry's policy must load, and each user module runs its first
+ * seed once in the pool (under the task timeout) to show it keeps the policy
+ * contract. A crash or hang here is left to the campaign, which reports it.
+ */
+const whereIn = (loaded: LoadedCampaign, k: CampaignCase): string => `campaign config ${loaded.path}: entries.${k.entry}.policy`;
+
+/** The first case of each distinct policy. */
+const firstOfEachPolicy = (cases: CampaignCase[]): CampaignCase[] => {
+  const first = new Map<string, CampaignCase>();
+  for (const k of cases) if (!first.has(k.policy)) first.set(k.policy, k);
+  return [...first.values()];
+};
+
+async function loadEntryPolicies(loaded: LoadedCampaign, cases: CampaignCase[]): Promise<void> {
+  for (const k of firstOfEachPolicy(cases)) {
+    try {
+      await loadPolicy(k.policy);
+    } catch (e) {
+      throw e instanceof ConfigError ? new ConfigError(`${whereIn(loaded, k)}: ${e.message}`) : e;
+    }
+  }
+}
+
+async function preflight(loaded: LoadedCampaign, cases: CampaignCase[], taskTimeout: number): Promise<void> {
+  const user = firstOfEachPolicy(cases).filter((k) => isPolicyPath(k.policy));
+  if (user.length === 0) return; // built-in policies are trusted
+  const pool = new Piscina<ScheduleTask, ScheduleResult>({ filename: WORKER, minThreads: 1, maxThreads: Math.min(user.length, availableParallelism()) });
+  pool.on('error', () => { /* a dead worker is the campaign's to report */ });
+  try {
+    await Promise.all(user.map(async (k) => {
+      try {
+        await pool.run({ cfg: caseConfig(k), policy: k.policy, seed: unitSeed(parseSeed(loaded.config.seed), k.id, 0) }, { signal: AbortSignal.timeout(taskTimeout) });
+      } catch (e) {
+        const msg = (e as Error).message ?? String(e);
+        if (POLICY_ERROR.test(msg)) throw new ConfigError(`${whereIn(loaded, k)} ${k.policy}: ${msg.split('\n')[0]}`);
+      }
+    }));
+  } finally {
+    await pool.destroy();
+  }
+}
+
+
 /** Run a campaign in o.out, holding its lock; a campaign that ends (not killed) appends its finished marker. */
 export async function runCampaign(loaded: LoadedCampaign, o: CampaignOptions): Promise<CampaignRun> {
+  // Policy errors first, before anything is written to --out (the lock, campaign.json).
+  const cases = expandCases(loaded.config);
+  await loadEntryPolicies(loaded, cases); // an unknown or broken policy names its entry
+  await preflight(loaded, cases, parseDuration(loaded.config.taskTimeout, 'taskTimeout'));
   const { resultsPath, lock } = prepareOut(loaded, o);
   try {
     const run = await runUnits(loaded, o, resultsPath);

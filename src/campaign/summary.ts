@@ -12,13 +12,24 @@ import type { FindingKind } from '../check/finding.js';
 import { verdictOf, type Verdict } from '../check/verdict.js';
 import { replayCommand } from '../report/replay.js';
 import { reproducerForSeed } from '../repro/make.js';
-import { reproducerName, writeReproducer } from '../repro/reproducer.js';
+import { saveReproducer } from '../repro/files.js';
+import { shellQuote } from '../config/to_flags.js';
 import { VERSION } from '../version.js';
 import type { CampaignCase } from './config.js';
 import { caseConfig, caseRule } from './runner.js';
 import type { RunRecord } from './results.js';
 
-export interface Bucket { signature: string; kind: FindingKind; count: number; first: RunRecord; replay: string; reproducer?: string }
+export interface Bucket {
+  signature: string; kind: FindingKind; count: number; first: RunRecord;
+  /** The paste-ready line; a free-mode one is labelled inexact (it re-runs the seed, not the race). */
+  replay: string;
+  /** False for free-mode findings: no schedule was recorded. */
+  exact: boolean;
+  /** The reproducer file, as a path from where the campaign ran. */
+  reproducer?: string;
+}
+
+const INEXACT = 'inexact: free mode records no schedule; this re-runs the seed\'s programs under the seeded scheduler, not the racing interleaving';
 
 export interface CaseOutcome {
   case: CampaignCase;
@@ -70,7 +81,7 @@ export function judgeCase(k: CampaignCase, expect: FindingKind[], rs: RunRecord[
     if (r.status !== 'finding') continue;
     const b = buckets.get(r.signature!);
     if (b) b.count++;
-    else buckets.set(r.signature!, { signature: r.signature!, kind: r.kind!, count: 1, first: r, replay: replayCommand(k.policy, caseConfig(k), r.seed) });
+    else buckets.set(r.signature!, { signature: r.signature!, kind: r.kind!, count: 1, first: r, exact: k.mode !== 'free', replay: `${replayCommand(k.policy, caseConfig(k), r.seed)}${k.mode === 'free' ? `   # ${INEXACT}` : ''}` });
   }
   const harness = rs.filter((r) => r.status === 'harness');
   const clean = rs.filter((r) => r.status === 'clean').length;
@@ -154,10 +165,9 @@ export async function writeReproducers(s: CampaignSummary, out: string): Promise
     const policy = await loadPolicy(o.case.policy);
     for (const b of o.buckets) {
       // Per case: the same signature at another vCPU count is another schedule to replay.
-      const name = reproducerName(`${o.case.policy}-${o.case.mode}-${o.case.vcpus}v`, b.kind, b.signature);
       if (o.case.mode === 'controlled') {
-        writeReproducer(join(dir, name), reproducerForSeed(caseConfig(o.case), policy, o.case.policy, b.first.seed));
-        b.reproducer = join('reproducers', name);
+        b.reproducer = saveReproducer(dir, `${o.case.policy}-${o.case.mode}-${o.case.vcpus}v`, reproducerForSeed(caseConfig(o.case), policy, o.case.policy, b.first.seed));
+        b.replay = `npx realmrace replay ${shellQuote(b.reproducer)}`;
       }
     }
   }
@@ -171,12 +181,12 @@ export function junitXml(s: CampaignSummary): string {
       '@_time': (o.ms / 1000).toFixed(3),
     };
     const out = [`expected: ${o.expect.length ? o.expect.join(',') : 'clean'}; runs ${o.runs}, complete ${o.clean}, bounded by max-steps ${o.bounded}, cut by time ${o.timed}; ${o.verdict}: ${o.reason}`];
-    for (const b of o.buckets) out.push(`${b.count}x ${b.signature}\n  first witness seed ${b.first.seed} step ${b.first.step}\n  replay: ${b.reproducer ? `realmrace replay ${b.reproducer}` : b.replay}`);
+    for (const b of o.buckets) out.push(`${b.count}x ${b.signature}\n  first witness seed ${b.first.seed} step ${b.first.step}\n  replay: ${b.replay}`);
     if (o.verdict === 'harness-failure') {
       tc.error = { '@_type': 'harness', '@_message': `${o.harness.length} run(s) crashed or hung`, '#text': o.harness.map((h) => `seed ${h.seed}: ${h.harness}: ${h.error}`).join('\n') };
     } else if (o.verdict === 'unexpected') {
       const b = o.buckets.find((x) => o.unexpected.includes(x.kind))!;
-      tc.failure = { '@_type': b.kind, '@_message': b.signature, '#text': `first witness seed ${b.first.seed}, step ${b.first.step}: ${b.first.detail}\nreplay: ${b.reproducer ? `realmrace replay ${b.reproducer}` : b.replay}\n${(b.first.lastEvents ?? []).join('\n')}` };
+      tc.failure = { '@_type': b.kind, '@_message': b.signature, '#text': `first witness seed ${b.first.seed}, step ${b.first.step}: ${b.first.detail}\nreplay: ${b.replay}\n${(b.first.lastEvents ?? []).join('\n')}` };
     } else if (o.verdict === 'missed' && s.shard === null) {
       tc.failure = { '@_type': 'missed', '@_message': `${o.canary ? 'canary not caught (the harness lost its teeth)' : 'expected finding not found'}: ${o.reason}` };
     } else if (o.verdict === 'inconclusive' || o.verdict === 'missed') {
@@ -207,7 +217,7 @@ export function summaryMd(s: CampaignSummary): string {
   }
   lines.push('', '## First witness of each outcome', '');
   for (const o of s.cases) {
-    for (const b of o.buckets) lines.push(`- **${o.case.id}** ${b.count}x \`${b.signature}\`: seed \`${b.first.seed}\`, step ${b.first.step}; replay: \`${b.reproducer ? `realmrace replay ${b.reproducer}` : b.replay}\``);
+    for (const b of o.buckets) lines.push(`- **${o.case.id}** ${b.count}x \`${b.signature}\`: seed \`${b.first.seed}\`, step ${b.first.step}; replay: \`${b.replay}\``);
     for (const h of o.harness.slice(0, 3)) lines.push(`- **${o.case.id}** harness ${h.harness}: seed \`${h.seed}\`: ${h.error}`);
   }
   return lines.join('\n') + '\n';

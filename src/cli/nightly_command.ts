@@ -15,6 +15,7 @@ import { lockCampaignDir, lockHolder } from '../campaign/lock.js';
 import { shardCoverage, type ShardDir } from '../campaign/shards.js';
 import { ConfigError } from '../run/errors.js';
 import { parseSeed } from '../run/seeds.js';
+import { checkOutputDir } from './output_paths.js';
 
 export interface NightlyFlags {
   config: string;
@@ -83,6 +84,7 @@ export async function nightlyCommand(f: NightlyFlags): Promise<number> {
   const shard = f.shard ? parseShard(f.shard) : undefined;
   const budgetMs = f.budget ? parseDuration(f.budget, '--budget') : undefined;
   const cases = expandCases(loaded.config);
+  checkOutputDir('--out', f.out, true);
   process.stdout.write(`realmrace nightly: ${loaded.config.name}, ${cases.length} cases, budget ${f.budget ?? loaded.config.budget}${shard ? `, shard ${shard.index}/${shard.count}` : ''}${f.resume ? ', resuming' : ''} -> ${f.out}\n`);
   const p = progress();
   let run;
@@ -108,6 +110,7 @@ export async function nightlyCommand(f: NightlyFlags): Promise<number> {
  */
 export async function mergeCommand(dirs: string[], f: { out: string }): Promise<number> {
   if (dirs.length === 0) throw new ConfigError('merge needs at least one results directory');
+  checkOutputDir('--out', f.out, true);
   let config: CampaignConfig | null = null;
   let hash = '';
   const all = new Map<string, RunRecord>();

@@ -3,7 +3,6 @@
 // Exit 0: every policy met its expectation; 2: a finding was unexpected or an
 // expected one was missed; 4: inconclusive (too few complete schedules for a verdict).
 
-import { join } from 'node:path';
 import { loadPolicy, BUILTIN_POLICIES, policyHash } from '../kernel/policies/index.js';
 import { runPolicyControlled, runPolicyFree, verdictFloor, Budget } from '../run/run_policy.js';
 import type { PolicyOutcome } from '../run/outcome.js';
@@ -14,13 +13,19 @@ import { replayCommand } from '../report/replay.js';
 import { specFromFlags, RunFlags } from './options.js';
 import { configOf } from '../config/spec.js';
 import { ConfigError } from '../run/errors.js';
-import { reproducerName, writeReproducer } from '../repro/reproducer.js';
 import { ReproducerSink } from '../repro/sink.js';
+import { saveReproducer } from '../repro/files.js';
+import { shellQuote } from '../config/to_flags.js';
 import { VERSION } from '../version.js';
+import { checkOutputDir } from './output_paths.js';
+
+/** How a free-mode finding's replay is labelled wherever it is printed. */
+export const INEXACT = 'inexact: free mode records no schedule; this re-runs the seed\'s programs under the seeded scheduler, not the racing interleaving; use --mode record for an exact reproducer';
 
 export async function runCommand(f: RunFlags): Promise<number> {
   const spec = specFromFlags('run', f);
   const cfg = configOf(spec);
+  checkOutputDir('--repro-dir', f.reproDir, false);
   const specs = f.policy === 'all' ? BUILTIN_POLICIES.map((p) => p.name) : f.policy.split(',').map((s) => s.trim()).filter(Boolean);
   if (specs.length === 0) throw new ConfigError('--policy needs at least one policy name or path');
   const policies: Policy[] = [];
@@ -48,23 +53,22 @@ export async function runCommand(f: RunFlags): Promise<number> {
       : await runPolicyFree(policies[i], specs[i], cfg, f.seed, budgetFor(i), f.mode === 'record', repros.sink);
     outcomes.push(o);
   }
-  // One reproducer file per distinct signature.
+  // One reproducer file per distinct signature, named per instance: never one an earlier run printed.
   const files = new Map<string, string>();
   for (const o of outcomes) {
     for (const b of o.buckets) {
       const r = repros.get(o.policy, b.signature);
-      if (!r) continue;
-      const path = join(f.reproDir, reproducerName(o.policy, b.kind, b.signature));
-      writeReproducer(path, r);
-      files.set(`${o.policy}\n${b.signature}`, path);
+      if (r) files.set(`${o.policy}\n${b.signature}`, saveReproducer(f.reproDir, o.policy, r));
     }
   }
   const specOf = (o: PolicyOutcome): string => specs[outcomes.indexOf(o)];
   const replay = (o: PolicyOutcome, seed: string, signature: string): string[] => {
     const file = files.get(`${o.policy}\n${signature}`);
     const lines = [];
-    if (file) lines.push(`realmrace replay ${file}${o.mode === 'free' ? '   (free mode: no schedule was recorded; use --mode record for an exact one)' : ''}`);
-    lines.push(replayCommand(specOf(o), cfg, seed));
+    // Only lines that reproduce: a controlled seed re-runs exactly; a record-mode finding only by its
+    // recorded schedule (the file); a free-mode one not at all, so its file is labelled inexact.
+    if (file) lines.push(`npx realmrace replay ${shellQuote(file)}${o.mode === 'free' ? `   # ${INEXACT}` : ''}`);
+    if (o.mode === 'controlled') lines.push(replayCommand(specOf(o), cfg, seed));
     return lines;
   };
   const line = verdictLine(outcomes, what);
@@ -75,7 +79,7 @@ export async function runCommand(f: RunFlags): Promise<number> {
       tool: 'realmrace', version: VERSION, mode: f.mode, seed: f.seed, config: cfg, budget,
       outcomes: outcomes.map((o) => ({
         ...o, policySpec: specOf(o), policyHash: policyHash(specOf(o)),
-        buckets: o.buckets.map((b) => ({ ...b, reproducerFile: files.get(`${o.policy}\n${b.signature}`) ?? null, replay: replay(o, b.firstSeed, b.signature), traceHash: repros.get(o.policy, b.signature)?.traceHash })),
+        buckets: o.buckets.map((b) => ({ ...b, reproducerFile: files.get(`${o.policy}\n${b.signature}`) ?? null, exact: o.mode !== 'free', replay: replay(o, b.firstSeed, b.signature), traceHash: repros.get(o.policy, b.signature)?.traceHash })),
       })),
       result, verdict: line, exitCode: exit,
     };

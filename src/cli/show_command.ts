@@ -8,6 +8,7 @@ import { replay, replayWarnings } from '../repro/replay.js';
 import { traceView } from '../report/trace_view.js';
 import { renderTraceText } from '../report/trace_text.js';
 import { renderTraceHtml } from '../report/trace_html.js';
+import { checkOutputFile } from './output_paths.js';
 
 export interface ShowFlags {
   html?: string;
@@ -17,6 +18,7 @@ export interface ShowFlags {
 
 export async function showCommand(file: string, f: ShowFlags): Promise<number> {
   const repro = readReproducer(file);
+  if (f.html) checkOutputFile('--html', f.html);
   for (const w of replayWarnings(repro)) process.stderr.write(`realmrace: warning: ${w}\n`);
   const x = await replay(repro, { log: true });
   const r = x.result;

@@ -7,6 +7,8 @@ import { readReproducer, writeReproducer } from '../repro/reproducer.js';
 import { replay, replayWarnings } from '../repro/replay.js';
 import { Shrinker, ShrinkStats } from '../shrink/shrink.js';
 import { ConfigError } from '../run/errors.js';
+import { checkOutputFile } from './output_paths.js';
+import { shellQuote } from '../config/to_flags.js';
 
 export interface ShrinkFlags {
   out?: string;
@@ -19,6 +21,8 @@ const row = (what: string, a: number, b: number): string =>
 
 export async function shrinkCommand(file: string, f: ShrinkFlags): Promise<number> {
   const repro = readReproducer(file);
+  const out = f.out ?? file.replace(/(\.json)?$/, '.min.json');
+  checkOutputFile('--out', out);
   for (const w of replayWarnings(repro)) process.stderr.write(`realmrace: warning: ${w}\n`);
   if (!repro.schedule) throw new ConfigError(`reproducer ${file} has no recorded schedule (found in ${repro.foundIn} mode); re-run with --mode record or controlled to get one`);
   const policy = await loadPolicy(repro.policy.spec);
@@ -28,7 +32,6 @@ export async function shrinkCommand(file: string, f: ShrinkFlags): Promise<numbe
   } catch (e) {
     throw new ConfigError(`cannot shrink ${file}: ${(e as Error).message}`);
   }
-  const out = f.out ?? file.replace(/(\.json)?$/, '.min.json');
   writeReproducer(out, res.reproducer);
   // The shrunk reproducer must replay strictly, like any other.
   const check = await replay(res.reproducer);
@@ -46,7 +49,7 @@ export async function shrinkCommand(file: string, f: ShrinkFlags): Promise<numbe
       row('steps', b.steps, a.steps),
       row('most steps of one vCPU', b.maxStepsPerVcpu, a.maxStepsPerVcpu),
       row('context switches', b.switches, a.switches),
-      ok ? `realmrace: shrunk reproducer replays exactly (trace hash ${res.reproducer.traceHash}); read it with: realmrace show ${out}` : 'realmrace: ERROR - the shrunk reproducer does not replay exactly',
+      ok ? `realmrace: shrunk reproducer replays exactly (trace hash ${res.reproducer.traceHash}); read it with: npx realmrace show ${shellQuote(out)}` : 'realmrace: ERROR - the shrunk reproducer does not replay exactly',
     ].join('\n') + '\n');
   }
   return ok ? 0 : 3;

@@ -14,6 +14,7 @@ import { SWEEP_POLICIES, type FlagValues } from '../config/fields.js';
 import { overridesFromFlags } from '../config/flags.js';
 import { runSpec, type SpecOverrides } from '../config/spec.js';
 import { VERSION } from '../version.js';
+import { checkOutputDir } from './output_paths.js';
 
 /** The sweep's flags: the spec's (with the sweep's own defaults, src/config/fields.ts PROFILES.sweep) and a vCPU list. */
 export interface SweepFlags extends Partial<Omit<FlagValues, 'vcpus'>> {
@@ -44,6 +45,7 @@ export async function sweepCommand(f: SweepFlags): Promise<number> {
   for (const s of specs) policies.push({ policy: await loadPolicy(s), spec: s });
   const over = overridesFromFlags('sweep', f as unknown as Record<string, unknown>) as SpecOverrides;
   runSpec({ ...over, realm: { ...over.realm, vcpus: vcpus[0] } }); // every field checked before the first run
+  checkOutputDir('--out', f.out, true);
   const spec: SweepSpec = {
     vcpus, mode: f.mode, schedules: f.schedules, ops: f.ops, seed: f.seed,
     realm: over.realm ?? {}, workload: { mix: over.workload?.mix }, scheduler: over.scheduler, maxSteps: over.maxSteps,

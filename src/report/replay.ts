@@ -7,10 +7,10 @@ import { runSpec } from '../config/spec.js';
 import { commandLine } from '../config/to_flags.js';
 
 /**
- * The flags that rebuild this config and seed: `realmrace replay <these>`
+ * The flags that rebuild this config and seed: `npx realmrace replay <these>`
  * re-runs the schedule under the seeded scheduler (free-mode seeds re-run in
  * controlled mode: the same programs, not the same interleaving).
  */
 export function replayCommand(policySpec: string, cfg: RunConfig, seed: string): string {
-  return commandLine('realmrace replay', { ...runSpec(), ...cfg, seed, policy: policySpec }, 'replay');
+  return commandLine('npx realmrace replay', { ...runSpec(), ...cfg, seed, policy: policySpec }, 'replay');
 }

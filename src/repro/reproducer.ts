@@ -4,7 +4,6 @@
 
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigError } from '../run/errors.js';
 import { VERSION } from '../version.js';
@@ -129,12 +128,6 @@ export function readReproducer(path: string): Reproducer {
     throw new ConfigError(`cannot read reproducer ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   return parseReproducer(text, path);
-}
-
-/** File name for a signature: stable across runs, no addresses. */
-export function reproducerName(policy: string, kind: string, signature: string): string {
-  const h = createHash('sha256').update(signature).digest('hex').slice(0, 8);
-  return `${policy.replace(/[^A-Za-z0-9_.-]+/g, '_')}-${kind}-${h}.json`;
 }
 
 export type { RunConfig, ProgramSpec };

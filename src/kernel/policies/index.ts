@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Policy } from '../policy.js';
 import { FINDING_KINDS } from '../../check/finding.js';
 import { ConfigError } from '../../errors.js';
+import { withContractChecks } from '../policy_contract.js';
 import { mainline } from './mainline.js';
 import { v2_no_bbm } from './v2_no_bbm.js';
 import { vmalloc_naive } from './vmalloc_naive.js';
@@ -79,5 +80,5 @@ export async function loadPolicy(spec: string): Promise<Policy> {
       throw new ConfigError(`policy ${spec}: factory threw: ${(e as Error).message.split('\n')[0]}`);
     }
   }
-  return validate(p, spec);
+  return withContractChecks(validate(p, spec)); // user code: its return values are checked at every call
 }
