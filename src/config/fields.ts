@@ -88,6 +88,7 @@ export const FIELDS = [
   { path: 'budget.stopOnFirst', section: 'budget', flag: 'stop-on-first', kind: 'bool', default: false, doc: 'stop each policy at its first finding' },
   // No default here on purpose: given, it is also the user's claim of when an uncaught canary is missed (src/check/verdict.ts).
   { path: 'budget.minSchedules', section: 'budget', flag: 'min-schedules', arg: '<n>', kind: 'int', min: 1, max: Number.MAX_SAFE_INTEGER, doc: `a safe policy is clean only with at least this many complete schedules (default: ${DEFAULT_MIN_SCHEDULES}); fewer: INCONCLUSIVE, exit 4. An expected finding not seen is MISSED only after enough complete schedules that a catch was 99.9% sure: at a built-in canary's measured catch rate (and at least n), or, with no measured rate, after the n given here (none given: INCONCLUSIVE). With no budget, free and record mode run n runs` },
+  { path: 'budget.lockupSeconds', section: 'budget', flag: 'lockup-seconds', arg: '<s>', kind: 'number', default: 10, min: 0.1, max: 1e6, doc: 'a user policy (module path) runs in a worker thread that is stopped, and reported as a hang (soft lockup), once it sits in one step this long' },
 ] as const satisfies readonly FieldDef[];
 
 export type Field = (typeof FIELDS)[number];

@@ -39,16 +39,17 @@ function* inPolicy<T>(cpu: Cpu, fn: string, g: KGen<T>): KGen<T> {
 
 const watched = new WeakMap<Policy, Policy>();
 
-/** The policy with each of its functions marking the CPU as inside it (no extra steps: the trace is unchanged). */
+/** The policy with each of its ops marking the CPU as inside it (no extra steps: the trace is unchanged). */
 function watchedPolicy(policy: Policy): Policy {
   let w = watched.get(policy);
   if (w) return w;
-  const p: Record<string, unknown> = { ...policy };
+  const ops: Record<string, unknown> = { ...policy.ops };
   for (const fn of POLICY_FNS) {
-    const f = policy[fn] as ((cpu: Cpu, ...a: number[]) => KGen<unknown>) | undefined;
-    if (f) p[fn] = (cpu: Cpu, ...a: number[]) => inPolicy(cpu, fn, f.call(policy, cpu, ...a));
+    const f = (policy.ops as unknown as Record<string, ((ctx: unknown, ...a: number[]) => KGen<unknown>) | undefined>)[fn];
+    // At run time the context a policy is given is the Cpu itself (kernel/context.ts is a view of it).
+    if (f) ops[fn] = (ctx: Cpu, ...a: number[]) => inPolicy(ctx, fn, f.call(policy.ops, ctx, ...a));
   }
-  watched.set(policy, (w = p as unknown as Policy));
+  watched.set(policy, (w = { ...policy, ops: ops as unknown as Policy['ops'] }));
   return w;
 }
 
