@@ -14,7 +14,7 @@ import { ExecutionResult, resultOf } from './execution.js';
 import { lockupBuffer, watchLockup } from './lockup.js';
 import type { ScheduleTask } from './schedule_task.js';
 
-const WORKER = new URL('../../workers/schedule.js', import.meta.url).href;
+const WORKER = new URL('../../workers/schedule.cjs', import.meta.url).href;
 
 /** A soft-lockup hang (the step never returned): there is no schedule to re-run or record. */
 export const isLockup = (r: ExecutionResult): boolean => r.finding?.kind === 'hang' && r.finding.cause.startsWith('soft lockup: a step never returned');
