@@ -16,6 +16,7 @@ import { missAfter } from '../check/verdict.js';
 import { measuredCatchRate, MEASURED_OPS } from '../check/catch_rates.js';
 import type { ScheduleTask } from './schedule_task.js';
 import { IsolatedRunner, isLockup } from './isolated.js';
+import { isPolicyPath } from '../kernel/policies/index.js';
 
 /** Default of Budget.lockupSeconds (spec field budget.lockupSeconds). */
 export const LOCKUP_SECONDS = 10;
@@ -207,7 +208,8 @@ export async function runPolicyControlledYielding(policy: Policy, cfg: RunConfig
  */
 export async function runPolicyFree(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, record = false, sink?: WitnessSink): Promise<PolicyOutcome> {
   const mode: RunMode = record ? 'record' : 'free';
-  const runner = new FreeRunner(cfg, policySpec);
+  // A user policy's actors are watched for steps that never return (built-in ones do not loop).
+  const runner = new FreeRunner(cfg, policySpec, isPolicyPath(policySpec) ? budget.lockupSeconds ?? LOCKUP_SECONDS : undefined);
   const out = new OutcomeBuilder(policy, mode);
   const t0 = performance.now();
   try {
@@ -215,7 +217,7 @@ export async function runPolicyFree(policy: Policy, policySpec: string, cfg: Run
     let steps = 0;
     while (!exhausted(budget, out, i, steps, t0)) {
       const left = budget.seconds !== undefined ? Math.max(0.05, budget.seconds - (performance.now() - t0) / 1000) : undefined;
-      const r = await runner.runOne(scheduleSeed(baseSeed, i++), { seconds: left, record });
+      const r = await runner.runOne(scheduleSeed(baseSeed, i++), { seconds: left, record, signal: budget.signal });
       steps += r.steps;
       const fresh = out.add(r);
       if (fresh && sink) sink({ bucket: fresh, result: r, mode, cfg, policy, policySpec });
