@@ -8,6 +8,7 @@
 import { Piscina } from 'piscina';
 import { NCOUNTERS } from '../check/counters.js';
 import type { Death } from '../check/finding.js';
+import { PolicyError } from './errors.js';
 import type { RunConfig } from './config.js';
 import { programsFor } from './boot.js';
 import { ExecutionResult, resultOf } from './execution.js';
@@ -43,6 +44,8 @@ export class IsolatedRunner {
       return await this.pool.run({ cfg: this.cfg, policy: this.policySpec, seed, record: opts.record, lockup }, { signal: ac.signal });
     } catch (e) {
       if (stuck) return lockupResult(this.cfg, seed, stuck, actors, performance.now() - t0);
+      // A policy error crosses the thread as a plain Error: it is still the policy's error (exit 1), not the harness's.
+      if (e instanceof Error && /^policy /.test(e.message)) throw new PolicyError(e.message.split('\n')[0]);
       throw e;
     } finally {
       unwatch();
