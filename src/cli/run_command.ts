@@ -3,8 +3,9 @@
 // Exit 0: every policy met its expectation; 2: a finding was unexpected or an
 // expected one was missed; 4: inconclusive (too few complete schedules for a verdict).
 
-import { loadPolicy, BUILTIN_POLICIES, policyHash } from '../kernel/policies/index.js';
-import { runPolicyControlled, runPolicyFree, verdictFloor, Budget } from '../run/run_policy.js';
+import { loadPolicy, BUILTIN_POLICIES, policyHash, isPolicyPath } from '../kernel/policies/index.js';
+import { runPolicyControlledYielding, runPolicyIsolated, runPolicyFree, verdictFloor, Budget } from '../run/run_policy.js';
+import { onInterrupt, INTERRUPTED_EXIT, type Interrupt } from './interrupt.js';
 import type { PolicyOutcome } from '../run/outcome.js';
 import type { Policy } from '../kernel/policy.js';
 import { renderFindings, renderOutcomeTable, runExitCode, runResult, verdictLine } from '../report/outcome_table.js';
@@ -43,14 +44,27 @@ export async function runCommand(f: RunFlags): Promise<number> {
   }
   const budgetFor = (i: number): Budget =>
     implicit && spec.mode === 'controlled' ? { ...budget, atLeast: verdictFloor(policies[i], specs[i], 'controlled', cfg, budget) } : budget;
+  const interrupt = onInterrupt();
+  try {
+    return await runPolicies(f, cfg, specs, policies, { ...budget, signal: interrupt.signal }, (i) => ({ ...budgetFor(i), signal: interrupt.signal }), interrupt);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+async function runPolicies(f: RunFlags, cfg: ReturnType<typeof configOf>, specs: string[], policies: Policy[], budget: Budget, budgetFor: (i: number) => Budget, interrupt: Interrupt): Promise<number> {
   const what = `${f.mode}, ${cfg.realm.vcpus} vCPUs, seed ${f.seed}${f.mode === 'controlled' ? `, scheduler ${cfg.scheduler.name}` : ''}`;
   if (!f.json) process.stdout.write(`realmrace ${VERSION}: ${specs.length} ${specs.length === 1 ? 'policy' : 'policies'}, ${what}\n`);
   const outcomes: PolicyOutcome[] = [];
   const repros = new ReproducerSink();
   for (let i = 0; i < policies.length; i++) {
-    const o = f.mode === 'controlled'
-      ? runPolicyControlled(policies[i], cfg, f.seed, budgetFor(i), specs[i], repros.sink)
-      : await runPolicyFree(policies[i], specs[i], cfg, f.seed, budgetFor(i), f.mode === 'record', repros.sink);
+    if (interrupt.signal.aborted) break;
+    // A user policy's code runs where it can be stopped (a worker thread); built-in ones in this thread.
+    const o = f.mode !== 'controlled'
+      ? await runPolicyFree(policies[i], specs[i], cfg, f.seed, budgetFor(i), f.mode === 'record', repros.sink)
+      : isPolicyPath(specs[i])
+        ? await runPolicyIsolated(policies[i], specs[i], cfg, f.seed, budgetFor(i), repros.sink)
+        : await runPolicyControlledYielding(policies[i], cfg, f.seed, budgetFor(i), specs[i], repros.sink);
     outcomes.push(o);
   }
   // One reproducer file per distinct signature, named per instance: never one an earlier run printed.
@@ -71,9 +85,15 @@ export async function runCommand(f: RunFlags): Promise<number> {
     if (o.mode === 'controlled') lines.push(replayCommand(specOf(o), cfg, seed));
     return lines;
   };
-  const line = verdictLine(outcomes, what);
+  let line = verdictLine(outcomes, what);
   const result = runResult(outcomes);
-  const exit = runExitCode(result);
+  let exit = runExitCode(result);
+  if (interrupt.signal.aborted) {
+    // What finished is above (the last policy's row is partial); nothing of it is a verdict on the whole run.
+    const left = specs.slice(outcomes.length);
+    line = `realmrace: INTERRUPTED by ${interrupt.reason()} - ${line.replace(/^realmrace: /, '')}${left.length ? `; not run: ${left.join(', ')}` : ''}`;
+    exit = INTERRUPTED_EXIT;
+  }
   if (f.json) {
     const json = {
       tool: 'realmrace', version: VERSION, mode: f.mode, seed: f.seed, config: cfg, budget,

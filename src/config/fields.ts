@@ -64,6 +64,7 @@ export const FIELDS = [
   { path: 'realm.flush', section: 'realm', flag: 'flush', arg: '<kind>', kind: 'choice', choices: ['broadcast', 'ipi'], default: 'broadcast', doc: 'how invalidations are priced: broadcast: arm64 TLBI+DSB; ipi: x86-style IPI shootdown (cost comparison)' },
   { path: 'realm.costs', section: 'realm', flag: 'costs', arg: '<file.json|key=ns,...>', kind: 'map', doc: 'modelled ns per action over the defaults of src/cost/table.ts: a JSON file { "broadcastSync": 2000 } or key=ns pairs' },
   { path: 'realm.watchdogSteps', section: 'realm', flag: 'watchdog-steps', arg: '<n>', kind: 'int', default: 20000, min: 1, max: Number.MAX_SAFE_INTEGER, doc: 'steps a vCPU may spend blocked without progress before the watchdog reports a hang' },
+  { path: 'realm.opWatchdogSteps', section: 'realm', flag: 'op-watchdog-steps', arg: '<n>', kind: 'int', default: 50000, min: 1, max: Number.MAX_SAFE_INTEGER, doc: 'steps of one vCPU one workload operation may take before the soft-lockup watchdog reports a hang' },
   { path: 'realm.host.partialRate', section: 'realm', flag: 'partial-rate', arg: '<p>', kind: 'number', default: 0.25, min: 0, max: 1, doc: 'probability the host stops an IPA_STATE_SET early (partial progress, R4)' },
   { path: 'realm.host.rejectRate', section: 'realm', flag: 'reject-rate', arg: '<p>', kind: 'number', default: 0.05, min: 0, max: 1, doc: 'probability the host REJECTs an unfinished RAM request (R4)' },
   { path: 'realm.host.stall', section: 'realm', flag: 'host-stall', kind: 'bool', default: false, doc: 'host never progresses IPA_STATE_SET after boot (livelock, R5)' },
@@ -87,6 +88,7 @@ export const FIELDS = [
   { path: 'budget.stopOnFirst', section: 'budget', flag: 'stop-on-first', kind: 'bool', default: false, doc: 'stop each policy at its first finding' },
   // No default here on purpose: given, it is also the user's claim of when an uncaught canary is missed (src/check/verdict.ts).
   { path: 'budget.minSchedules', section: 'budget', flag: 'min-schedules', arg: '<n>', kind: 'int', min: 1, max: Number.MAX_SAFE_INTEGER, doc: `a safe policy is clean only with at least this many complete schedules (default: ${DEFAULT_MIN_SCHEDULES}); fewer: INCONCLUSIVE, exit 4. An expected finding not seen is MISSED only after enough complete schedules that a catch was 99.9% sure: at a built-in canary's measured catch rate (and at least n), or, with no measured rate, after the n given here (none given: INCONCLUSIVE). With no budget, free and record mode run n runs` },
+  { path: 'budget.lockupSeconds', section: 'budget', flag: 'lockup-seconds', arg: '<s>', kind: 'number', default: 10, min: 0.1, max: 1e6, doc: 'a user policy (module path) runs in a worker thread that is stopped, and reported as a hang (soft lockup), once it sits in one step this long' },
 ] as const satisfies readonly FieldDef[];
 
 export type Field = (typeof FIELDS)[number];

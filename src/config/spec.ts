@@ -28,6 +28,8 @@ export interface BudgetSpec {
   stopOnFirst: boolean;
   /** A safe policy is clean only with at least this many complete schedules (absent: DEFAULT_MIN_SCHEDULES; given, also the miss threshold of a canary with no measured catch rate). */
   minSchedules?: number;
+  /** Seconds a user policy's thread may sit in one step before it is stopped and reported as a hang. */
+  lockupSeconds: number;
 }
 
 export interface RunSpec extends RunConfig {

@@ -32,6 +32,8 @@ export interface RealmConfig {
   host: HostConfig;
   /** Steps a vCPU may spend blocked without any progress before the watchdog reports a hang. */
   watchdogSteps: number;
+  /** Steps of one vCPU one workload operation may take before the soft-lockup watchdog reports a hang. */
+  opWatchdogSteps: number;
   /** R15: ranges of >= 512 pages use flush_tlb_all (without range TLBI). Off: per-page TLBIs whatever the size. */
   flushAllThreshold: boolean;
   /** How invalidations are priced: arm64 broadcast TLBI + DSB, or an x86-style IPI shootdown for comparison. */

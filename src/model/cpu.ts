@@ -57,6 +57,13 @@ export class Cpu {
   private accessSeq = 0;
   /** Consecutive steps without progress (watchdog). */
   stalled = 0;
+  /** Steps this vCPU has taken in its current workload operation (soft-lockup watchdog). */
+  opSteps = 0;
+  private opWatched = -1;
+  /** The policy function this CPU is in (set by the run layer's policy wrapper), for hang reports. */
+  policyFn: string | null = null;
+  /** Told whenever op, opIndex or policyFn change (the run layer's lockup watch, across threads). */
+  onContext: ((cpu: Cpu) => void) | null = null;
   /**
    * Other PEs run at the same time on other threads (free mode). Only then can
    * a DSB find another PE's access in flight, so only then are accesses marked.
@@ -92,6 +99,13 @@ export class Cpu {
     this.opIndex = index;
     this.op = name;
     this.rng.reset(gen);
+    this.onContext?.(this);
+  }
+
+  /** Enter (fn) or leave (null) a policy function. */
+  setPolicyFn(fn: string | null): void {
+    this.policyFn = fn;
+    this.onContext?.(this);
   }
 
   ev(ev: Ev, a: number, b: number): void {
@@ -136,12 +150,30 @@ export class Cpu {
 
   /** Run one step of generator g, timing it when a clock is attached. */
   stepTimed(g: KGen): IteratorResult<number, void> {
+    if (this.opIndex >= 0) this.watchOp();
     if (this.clock === null) return g.next();
     const t0 = this.clock();
     try {
       return g.next();
     } finally {
       this.wallNs += this.clock() - t0;
+    }
+  }
+
+  /**
+   * The soft-lockup watchdog (kernel/watchdog.c's "BUG: soft lockup"), counted
+   * in steps so that it is deterministic: an operation that takes more than
+   * opWatchdogSteps of this vCPU's steps without finishing is a hang, whether it
+   * yields without progress or spins in a primitive called again and again.
+   */
+  private watchOp(): void {
+    if (this.opIndex !== this.opWatched) {
+      this.opWatched = this.opIndex;
+      this.opSteps = 0;
+    }
+    if (++this.opSteps > this.realm.cfg.opWatchdogSteps) {
+      this.die('hang', this.policyFn ?? this.op, 'soft lockup: the operation never finishes',
+        `workload op ${this.op} (#${this.opIndex}) still running after ${this.opSteps - 1} steps of vCPU ${this.id}${this.policyFn ? `, in policy function ${this.policyFn}` : ''}`);
     }
   }
 

@@ -22,7 +22,36 @@ export interface ActorTask {
 }
 
 export const actorMain = (cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'], program: ProgramSpec | null): KGen =>
-  program && !cpu.isHost ? vcpu_main(cpu, policy, mix, program) : host_main(cpu);
+  program && !cpu.isHost ? vcpu_main(cpu, watchedPolicy(policy), mix, program) : host_main(cpu);
+
+/** The policy's functions: a hang report names the one a vCPU was in. */
+export const POLICY_FNS = ['set_memory_decrypted', 'set_memory_encrypted', 'alloc_decrypted', 'free_decrypted', 'vmalloc_decrypted', 'vfree_decrypted'] as const;
+
+function* inPolicy<T>(cpu: Cpu, fn: string, g: KGen<T>): KGen<T> {
+  const outer = cpu.policyFn;
+  cpu.setPolicyFn(fn);
+  try {
+    return yield* g;
+  } finally {
+    cpu.setPolicyFn(outer);
+  }
+}
+
+const watched = new WeakMap<Policy, Policy>();
+
+/** The policy with each of its ops marking the CPU as inside it (no extra steps: the trace is unchanged). */
+function watchedPolicy(policy: Policy): Policy {
+  let w = watched.get(policy);
+  if (w) return w;
+  const ops: Record<string, unknown> = { ...policy.ops };
+  for (const fn of POLICY_FNS) {
+    const f = (policy.ops as unknown as Record<string, ((ctx: unknown, ...a: number[]) => KGen<unknown>) | undefined>)[fn];
+    // At run time the context a policy is given is the Cpu itself (kernel/context.ts is a view of it).
+    if (f) ops[fn] = (ctx: Cpu, ...a: number[]) => inPolicy(ctx, fn, f.call(policy.ops, ctx, ...a));
+  }
+  watched.set(policy, (w = { ...policy, ops: ops as unknown as Policy['ops'] }));
+  return w;
+}
 
 /** One actor in a worker thread, on the shared realm: its own trace (hash state carried by the runner), CPU and generator. */
 export function workerActor(task: ActorTask, policy: Policy): { realm: Realm; trace: Trace; cpu: Cpu; g: KGen } {

@@ -13,6 +13,7 @@ import { PolicyError, policyErrorText } from './errors.js';
 import { boot, programsFor, wallClockNs } from './boot.js';
 import { ActorReport, DIED, DONE, Execution, ExecutionResult, Executor, resultOf, Stop } from './execution.js';
 import { chainFor, RunOptions } from './run_options.js';
+import { LockupBeat } from './lockup.js';
 
 export type { RunOptions } from './run_options.js';
 export type { RecordedSchedule } from '../sched/recorder.js';
@@ -25,13 +26,23 @@ class InThreadExecutor implements Executor {
   readonly header: Int32Array;
   death: Death | null = null;
 
-  constructor(private readonly cpus: Cpu[], private readonly gens: KGen[], private readonly trace: Trace, private readonly policy: string, private readonly seed: string) {
+  constructor(private readonly cpus: Cpu[], private readonly gens: KGen[], private readonly trace: Trace, private readonly policy: string, private readonly seed: string, private readonly beats: LockupBeat[] | null) {
     this.actors = cpus.length;
     this.header = cpus[0].i32;
   }
 
   step(a: number, step: number): number {
     this.trace.step = step;
+    if (this.beats === null) return this.stepOnce(a, step);
+    this.beats[a].enter(step);
+    try {
+      return this.stepOnce(a, step);
+    } finally {
+      this.beats[a].leave();
+    }
+  }
+
+  private stepOnce(a: number, step: number): number {
     try {
       const r = this.cpus[a].stepTimed(this.gens[a]);
       return r.done ? DONE : r.value;
@@ -85,7 +96,9 @@ export class ControlledRunner {
       death = deathOf(e, 'boot', trace.step);
     }
     if (!death) {
-      const ex = new InThreadExecutor(cpus, cpus.map((c, i) => actorMain(c, policy, cfg.workload.mix, programs[i] ?? null)), trace, policy.name, seed);
+      const beats = opts.lockup ? cpus.map((c) => new LockupBeat(opts.lockup!, c.id)) : null;
+      beats?.forEach((b, i) => b.attach(cpus[i]));
+      const ex = new InThreadExecutor(cpus, cpus.map((c, i) => actorMain(c, policy, cfg.workload.mix, programs[i] ?? null)), trace, policy.name, seed, beats);
       end = execution.run(ex);
       death = ex.death;
     }

@@ -16,6 +16,12 @@ import { allOpsBegun, ExecutionResult, resultOf, Stop } from './execution.js';
 import { StepLock, L, recordingChooser } from './step_lock.js';
 import { stopAt, type FreeActorResult, type FreeActorTask } from './free_actor.js';
 import { freeRealmConfig } from './free_watchdog.js';
+import { lockupBuffer, watchLockup } from './lockup.js';
+import type { Death } from '../check/finding.js';
+
+/** What is known of an actor whose thread was stopped in a step: the hang. */
+const lockedUp = (actor: number, d: Death | null): FreeActorResult =>
+  ({ actor, steps: 0, counters: new Float64Array(NCOUNTERS), ns: 0, flipWall: [], lastEvents: [], death: d, traceHash: '', bounded: false });
 
 /** Most steps a record-mode run keeps (64 MB of tickets and choices). */
 const RECORD_CAPACITY = 4_000_000;
@@ -29,6 +35,8 @@ export interface FreeRunOptions {
   record?: boolean;
   /** Time steps and set_memory_* calls with a wall clock. */
   measure?: boolean;
+  /** Aborted (Ctrl-C): stop as the timer does. */
+  signal?: AbortSignal;
 }
 
 // The CommonJS entry: see workers/schedule.cts for why not actor.js.
@@ -40,8 +48,12 @@ export class FreeRunner {
   /** The realm config the threads run with (free_watchdog.ts). */
   readonly realm: RealmConfig;
 
-  /** policySpec is what the workers load: a built-in name or a module path. */
-  constructor(readonly cfg: RunConfig, readonly policySpec: string) {
+  /**
+   * policySpec is what the workers load: a built-in name or a module path.
+   * With lockupSeconds, an actor that sits in one step that long (a policy
+   * looping without yielding) has its thread stopped and is reported as a hang.
+   */
+  constructor(readonly cfg: RunConfig, readonly policySpec: string, private readonly lockupSeconds?: number) {
     this.threads = cfg.realm.vcpus + 1;
     this.realm = freeRealmConfig(cfg.realm);
     this.pool = new Piscina({ filename: WORKER, minThreads: this.threads, maxThreads: this.threads, idleTimeout: 60_000 });
@@ -69,9 +81,23 @@ export class FreeRunner {
     if (lock) [lock.w[L.H1], lock.w[L.H2]] = bootTrace.state();
     const tasks: Promise<FreeActorResult>[] = [];
     const maxSteps = opts.maxStepsPerActor ?? this.cfg.maxSteps;
+    const lockup = this.lockupSeconds !== undefined ? lockupBuffer(this.threads) : null;
+    const aborts = Array.from({ length: this.threads }, () => new AbortController());
     for (let actor = 0; actor < this.threads; actor++) {
-      tasks.push(this.pool.run({ sab: realm.sab, realm: this.realm, mix: this.cfg.workload.mix, program: programs[actor] ?? null, policy: this.policySpec, seed, actor, maxSteps, lock: lock?.sab ?? null, measure: opts.measure === true }));
+      tasks.push(this.pool.run({ sab: realm.sab, realm: this.realm, mix: this.cfg.workload.mix, program: programs[actor] ?? null, policy: this.policySpec, seed, actor, maxSteps, lock: lock?.sab ?? null, measure: opts.measure === true, lockup }, { signal: aborts[actor].signal }));
     }
+    let stuck: Death | null = null;
+    const unwatch = lockup ? watchLockup(lockup, this.threads, this.lockupSeconds!, seed, (d) => {
+      // Everyone else stops at their next step; the stuck thread is terminated (and replaced by piscina).
+      stuck = d;
+      Atomics.store(realm.i32, H.DEAD, 1);
+      Atomics.store(realm.i32, H.STOP, 1);
+      aborts[d.actor].abort();
+      lock?.release(); // it held the step lock: let the others see H.DEAD
+      Atomics.notify(realm.i32, H.WAKE);
+      // Other vCPUs may spin in the same policy code: whoever has not ended shortly after is stopped too.
+      setTimeout(() => { for (const a of aborts) a.abort(); }, 500).unref();
+    }) : () => {};
     const stop = (): void => {
       if (!lock) return void Atomics.store(realm.i32, H.STOP, 1);
       lock.acquire(); // between two steps, so that replay can raise it at the same ticket
@@ -79,10 +105,18 @@ export class FreeRunner {
       lock.release();
     };
     const timer = opts.seconds ? setTimeout(stop, opts.seconds * 1000) : undefined;
+    opts.signal?.addEventListener('abort', stop, { once: true });
     let results: FreeActorResult[];
     try {
-      results = await Promise.all(tasks);
+      const settled = await Promise.allSettled(tasks);
+      results = settled.map((s, actor) => {
+        if (s.status === 'fulfilled') return s.value;
+        if (stuck !== null) return lockedUp(actor, (stuck as Death).actor === actor ? stuck : null);
+        throw s.reason;
+      });
     } finally {
+      unwatch();
+      opts.signal?.removeEventListener('abort', stop);
       if (timer) clearTimeout(timer);
       Atomics.store(realm.i32, H.STOP, 1);
     }

@@ -13,6 +13,7 @@ import { wallClockNs } from './boot.js';
 import type { ActorReport } from './execution.js';
 import { policyErrorText } from './errors.js';
 import { StepLock, L, recordingChooser } from './step_lock.js';
+import { LockupBeat } from './lockup.js';
 
 /** Record mode: raise H.STOP between two steps and remember at which ticket (replay raises it there too). */
 export function stopAt(lock: StepLock, a: Int32Array): void {
@@ -27,6 +28,8 @@ export interface FreeActorTask extends ActorTask {
   lock: SharedArrayBuffer | null;
   /** Time steps and set_memory_* calls with a wall clock. */
   measure: boolean;
+  /** Publish every step here (lockup.ts): a user policy stuck in one step is seen and its thread stopped. */
+  lockup?: SharedArrayBuffer | null;
 }
 
 export interface FreeActorResult extends ActorReport {
@@ -50,6 +53,8 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
   cpu.concurrent = lock === null;
   if (lock) cpu.chooser = recordingChooser(lock);
   if (task.measure) cpu.clock = wallClockNs;
+  const beat = task.lockup ? new LockupBeat(task.lockup, task.actor) : null;
+  beat?.attach(cpu);
   // Start barrier: every actor is on its own thread before anyone takes a step.
   Atomics.add(a, H.STARTED, 1);
   while (Atomics.load(a, H.STARTED) < n) Atomics.wait(a, H.WAKE, Atomics.load(a, H.WAKE), 1);
@@ -72,9 +77,11 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
       }
       trace.step = ticket;
       let r: IteratorResult<number, void>;
+      beat?.enter(ticket);
       try {
         r = cpu.stepTimed(g);
       } finally {
+        beat?.leave();
         if (lock) {
           Atomics.store(lock.w, L.H1, trace.h1);
           Atomics.store(lock.w, L.H2, trace.h2);

@@ -23,6 +23,8 @@ export interface RunOptions {
   log?: boolean;
   /** Time each step with a wall clock (cost sweeps): fills flipWall and the wall_* counters. */
   measure?: boolean;
+  /** Publish every step to this lockup buffer (lockup.ts): the run is in a worker thread its caller may stop. */
+  lockup?: SharedArrayBuffer;
 }
 
 /** The seeded strategy cfg.scheduler names, for one seed. */

@@ -15,6 +15,11 @@ import { DEFAULT_MIN_SCHEDULES } from '../config/fields.js';
 import { missAfter } from '../check/verdict.js';
 import { measuredCatchRate, MEASURED_OPS } from '../check/catch_rates.js';
 import type { ScheduleTask } from './schedule_task.js';
+import { IsolatedRunner, isLockup } from './isolated.js';
+import { isPolicyPath } from '../kernel/policies/index.js';
+
+/** Default of Budget.lockupSeconds (spec field budget.lockupSeconds). */
+export const LOCKUP_SECONDS = 10;
 
 export interface Budget {
   /** Stop after this many schedules (runs). */
@@ -32,9 +37,14 @@ export interface Budget {
    * every expected finding was already found (the default budget: a verdict on a loaded machine too).
    */
   atLeast?: number;
+  /** A user policy's thread stuck in one step this long is stopped: a hang (soft lockup). Default 10. */
+  lockupSeconds?: number;
+  /** Aborted (SIGINT/SIGTERM): stop after the current schedule, keep what finished. */
+  signal?: AbortSignal;
 }
 
 function exhausted(b: Budget, o: OutcomeBuilder, schedules: number, steps: number, t0: number): boolean {
+  if (b.signal?.aborted) return true;
   if (b.stopOnFirst && o.findings > 0) return true;
   if (b.schedules !== undefined && schedules >= b.schedules) return true;
   if (b.atLeast !== undefined && schedules < b.atLeast && !o.foundAll()) return false;
@@ -142,12 +152,64 @@ export async function runPolicyPooled(pool: SchedulePool, policy: Policy, policy
 }
 
 /**
+ * Controlled schedules of a user policy (a module path), each in a worker
+ * thread that is stopped when it sits in one step for budget.lockupSeconds
+ * (isolated.ts): a policy that loops without yielding is a hang, and the run
+ * goes on. A lockup is given to the sink as it is: re-running it would only
+ * hang again.
+ */
+export async function runPolicyIsolated(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, sink?: WitnessSink): Promise<PolicyOutcome> {
+  const runner = new IsolatedRunner(cfg, policySpec, budget.lockupSeconds ?? LOCKUP_SECONDS);
+  const out = new OutcomeBuilder(policy, 'controlled');
+  const t0 = performance.now();
+  try {
+    let i = 0;
+    let steps = 0;
+    while (!exhausted(budget, out, i, steps, t0)) {
+      const r = await runner.runOne(scheduleSeed(baseSeed, i++));
+      steps += r.steps;
+      const fresh = out.add(r);
+      if (fresh && sink) sink({ bucket: fresh, result: isLockup(r) ? r : await runner.runOne(r.seed, { record: true }), mode: 'controlled', cfg, policy, policySpec });
+    }
+  } finally {
+    await runner.close();
+  }
+  return out.build(performance.now() - t0, evidenceRule(policySpec, 'controlled', cfg, budget));
+}
+
+/**
+ * Built-in policies' controlled schedules in this thread, as runPolicyControlled,
+ * but giving the event loop a turn every so often so that a signal handler
+ * (Ctrl-C: budget.signal) can run.
+ */
+export async function runPolicyControlledYielding(policy: Policy, cfg: RunConfig, baseSeed: string, budget: Budget, policySpec = policy.name, sink?: WitnessSink): Promise<PolicyOutcome> {
+  const runner = new ControlledRunner(cfg, policy);
+  const out = new OutcomeBuilder(policy, 'controlled');
+  const t0 = performance.now();
+  let turn = t0;
+  let i = 0;
+  let steps = 0;
+  while (!exhausted(budget, out, i, steps, t0)) {
+    const r = runner.runOne(scheduleSeed(baseSeed, i++));
+    steps += r.steps;
+    const fresh = out.add(r);
+    if (fresh && sink) sink({ bucket: fresh, result: runner.runOne(r.seed, { record: true }), mode: 'controlled', cfg, policy, policySpec });
+    if (performance.now() - turn > 50) {
+      await new Promise((res) => setImmediate(res));
+      turn = performance.now();
+    }
+  }
+  return out.build(performance.now() - t0, evidenceRule(policySpec, 'controlled', cfg, budget));
+}
+
+/**
  * Free mode (real races, no schedule), or record mode (real threads under the
  * step lock: the ticket order is a schedule controlled mode replays exactly).
  */
 export async function runPolicyFree(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, record = false, sink?: WitnessSink): Promise<PolicyOutcome> {
   const mode: RunMode = record ? 'record' : 'free';
-  const runner = new FreeRunner(cfg, policySpec);
+  // A user policy's actors are watched for steps that never return (built-in ones do not loop).
+  const runner = new FreeRunner(cfg, policySpec, isPolicyPath(policySpec) ? budget.lockupSeconds ?? LOCKUP_SECONDS : undefined);
   const out = new OutcomeBuilder(policy, mode);
   const t0 = performance.now();
   try {
@@ -155,7 +217,7 @@ export async function runPolicyFree(policy: Policy, policySpec: string, cfg: Run
     let steps = 0;
     while (!exhausted(budget, out, i, steps, t0)) {
       const left = budget.seconds !== undefined ? Math.max(0.05, budget.seconds - (performance.now() - t0) / 1000) : undefined;
-      const r = await runner.runOne(scheduleSeed(baseSeed, i++), { seconds: left, record });
+      const r = await runner.runOne(scheduleSeed(baseSeed, i++), { seconds: left, record, signal: budget.signal });
       steps += r.steps;
       const fresh = out.add(r);
       if (fresh && sink) sink({ bucket: fresh, result: r, mode, cfg, policy, policySpec });

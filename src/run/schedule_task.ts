@@ -11,6 +11,8 @@ export interface ScheduleTask {
   policy: string;
   seed: string;
   record?: boolean;
+  /** Publish every step here (lockup.ts), so that a stuck policy can be seen and this thread stopped. */
+  lockup?: SharedArrayBuffer;
 }
 
 /** One runner per (config, policy) and thread: a worker runs many schedules of one case. */
@@ -25,5 +27,5 @@ function runnerFor(cfg: RunConfig, policy: string): Promise<ControlledRunner> {
 
 export async function runScheduleTask(task: ScheduleTask): Promise<ScheduleResult> {
   const runner = await runnerFor(task.cfg, task.policy);
-  return runner.runOne(task.seed, { record: task.record });
+  return runner.runOne(task.seed, { record: task.record, lockup: task.lockup });
 }

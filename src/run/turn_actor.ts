@@ -81,7 +81,7 @@ export function runTurnActor(task: TurnActorTask, policy: Policy): TurnActorResu
     trace.restore(Atomics.load(t, T.H1), Atomics.load(t, T.H2));
     let result: number;
     try {
-      const r = g.next();
+      const r = cpu.stepTimed(g);
       result = r.done ? DONE : r.value;
     } catch (e) {
       result = DIED;

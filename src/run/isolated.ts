@@ -1,0 +1,58 @@
+// Controlled schedules of an untrusted policy (a module given by path), each in
+// a worker thread that can be stopped: a policy that spins without yielding
+// never returns from its step, so this thread watches the worker's steps
+// (lockup.ts) and, past lockupSeconds in one step, stops the worker and reports
+// a hang. piscina replaces the stopped thread; the next schedule runs on.
+// Built-in policies keep running in this thread (controlled.ts).
+
+import { Piscina } from 'piscina';
+import { NCOUNTERS } from '../check/counters.js';
+import type { Death } from '../check/finding.js';
+import { PolicyError } from './errors.js';
+import type { RunConfig } from './config.js';
+import { programsFor } from './boot.js';
+import { ExecutionResult, resultOf } from './execution.js';
+import { lockupBuffer, watchLockup } from './lockup.js';
+import type { ScheduleTask } from './schedule_task.js';
+
+const WORKER = new URL('../../workers/schedule.cjs', import.meta.url).href;
+
+/** A soft-lockup hang (the step never returned): there is no schedule to re-run or record. */
+export const isLockup = (r: ExecutionResult): boolean => r.finding?.kind === 'hang' && r.finding.cause.startsWith('soft lockup: a step never returned');
+
+/** The result of a run whose thread was stopped: the hang, and nothing else is known. */
+export function lockupResult(cfg: RunConfig, seed: string, d: Death, actors: number, wallMs: number): ExecutionResult {
+  const reports = Array.from({ length: actors }, (_, i) => ({ counters: new Float64Array(NCOUNTERS), ns: 0, flipWall: [], lastEvents: [], death: i === d.actor ? d : null }));
+  return resultOf(seed, programsFor(cfg, seed), reports, { steps: d.step + 1, stop: 'finding', traceHash: '', wallMs });
+}
+
+export class IsolatedRunner {
+  private readonly pool: Piscina<ScheduleTask, ExecutionResult>;
+
+  constructor(readonly cfg: RunConfig, readonly policySpec: string, private readonly lockupSeconds: number) {
+    this.pool = new Piscina({ filename: WORKER, minThreads: 1, maxThreads: 1, idleTimeout: 60_000 });
+  }
+
+  async runOne(seed: string, opts: { record?: boolean } = {}): Promise<ExecutionResult> {
+    const actors = this.cfg.realm.vcpus + 1;
+    const lockup = lockupBuffer(actors);
+    const ac = new AbortController();
+    let stuck: Death | null = null;
+    const t0 = performance.now();
+    const unwatch = watchLockup(lockup, actors, this.lockupSeconds, seed, (d) => { stuck = d; ac.abort(); });
+    try {
+      return await this.pool.run({ cfg: this.cfg, policy: this.policySpec, seed, record: opts.record, lockup }, { signal: ac.signal });
+    } catch (e) {
+      if (stuck) return lockupResult(this.cfg, seed, stuck, actors, performance.now() - t0);
+      // A policy error crosses the thread as a plain Error: it is still the policy's error (exit 1), not the harness's.
+      if (e instanceof Error && /^policy /.test(e.message)) throw new PolicyError(e.message.split('\n')[0]);
+      throw e;
+    } finally {
+      unwatch();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
