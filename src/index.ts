@@ -15,7 +15,8 @@ export * from './kernel/memory.js';
 export * from './kernel/errno.js';
 export * from './model/pe.js';
 export * from './kernel/pgtable.js';
-export * from './kernel/tlbflush.js';
+// isb and dsb_ishst as the model's instructions (./model/mmu.js); the policy API has the kernel's step-point isb().
+export { flush_tlb_range_limit_excess, flush_tlb_all, flush_tlb_kernel_range, flush_tlb_kernel_pages, __tlbi } from './kernel/tlbflush.js';
 export * from './kernel/rsi.js';
 export * from './kernel/pageattr.js';
 export * from './kernel/mem_encrypt.js';

@@ -29,7 +29,7 @@ describe('realmrace run', () => {
   it('exits 2 when a finding is unexpected', async () => {
     const r = await realmrace('run', '--policy', fixture('policy_v2_claims_clean.js'), '--schedules', '300', '--stop-on-first');
     expect(r.code).toBe(2);
-    expect(r.out.trim().split('\n').pop()).toMatch(/^realmrace: FAIL - 1\/1 policies did not meet their expectation \(v2-claims-clean: unexpected SEA\)/);
+    expect(r.out.trim().split('\n').pop()).toMatch(/^realmrace: FAIL - 1\/1 policies did not meet their expectation \(v2-claims-clean: unexpected bbm-violation\)/);
     expect(r.out).toContain('UNEXPECTED');
   });
 
@@ -59,8 +59,8 @@ describe('realmrace run', () => {
   });
 
   it('writes one reproducer per signature; replay, replay --threads --check and shrink work on it', async () => {
-    const run = await realmrace('run', '--policy', 'v2-no-bbm', '--schedules', '300', '--stop-on-first', '--repro-dir', 'r1');
-    const file = /replay: npx realmrace replay (r1\/v2-no-bbm-SEA-[0-9a-f]{8}-[0-9a-f]{8}\.json)/.exec(run.out)?.[1];
+    const run = await realmrace('run', '--policy', 'no-dsb', '--schedules', '300', '--stop-on-first', '--repro-dir', 'r1');
+    const file = /replay: npx realmrace replay (r1\/no-dsb-(SEA|data-exposed)-[0-9a-f]{8}-[0-9a-f]{8}\.json)/.exec(run.out)?.[1];
     expect(file).toBeDefined();
     const rep = await realmrace('replay', file!);
     expect(rep.code).toBe(0);

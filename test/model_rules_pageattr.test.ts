@@ -6,8 +6,8 @@ import { describe, it, expect } from 'vitest';
 import { world, run, actor, death, events, setGranule, type World } from './rule_helpers.js';
 import { Ripas, G_ASSIGNED, G_RIPAS_MASK } from '../src/model/granule.js';
 import { OWNER_LEAKED } from '../src/model/realm.js';
-import { mk_pte, PTE_NS, PTE_VALID, PMD_SECT, pte_valid, pte_ns } from '../src/model/pte.js';
-import { walk, translate, tlb_peek, tlbi_vaale1is, tlbi_rvaale1is } from '../src/model/mmu.js';
+import { mk_pte, PTE_NS, PTE_VALID, PTE_PRESENT_INVALID, PMD_SECT, pte_valid, pte_ns } from '../src/model/pte.js';
+import { walk, translate, tlb_peek, tlbi_vaale1is, tlbi_rvaale1is, dsb_ish, isb } from '../src/model/mmu.js';
 import { MAX_DVM_OPS, MAX_TLBI_RANGE_PAGES, PTRS_PER_PTE } from '../src/model/config.js';
 import { set_memory_decrypted, set_memory_encrypted, alloc_pages_decrypted, free_pages_decrypted, vmalloc_decrypted } from '../src/kernel/mem_encrypt.js';
 import { __change_memory_common, set_pte } from '../src/kernel/pgtable.js';
@@ -282,6 +282,7 @@ describe('R14: only the linear-map PTEs change', () => {
     const pfn = walk(w.realm, va) & 0x1fffff;
     const vdesc = walk(w.realm, va);
     expect(vdesc).toBe(mk_pte(pfn, true, false));
+    isb(c1); // past the vmap's invalid->valid window (R29)
     translate(c1, va); // a cached alias translation on another CPU
     w.trace.log = [];
     expect(run(set_memory_decrypted(c0, mainline, pfn * PG, 1))).toBe(0);
@@ -342,11 +343,14 @@ describe('R15: TLB flush thresholds, broadcast only', () => {
     for (const v of [5, 6, 20]) { translate(c1, v); translate(c2, v); }
     expect(tlb_peek(c1, 5)).toBe(mk_pte(5, true, false));
     tlbi_vaale1is(c0, 5);
+    expect(tlb_peek(c1, 5)).not.toBe(0); // R25: pending until c0's DSB
+    dsb_ish(c0);
     expect(tlb_peek(c1, 5)).toBe(0);
     expect(tlb_peek(c2, 5)).toBe(0);
     expect(tlb_peek(c1, 6)).not.toBe(0);
     expect(c0.counters[C.tlbi_targets]).toBe(3);
     tlbi_rvaale1is(c0, 6, 2);
+    dsb_ish(c0);
     expect(tlb_peek(c2, 6)).toBe(0);
     expect(tlb_peek(c2, 20)).not.toBe(0);
     run(flush_tlb_all(c0));
@@ -356,10 +360,16 @@ describe('R15: TLB flush thresholds, broadcast only', () => {
 });
 
 describe('R16: TLBI on every kernel-range change except invalid -> valid', () => {
+  /** Break PTEs [from, to) to invalid+NS and flush them on cpu1 (so a later make is no bbm-violation, R31). */
+  const broken = (w: World, from: number, to: number): void => {
+    for (let v = from; v < to; v++) run(set_pte(w.cpus[1], v * PG, mk_pte(v, false, true)));
+    run(flush_tlb_kernel_range(w.cpus[1], from * PG, to * PG));
+  };
+
   it('R16: set VALID / clear nothing issues no TLBI and no DSB', () => {
     const w = world();
     const cpu = w.cpus[0];
-    for (let v = 10; v < 14; v++) run(set_pte(cpu, v * PG, mk_pte(v, false, true)));
+    broken(w, 10, 14);
     expect(run(__change_memory_common(cpu, 10 * PG, 4 * PG, PTE_VALID, 0))).toBe(0);
     expect(cpu.counters[C.tlbi_va] + cpu.counters[C.tlbi_range] + cpu.counters[C.tlbi_all]).toBe(0);
     expect(cpu.counters[C.dsb]).toBe(0);
@@ -374,6 +384,8 @@ describe('R16: TLBI on every kernel-range change except invalid -> valid', () =>
     it(`R16: ${name} flushes the range`, () => {
       const w = world();
       const cpu = w.cpus[0];
+      // From broken PTEs: a live NS flip of valid ones would be a bbm-violation (R31).
+      broken(w, 10, 14);
       run(__change_memory_common(cpu, 10 * PG, 4 * PG, set, clear));
       expect(cpu.counters[C.tlbi_va]).toBe(4);
       expect(cpu.counters[C.dsb]).toBe(1);
@@ -388,18 +400,21 @@ describe('R16: TLBI on every kernel-range change except invalid -> valid', () =>
     expect(translate(c1, 10)).toBe(0);
     expect(tlb_peek(c1, 10)).toBe(0);
     run(__change_memory_common(c0, 10 * PG, 1 * PG, PTE_VALID, 0));
+    isb(c1); // R29: until its next CSE c1's walk may still see the invalid descriptor
     expect(translate(c1, 10)).toBe(mk_pte(10, true, true));
     expect(tlb_peek(c1, 10)).toBe(mk_pte(10, true, true));
   });
 
-  it('R16: a valid -> valid change without TLBI leaves a stale entry (why such changes must flush)', () => {
+  it('R16: a valid -> valid change without TLBI leaves a stale entry (why such changes must flush); of the output address it is a bbm-violation (R31)', () => {
     const w = world();
     const [c0, c1] = w.cpus;
     translate(c1, 10);
-    run(set_pte(c0, 10 * PG, mk_pte(10, true, true)));
+    run(set_pte(c0, 10 * PG, mk_pte(10, true, false) | PTE_PRESENT_INVALID)); // same output address: no BBM needed
     expect(translate(c1, 10)).toBe(mk_pte(10, true, false));
     tlbi_vaale1is(c0, 10);
-    expect(translate(c1, 10)).toBe(mk_pte(10, true, true));
+    dsb_ish(c0);
+    expect(translate(c1, 10)).toBe(mk_pte(10, true, false) | PTE_PRESENT_INVALID);
+    expect(death(() => run(set_pte(c0, 10 * PG, mk_pte(10, true, true))))?.kind).toBe('bbm-violation');
   });
 });
 
@@ -445,9 +460,11 @@ describe('R22: initial linear-map granularity', () => {
   // Model bug: v2_no_bbm writes the PTE array with set_pte() even where the
   // linear map is still a 2 MiB block leaf (a whole aligned block is never
   // split), so the NS flip is lost: the block stays valid+protected.
-  it('R22: v2-no-bbm on a whole block-mapped range flips the leaf it translates through', () => {
+  it('R22: v2-no-bbm on a whole block-mapped range flips the leaf it translates through: a bbm-violation of the block (R31)', () => {
     const w = world({ lmPages: 1024, linearMap: 'block' });
-    expect(run(set_memory_decrypted(w.cpus[0], v2_no_bbm, 512 * PG, 512))).toBe(0);
+    const f = death(() => run(set_memory_decrypted(w.cpus[0], v2_no_bbm, 512 * PG, 512)));
+    expect(f?.kind).toBe('bbm-violation');
+    expect(f?.detail).toContain('(2 MiB block)');
     expect(walk(w.realm, 600)).toBe(mk_pte(600, true, true));
   });
 });

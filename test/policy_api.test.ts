@@ -107,7 +107,7 @@ describe('policy API', () => {
     const w = world();
     const ctx = w.cpus[0];
     const steps = (g: k.KGen<unknown>): number => { const s = actor(g); let n = 0; while (!s.next().done) n++; return n; };
-    expect(steps(k.set_pte(ctx, 10 * k.PAGE_SIZE, k.mk_pte(10, true, true)))).toBe(1);
+    expect(steps(k.set_pte(ctx, 10 * k.PAGE_SIZE, k.mk_pte(10, false, false)))).toBe(1); // a break: a live NS flip would be a bbm-violation (R31)
     expect(steps(k.__change_memory_common(ctx, 20 * k.PAGE_SIZE, 3 * k.PAGE_SIZE, k.PTE_NS, k.PTE_VALID))).toBe(3 + 3 + 1);
     expect(steps(k.__change_memory_common(ctx, 20 * k.PAGE_SIZE, 3 * k.PAGE_SIZE, k.PTE_VALID, 0))).toBe(3); // make: no flush
     expect(ctx.counters[C.pte_writes]).toBe(7);

@@ -58,7 +58,7 @@ describe('verdictOf', () => {
     expect(wilsonLower(0, 500)).toBe(0);
     expect(wilsonLower(5, 500)).toBeGreaterThan(0.004);
     expect(wilsonLower(5, 500)).toBeLessThan(0.01);
-    expect(measuredCatchRate('v2-no-bbm', 1)).toBe(0);
+    expect(measuredCatchRate('vmalloc-naive', 1)).toBe(wilsonLower(1, 500));
     expect(measuredCatchRate('v2-no-bbm', 6)).toBe(measuredCatchRate('v2-no-bbm', 4)); // the row below
     expect(measuredCatchRate('mainline', 4)).toBeUndefined();
     const cfg = runConfig({ realm: { vcpus: 4, linearMap: 'block' } });

@@ -88,12 +88,13 @@ function bareStepNs(): number {
   realm.reset();
   const a = realm.i32;
   let h1 = 0x811c9dc5 | 0;
+  const dOff = realm.tlb.oDesc - realm.tlb.oTag; // a slot's descriptor word, from its tag word
   function* step(): Generator<number, void, void> {
     for (let i = 0; ; i++) {
       const vpn = i & 511;
-      const s0 = realm.oTlbTag + (vpn & realm.tlbMask);
-      const s1 = realm.oTlbTag + ((vpn + 1) & realm.tlbMask);
-      const x = a[s0] + a[s0 + 64] + a[realm.oGranule + vpn] + a[s1] + a[s1 + 64] + a[realm.oGranule + vpn + 1];
+      const s0 = realm.tlb.oTag + (vpn & realm.tlbMask);
+      const s1 = realm.tlb.oTag + ((vpn + 1) & realm.tlbMask);
+      const x = a[s0] + a[s0 + dOff] + a[realm.oGranule + vpn] + a[s1] + a[s1 + dOff] + a[realm.oGranule + vpn + 1];
       h1 = Math.imul(h1 ^ x, 16777619);
       yield 0;
     }
@@ -142,9 +143,9 @@ function bareAtomicsNs(): number {
     for (let i = 0; i < N; i++) {
       const vpn = i & 511;
       Atomics.store(a, realm.oInflight, 2 * i + 1);
-      sink += Atomics.load(a, realm.oTlbTag + (vpn & realm.tlbMask)) + Atomics.load(a, realm.oTlbDesc + (vpn & realm.tlbMask));
+      sink += Atomics.load(a, realm.tlb.oTag + (vpn & realm.tlbMask)) + Atomics.load(a, realm.tlb.oDesc + (vpn & realm.tlbMask));
       sink += Atomics.load(a, realm.oGranule + vpn);
-      sink += Atomics.load(a, realm.oTlbTag + ((vpn + 1) & realm.tlbMask)) + Atomics.load(a, realm.oTlbDesc + ((vpn + 1) & realm.tlbMask));
+      sink += Atomics.load(a, realm.tlb.oTag + ((vpn + 1) & realm.tlbMask)) + Atomics.load(a, realm.tlb.oDesc + ((vpn + 1) & realm.tlbMask));
       sink += Atomics.load(a, realm.oGranule + vpn + 1);
       Atomics.store(a, realm.oInflight + 0 * INFLIGHT_STRIDE, 2 * i + 2);
     }

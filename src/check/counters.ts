@@ -8,6 +8,10 @@ export const COUNTERS = [
   'rsi_calls', 'rsi_partial', 'rsi_no_progress', 'rsi_reject', 'rsi_granules', 'rsi_errors',
   'set_memory_decrypted', 'set_memory_encrypted', 'flipped_pages',
   'zeropad_loads', 'zeropad_spills', 'zeropad_fixups',
+  /** Translation faults the kernel found spurious (R29): benign, the access is retried. */
+  'spurious_faults',
+  /** Translations through the issuer's own shadow before its ISB (R27), and speculative fills (R28). */
+  'tlb_shadow_hits', 'tlb_spec_fills',
   'rec_exit_data_create', 'rec_exit_ns_map',
   'vmalloc_einval', 'unaligned_warn', 'leaked_pages', 'alloc_fail',
   'pool_hits', 'pool_refills', 'pool_shrinks',

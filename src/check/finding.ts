@@ -10,11 +10,13 @@ export type FindingKind =
   | 'GPF' // realm access to a shared IPA the host backed with a non-NS granule (R8)
   | 'host-GPF' // host access to a GPT_REALM granule (R10)
   | 'data-exposed' // private data stored through a shared (NS) translation
+  | 'integrity' // the guest consumed data it did not mean to: a private load through a shared (NS) translation, or a read-back the host did not write (R30)
+  | 'bbm-violation' // a live change of a valid descriptor's output address without break-before-make (R31)
   | 'panic' // arm64_rsi_setup_memory() failed at boot (R2)
   | 'hang' // an actor made no progress past the watchdog
   | 'invariant'; // the kernel model broke one of its own rules (double free, ...)
 
-export const FINDING_KINDS: FindingKind[] = ['SEA', 'translation-fault', 'GPF', 'host-GPF', 'data-exposed', 'panic', 'hang', 'invariant'];
+export const FINDING_KINDS: FindingKind[] = ['SEA', 'translation-fault', 'GPF', 'host-GPF', 'data-exposed', 'integrity', 'bbm-violation', 'panic', 'hang', 'invariant'];
 
 export interface Finding {
   kind: FindingKind;

@@ -6,6 +6,7 @@
 import { Cpu, BLOCKED, STEP, type KGen } from '../model/cpu.js';
 import { H, MB, MbState } from '../model/realm.js';
 import { host_access } from '../model/rmm.js';
+import { hostValue } from '../model/memdata.js';
 import { Ev, Res, fnId } from '../check/events.js';
 import { C } from '../check/counters.js';
 
@@ -16,12 +17,15 @@ export const MB_NS = 1 << 30;
 export function* host_main(host: Cpu): KGen {
   const r = host.realm;
   host.op = 'host_virtio_io';
+  // Requests served per vCPU: the guest counts its own the same way (R30 read-back values).
+  const serial = new Array<number>(r.cfg.vcpus).fill(0);
   for (;;) {
     let served = false;
     for (let v = 0; v < r.cfg.vcpus; v++) {
       if (r.mailbox(v, MB.STATE) !== MbState.POSTED) continue;
       served = true;
       const n = r.mailbox(v, MB.NPAGES);
+      const s = serial[v]++;
       host.ev(Ev.CALL, FN_IO, v);
       for (let i = 0; i < n; i++) {
         const w = r.mailbox(v, MB.IPA0 + i);
@@ -30,6 +34,8 @@ export function* host_main(host: Cpu): KGen {
         host.ev(Ev.HOST_IO, pfn, res);
         host.count(C.host_io);
         if (res === Res.GPF) host.die('host-GPF', 'host_virtio_io', 'host access to a GPT_REALM granule: the guest posted a protected IPA', `IPA page ${pfn} of a buffer from vCPU ${v} is a DATA granule (Realm PAS)`);
+        // The device writes its reply into the shared page (its own NS memory).
+        if (w & MB_NS) r.data.hostStore(pfn, hostValue(v, s, pfn));
         yield STEP;
       }
       r.set_mailbox(v, MB.STATE, MbState.DONE);

@@ -34,7 +34,7 @@ export { PROT_NS_SHARED, enc_dec_masks, is_realm_world, __set_memory_enc_dec } f
 
 // Primitives (each one or more step points).
 export { set_pte, update_range_prot, __change_memory_common, split_kernel_leaf_mapping } from './pgtable.js';
-export { flush_tlb_kernel_range, flush_tlb_all, flush_tlb_kernel_pages, flush_tlb_range_limit_excess } from './tlbflush.js';
+export { flush_tlb_kernel_range, flush_tlb_all, flush_tlb_kernel_pages, flush_tlb_range_limit_excess, __tlbi, dsb_ishst, isb } from './tlbflush.js';
 export {
   rsi_set_memory_range, rsi_set_memory_range_shared, rsi_set_memory_range_protected,
   rsi_set_memory_range_protected_safe, rsi_set_memory_range_enc_dec,

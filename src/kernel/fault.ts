@@ -3,10 +3,11 @@
 // do_sea -> die() (R18). load_unaligned_zeropad() lives here too.
 
 import { STEP } from '../model/cpu.js';
-import { translate, walk, tlb_peek } from '../model/mmu.js';
+import { translate, walk, tlb_peek, exception_sync } from '../model/mmu.js';
 import { realm_access } from '../model/rmm.js';
 import { G_RIPAS_MASK, RIPAS_NAMES } from '../model/granule.js';
-import { PTE_NS, pte_pfn } from '../model/pte.js';
+import { PTE_NS, PTE_VALID, pte_pfn } from '../model/pte.js';
+import { guestValue } from '../model/memdata.js';
 import { Ev, Res, fnId } from '../check/events.js';
 import { C } from '../check/counters.js';
 import type { KernelCtx, KGen } from './context.js';
@@ -40,17 +41,41 @@ function fatal(cpu: KernelCtx, res: Res, vpn: number, desc: number, fn: string):
 }
 
 /**
- * One kernel access (ldr/str) to addr with no exception-table entry: a
- * translation fault oopses, an SEA dies. Private stores through a shared
- * translation leak data to the host. One step (retried while the REC exit
- * makes no progress).
+ * The translation fault was taken: exception entry is a context synchronisation
+ * event (R27). __do_kernel_fault() then (no extable entry, or after it)
+ * is_spurious_el1_translation_fault(): AT S1E1R on the address; if it now
+ * translates, "Ignoring spurious kernel translation fault", and the exception
+ * return (another CSE) retries the access. Benign and counted (R29).
  */
-export function* kernel_access(cpu: KernelCtx, addr: number, fn: string, store: boolean, privateData: boolean): KGen {
+export function is_spurious_el1_translation_fault(cpu: KernelCtx, vpn: number): boolean {
+  exception_sync(cpu);
+  if (!(walk(cpu.realm, vpn) & PTE_VALID)) return false;
+  cpu.count(C.spurious_faults);
+  cpu.ev(Ev.SPURIOUS, vpn, 0);
+  exception_sync(cpu);
+  return true;
+}
+
+/**
+ * One kernel access (ldr/str) to addr with no exception-table entry: a
+ * translation fault oopses unless spurious, an SEA dies. A store writes a
+ * value the storing CPU makes unique, a load returns what the page holds
+ * (R30). Private stores through a shared translation leak data to the host;
+ * private loads through one consume host-controlled data. One step (retried
+ * while the REC exit makes no progress or after a spurious fault).
+ */
+export function* kernel_access(cpu: KernelCtx, addr: number, fn: string, store: boolean, privateData: boolean): KGen<number> {
   const vpn = virt_to_pfn(addr);
+  const data = cpu.realm.data;
   for (;;) {
     cpu.beginAccess();
     const d = translate(cpu, vpn);
     const res = d === 0 ? Res.XLATE_FAULT : realm_access(cpu, d);
+    let value = 0;
+    if (res === Res.OK || res === Res.REC_EXIT_MAPPED) {
+      if (store) data.store(d, guestValue(cpu.id, cpu.trace.step));
+      else value = data.load(d);
+    }
     cpu.endAccess();
     cpu.ev(Ev.ACCESS, vpn, res);
     if (res === Res.NO_PROGRESS) {
@@ -58,16 +83,27 @@ export function* kernel_access(cpu: KernelCtx, addr: number, fn: string, store: 
       yield STEP;
       continue;
     }
-    if (res === Res.XLATE_FAULT) cpu.die('translation-fault', fn, `unhandled kernel ${store ? 'write' : 'read'} translation fault (no extable entry)`, `Unable to handle kernel paging request at VA page ${vpn}, PTE ${walk(cpu.realm, vpn)}`);
+    if (res === Res.XLATE_FAULT) {
+      if (is_spurious_el1_translation_fault(cpu, vpn)) {
+        yield STEP;
+        continue;
+      }
+      cpu.die('translation-fault', fn, `unhandled kernel ${store ? 'write' : 'read'} translation fault (no extable entry)`, `Unable to handle kernel paging request at VA page ${vpn}, PTE ${walk(cpu.realm, vpn)}`);
+    }
     if (res === Res.SEA || res === Res.GPF) fatal(cpu, res, vpn, d, fn);
-    if (store && privateData && (d & PTE_NS)) cpu.die('data-exposed', fn, 'private data stored through a shared (NS) translation', `store to VA page ${vpn} reached host memory`);
+    if (privateData && (d & PTE_NS)) {
+      if (store) cpu.die('data-exposed', fn, 'private data stored through a shared (NS) translation', `store to VA page ${vpn} reached host memory`);
+      cpu.die('integrity', fn, 'private load through a shared (NS) translation (host-controlled data)', `load from VA page ${vpn} read the host's NS page ${pte_pfn(d)}`);
+    }
     yield STEP;
-    return;
+    return value;
   }
 }
 
-export const kernel_load = (ctx: KernelCtx, addr: number, fn: string): KGen => kernel_access(ctx, addr, fn, false, false);
-export const kernel_store = (ctx: KernelCtx, addr: number, fn: string, privateData: boolean): KGen => kernel_access(ctx, addr, fn, true, privateData);
+/** A load of shared (or not private) data: returns the value read. */
+export const kernel_load = (ctx: KernelCtx, addr: number, fn: string): KGen<number> => kernel_access(ctx, addr, fn, false, false);
+/** A store (its generator returns 0). */
+export const kernel_store = (ctx: KernelCtx, addr: number, fn: string, privateData: boolean): KGen<number> => kernel_access(ctx, addr, fn, true, privateData);
 
 /**
  * load_unaligned_zeropad(addr): one 8-byte ldr with an extable entry. A
@@ -90,6 +126,12 @@ export function* load_unaligned_zeropad(cpu: KernelCtx, addr: number): KGen<numb
       r1 = d1 === 0 ? Res.XLATE_FAULT : realm_access(cpu, d1);
     }
     cpu.endAccess();
+    // A fault on the first page: the fixup's aligned reload runs after exception entry (a CSE).
+    // If the fault was spurious (R29) the reload translates: as good as retrying the load.
+    if (r0 === Res.XLATE_FAULT && is_spurious_el1_translation_fault(cpu, vpn)) {
+      yield STEP;
+      continue;
+    }
     if (r0 !== Res.NO_PROGRESS && r1 !== Res.NO_PROGRESS) break;
     // A RIPAS_DESTROYED granule: REC exit, the load is retried and never completes.
     cpu.ev(Ev.ZEROPAD, r0 === Res.NO_PROGRESS ? vpn : vpn + 1, Res.NO_PROGRESS);
@@ -101,10 +143,14 @@ export function* load_unaligned_zeropad(cpu: KernelCtx, addr: number): KGen<numb
   // fixup's own aligned reload would fault again.
   if (r0 === Res.XLATE_FAULT) cpu.die('translation-fault', 'load_unaligned_zeropad', 'fault on the first page (the fixup reload faults too)', `VA page ${vpn}`);
   if (r0 === Res.SEA || r0 === Res.GPF) fatal(cpu, r0, vpn, d0, 'load_unaligned_zeropad');
+  // The bytes of the first page are the caller's own (private) object.
+  if (d0 & PTE_NS) cpu.die('integrity', 'load_unaligned_zeropad', 'private load through a shared (NS) translation (host-controlled data)', `VA page ${vpn} read the host's NS page ${pte_pfn(d0)}`);
   if (spills) {
     cpu.count(C.zeropad_spills);
     if (r1 === Res.XLATE_FAULT) {
       // ex_handler_load_unaligned_zeropad(): aligned word from the first page, missing bytes zero.
+      // The fault was taken and returned from: two context synchronisation events.
+      exception_sync(cpu);
       cpu.count(C.zeropad_fixups);
     } else if (r1 === Res.SEA || r1 === Res.GPF) {
       fatal(cpu, r1, vpn + 1, d1, 'load_unaligned_zeropad (spill into next page)');

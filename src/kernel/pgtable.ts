@@ -16,12 +16,28 @@ import { flush_tlb_kernel_range } from './tlbflush.js';
 const FN_CHANGE = fnId('__change_memory_common');
 const FN_SPLIT = fnId('split_kernel_leaf_mapping');
 
+/**
+ * A descriptor write seen by the architecture: a live change of a valid
+ * descriptor's output address without break + TLBI is a bbm-violation (R31); an
+ * invalid->valid write opens the window in which walks may still fault (R29).
+ */
+function descriptor_written(ctx: KernelCtx, fn: string, vpn: number, span: number, old: number, desc: number): void {
+  const r = ctx.realm;
+  const v = span === 1 ? r.bbmPte.written(vpn, desc) : r.bbmPmd.written(vpn / span, desc);
+  if (v) {
+    ctx.die('bbm-violation', fn, 'live change of a valid descriptor\'s output address without break-before-make',
+      `VA page ${vpn}${span > 1 ? ' (2 MiB block)' : ''}: output ${v.oldOa & PTE_PFN_MASK}${v.oldOa & PTE_NS ? ' NS' : ''} -> ${v.newOa & PTE_PFN_MASK}${v.newOa & PTE_NS ? ' NS' : ''} with no invalid write + TLBI between`);
+  }
+  if (!(old & PTE_VALID) && desc & PTE_VALID) for (let i = 0; i < span; i++) r.tlb.madeValid(vpn + i);
+}
+
 /** One descriptor store, counted and charged (a make: invalid -> valid with nothing else changed). */
 function write_pte(ctx: KernelCtx, vpn: number, pte: number, make: boolean): void {
-  ctx.realm.set_pte(vpn, pte);
+  const old = ctx.realm.xchg_pte(vpn, pte);
   ctx.count(C.pte_writes);
   chargePte(ctx, make);
   ctx.ev(Ev.PTE_SET, vpn, pte);
+  descriptor_written(ctx, 'set_pte', vpn, 1, old, pte);
 }
 
 /** set_pte(ptep of addr, pte): write the last-level descriptor of addr. One step. */
@@ -39,7 +55,10 @@ function* split_pmd(ctx: KernelCtx, block: number): KGen {
     if (!(pmd & PMD_SPLITTING) && r.cmpxchg_pmd(block, pmd, pmd | PMD_SPLITTING) === pmd) {
       const attrs = pmd & (PTE_VALID | PTE_NS);
       const first = block * PTRS_PER_PTE;
-      for (let i = 0; i < PTRS_PER_PTE; i++) r.set_pte(first + i, (first + i) | attrs);
+      for (let i = 0; i < PTRS_PER_PTE; i++) {
+        r.set_pte(first + i, (first + i) | attrs);
+        r.bbmPte.written(first + i, (first + i) | attrs, false); // same output address per page: BBML2 allows it
+      }
       r.set_pmd(block, 0); // now a table: walks use the PTEs, which translate identically
       ctx.count(C.splits);
       chargeSplit(ctx);
@@ -85,6 +104,7 @@ export function* update_range_prot(ctx: KernelCtx, start: number, size: number, 
         ctx.count(C.pte_writes);
         chargePte(ctx, make);
         ctx.ev(Ev.PTE_SET, vpn, (pmd & ~clear & ~PMD_SECT) | set);
+        descriptor_written(ctx, 'set_pmd', vpn, PTRS_PER_PTE, pmd & ~PMD_SECT, (pmd & ~clear & ~PMD_SECT) | set);
         yield STEP;
         vpn += PTRS_PER_PTE;
         continue;

@@ -6,6 +6,7 @@ import { Ripas } from '../model/granule.js';
 import { H } from '../model/realm.js';
 import { RSI_ACCEPT, RSI_ERROR_INPUT, RSI_CHANGE_DESTROYED, RSI_NO_CHANGE_DESTROYED, rsi_ipa_state_set } from '../model/rmm.js';
 import { chargeRsi } from '../cost/charge.js';
+import { exception_sync } from '../model/mmu.js';
 import { Ev, fnId, rsiSetProgress } from '../check/events.js';
 import { C } from '../check/counters.js';
 import type { KernelCtx, KGen } from './context.js';
@@ -19,7 +20,11 @@ const FN_BOOT = fnId('arm64_rsi_setup_memory');
 
 /** rsi_set_addr_range_state(): one SMC; -EPERM if the host did not ACCEPT. */
 function rsi_set_addr_range_state(ctx: KernelCtx, start: number, end: number, state: Ripas, flags: number): { ret: number; top: number } {
+  // The SMC is an exception taken to EL3/the RMM and returned from: context synchronisation (R27).
+  // It is no DSB: pending TLBIs of this CPU stay pending.
+  exception_sync(ctx);
   const res = rsi_ipa_state_set(ctx, start, end, state, flags);
+  exception_sync(ctx);
   // The REC exit round trip plus the RMM's work per granule changed (input errors never exit).
   if (res.a0 !== RSI_ERROR_INPUT) chargeRsi(ctx, (res.top - start) / PAGE_SIZE);
   ctx.ev(Ev.RSI_SET, start / PAGE_SIZE, rsiSetProgress(res.top / PAGE_SIZE, res.response));

@@ -1,11 +1,11 @@
-// arch/arm64/include/asm/tlbflush.h. Every invalidation follows the template
-// "DSB ISHST; TLBI ...IS; DSB ISH; ISB": the model has no store buffer or
-// pipeline, so DSB ISHST and ISB are not modelled. Broadcast invalidation
-// only, no IPIs. Each TLBI and the completing DSB is one step.
+// arch/arm64/include/asm/tlbflush.h: DSB ISHST; TLBI ...IS; DSB ISH; ISB.
+// Broadcast invalidation only, no IPIs. Each TLBI is one step (the DSB ISHST
+// goes with the first), the completing DSB ISH and the ISB one more: the TLBIs
+// stay pending until that DSB (R25), the ISB ends the issuer's shadow (R27).
 
 import { MAX_DVM_OPS, MAX_TLBI_RANGE_PAGES } from '../model/config.js';
 import { STEP } from '../model/cpu.js';
-import { dsb_ish, tlbi_rvaale1is, tlbi_vaale1is, tlbi_vmalle1is } from '../model/mmu.js';
+import { dsb_ish, dsb_ishst, isb as isb_insn, tlbi_rvaale1is, tlbi_vaale1, tlbi_vaale1is, tlbi_vmalle1, tlbi_vmalle1is } from '../model/mmu.js';
 import { Ev, fnId } from '../check/events.js';
 import { chargeTlbi, flushBegin, flushEnd } from '../cost/charge.js';
 import type { KernelCtx, KGen } from './context.js';
@@ -30,16 +30,18 @@ function __tlbi_vaale1is(ctx: KernelCtx, vpn: number, pages: number): void {
   ctx.ev(Ev.TLBI_VA, vpn, 0);
 }
 
-/** The completing DSB ISH. */
+/** The end of every kernel flush: DSB ISH completes the TLBIs on all PEs, ISB synchronises this one. */
 function __tlbi_sync(ctx: KernelCtx): void {
   dsb_ish(ctx);
   flushEnd(ctx);
   ctx.ev(Ev.DSB, 0, 0);
+  isb_insn(ctx);
 }
 
 export function* flush_tlb_all(ctx: KernelCtx): KGen {
   ctx.ev(Ev.CALL, FN_ALL, 0);
   flushBegin(ctx);
+  dsb_ishst(ctx);
   tlbi_vmalle1is(ctx);
   chargeTlbi(ctx, true, 0);
   ctx.ev(Ev.TLBI_ALL, 0, 0);
@@ -59,6 +61,7 @@ export function* flush_tlb_kernel_range(ctx: KernelCtx, start: number, end: numb
   ctx.ev(Ev.CALL, FN_RANGE, pages);
   const first = virt_to_pfn(start);
   flushBegin(ctx);
+  dsb_ishst(ctx);
   if (!ctx.realm.cfg.tlbiRange) {
     for (let i = 0; i < pages; i++) {
       __tlbi_vaale1is(ctx, first + i, pages);
@@ -78,10 +81,36 @@ export function* flush_tlb_kernel_range(ctx: KernelCtx, start: number, end: numb
 export function* flush_tlb_kernel_pages(ctx: KernelCtx, addrs: number[]): KGen {
   ctx.ev(Ev.CALL, FN_RANGE, addrs.length);
   flushBegin(ctx);
+  dsb_ishst(ctx);
   for (const addr of addrs) {
     __tlbi_vaale1is(ctx, virt_to_pfn(addr), addrs.length);
     yield STEP;
   }
   __tlbi_sync(ctx);
+  yield STEP;
+}
+
+// The template's instructions one by one, for a policy that builds its own
+// sequence (the no-dsb bug variant): a TLBI alone stays pending until this CPU's
+// next DSB ISH (R25), which only the flushes above issue.
+
+/** __tlbi(op, addr) of asm/tlbflush.h: one TLB maintenance instruction (addr unused for the vmalle1 forms). One step. */
+export function* __tlbi(ctx: KernelCtx, op: 'vaale1is' | 'vaale1' | 'vmalle1is' | 'vmalle1', addr = 0): KGen {
+  const vpn = virt_to_pfn(addr);
+  switch (op) {
+    case 'vaale1is': tlbi_vaale1is(ctx, vpn); ctx.ev(Ev.TLBI_VA, vpn, 0); break;
+    case 'vaale1': tlbi_vaale1(ctx, vpn); ctx.ev(Ev.TLBI_LOCAL, vpn, 0); break;
+    case 'vmalle1is': tlbi_vmalle1is(ctx); ctx.ev(Ev.TLBI_ALL, 0, 0); break;
+    case 'vmalle1': tlbi_vmalle1(ctx); ctx.ev(Ev.TLBI_LOCAL, -1, 0); break;
+  }
+  yield STEP;
+}
+
+/** dsb(ishst): earlier PTE writes visible to every walker. Not a step (data accesses are SC in the model: it changes nothing shared). */
+export { dsb_ishst };
+
+/** isb(): context synchronisation of this CPU (R27). One step. */
+export function* isb(ctx: KernelCtx): KGen {
+  isb_insn(ctx);
   yield STEP;
 }

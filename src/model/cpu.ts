@@ -9,6 +9,7 @@ import { C, NCOUNTERS } from '../check/counters.js';
 import { FindingKind, KernelDeath } from '../check/finding.js';
 import { H, INFLIGHT_STRIDE } from './realm.js';
 import { OpRandom } from './op_random.js';
+import { TlbPe } from './tlb.js';
 
 /** What a kernel path yields at the end of each step. */
 export const STEP = 0;
@@ -81,6 +82,8 @@ export class Cpu {
    */
   clock: (() => number) | null = null;
   wallNs = 0;
+  /** This PE's TLB and what only it knows of its maintenance (src/model/tlb.ts); its choices are this CPU's model choices. */
+  readonly tlb: TlbPe;
 
   constructor(
     readonly id: number,
@@ -92,6 +95,9 @@ export class Cpu {
     this.realm = realm;
     this.i32 = realm.i32;
     this.rng.seedWith(`${seed}/cpu${id}`);
+    // The TLB's open points are model choices like any other, answered by the execution's scheduler.
+    this.tlb = new TlbPe(id, realm.tlb, (kind, n) => this.choose(kind, n));
+    this.tlb.reset();
   }
 
   /** Start workload operation `index` of this CPU's program; its random stream comes from the program generator. */

@@ -6,6 +6,6 @@
 import type { Cpu } from './cpu.js';
 
 export type PE = Pick<Cpu,
-  | 'id' | 'isHost' | 'realm' | 'concurrent' | 'rng'
+  | 'id' | 'isHost' | 'realm' | 'concurrent' | 'rng' | 'tlb' | 'ev'
   | 'count' | 'counters' | 'clock' | 'ns' | 'ipiPagesCharged' | 'ipiFullCharged'
   | Extract<keyof Cpu, 'chance' | 'choose'>>;

@@ -8,7 +8,10 @@
 
 import { RealmConfig, PTRS_PER_PTE } from './config.js';
 import { G_ASSIGNED, Ripas } from './granule.js';
-import { mk_pte, PMD_SECT } from './pte.js';
+import { mk_pte, PMD_SECT, PTE_NS, PTE_VALID } from './pte.js';
+import { TlbStore } from './tlb.js';
+import { BbmTracker } from './bbm.js';
+import { DataStore } from './memdata.js';
 
 /** Header words. */
 export enum H {
@@ -65,19 +68,20 @@ export class Realm {
   readonly oGranule: number;
   readonly oOwner: number;
   readonly oVmOwner: number;
-  readonly oTlbTag: number;
-  readonly oTlbDesc: number;
+  readonly oTlb: number;
+  /** Every PE's TLB and the invalid->valid write stamps (src/model/tlb.ts). */
+  readonly tlb: TlbStore;
+  /** Break-before-make state of every PTE and of every linear-map PMD (src/model/bbm.ts). */
+  readonly bbmPte: BbmTracker;
+  readonly bbmPmd: BbmTracker;
+  /** Page contents: protected and host NS pages (src/model/memdata.ts). */
+  readonly data: DataStore;
   readonly oInflight: number;
   readonly oMailbox: number;
   readonly oPool: number;
   readonly oSplitLock: number;
   /** Other threads may touch this buffer at the same time: every access is an Atomics call. */
   readonly atomic: boolean;
-  /**
-   * Single-threaded only: how many TLB entries (over all vCPUs) hold each VA
-   * page, so that a TLBI of a page nobody caches costs O(1), not O(vCPUs).
-   */
-  readonly tlbHolders: Int32Array;
 
   /** sab: attach to a buffer another thread created (then every access is atomic). */
   constructor(cfg: RealmConfig, sab?: SharedArrayBuffer) {
@@ -98,8 +102,11 @@ export class Realm {
     this.oGranule = take(cfg.lmPages);
     this.oOwner = take(cfg.lmPages);
     this.oVmOwner = take(cfg.vmPages);
-    this.oTlbTag = take(cfg.vcpus * cfg.tlbEntries);
-    this.oTlbDesc = take(cfg.vcpus * cfg.tlbEntries);
+    const tlbShape = { pes: cfg.vcpus, entries: cfg.tlbEntries, vaPages: this.vaPages };
+    this.oTlb = take(TlbStore.words(tlbShape));
+    const oBbmPte = take(BbmTracker.words(this.vaPages));
+    const oBbmPmd = take(BbmTracker.words(this.lmBlocks));
+    const oData = take(DataStore.words(cfg.lmPages));
     // One cache line per vCPU: each access writes its own word, so no false sharing between cores.
     this.oInflight = take(cfg.vcpus * INFLIGHT_STRIDE);
     this.oMailbox = take(cfg.vcpus * MB.WORDS);
@@ -109,13 +116,31 @@ export class Realm {
     if (this.sab.byteLength !== o * 4) throw new Error(`SharedArrayBuffer size ${this.sab.byteLength} does not match config (${o * 4})`);
     this.i32 = new Int32Array(this.sab);
     this.atomic = sab !== undefined;
-    this.tlbHolders = new Int32Array(this.atomic ? 0 : this.vaPages);
+    // The TLB, BBM and data words are plain or atomic like every other word of the buffer.
+    this.tlb = new TlbStore(this.i32, this.atomic, tlbShape, this, this.oTlb);
+    this.bbmPte = new BbmTracker(this.i32, this.atomic, this.vaPages, 1, oBbmPte);
+    this.bbmPmd = new BbmTracker(this.i32, this.atomic, this.lmBlocks, PTRS_PER_PTE, oBbmPmd);
+    this.data = new DataStore(this.i32, this.atomic, cfg.lmPages, oData);
+  }
+
+  /** Current page-table descriptor for a VA page (no TLB), or 0 if nothing is mapped: the table walk. */
+  walk(vpn: number): number {
+    if (vpn < this.lmPages) {
+      if (vpn < 0) return 0;
+      if (this.cfg.linearMap === 'block') {
+        const pmd = this.pmd((vpn / PTRS_PER_PTE) | 0);
+        // A block leaf: the output page is the linear offset, attributes come from the PMD.
+        if (pmd & PMD_SECT) return vpn | (pmd & (PTE_VALID | PTE_NS));
+      }
+      return this.pte(vpn);
+    }
+    if (vpn < this.vaPages) return this.pte(vpn);
+    return 0;
   }
 
   /** Power-on state, before boot: RIPAS EMPTY everywhere, no DATA granules, linear map built by paging_init(). */
   reset(): void {
     this.i32.fill(0);
-    this.tlbHolders.fill(0);
     const a = this.i32;
     a[H.MAGIC] = 0x7265616c; // 'real'
     for (let pfn = 0; pfn < this.lmPages; pfn++) a[this.oGranule + pfn] = Ripas.EMPTY;
@@ -126,6 +151,9 @@ export class Realm {
     for (let vpn = 0; vpn < this.lmPages; vpn++) a[this.oPte + vpn] = mk_pte(vpn, true, false);
     for (let c = 0; c < this.poolChunks; c++) a[this.oPool + c] = Chunk.ENCRYPTED;
     for (let p = this.poolBase; p < this.lmPages; p++) a[this.oOwner + p] = OWNER_RESERVED;
+    // The linear map's descriptors are its first valid writes (R31); data pages start zeroed.
+    this.bbmPte.reset((vpn) => a[this.oPte + vpn]);
+    this.bbmPmd.reset((b) => a[this.oPmd + b]);
   }
 
   /** The granule state a firmware-populated realm would have after boot (used by tests that skip boot). */
@@ -147,6 +175,13 @@ export class Realm {
     if (old === expected) this.i32[i] = v;
     return old;
   }
+  /** Returns the old value; v is written. */
+  xchg(i: number, v: number): number {
+    if (this.atomic) return Atomics.exchange(this.i32, i, v);
+    const old = this.i32[i];
+    this.i32[i] = v;
+    return old;
+  }
   or(i: number, bits: number): void { if (this.atomic) Atomics.or(this.i32, i, bits); else this.i32[i] |= bits; }
   add(i: number, n: number): number {
     if (this.atomic) return Atomics.add(this.i32, i, n);
@@ -161,6 +196,8 @@ export class Realm {
   add_header(h: H, n: number): number { return this.add(h, n); }
   pte(vpn: number): number { return this.load(this.oPte + vpn); }
   set_pte(vpn: number, desc: number): void { this.store(this.oPte + vpn, desc); }
+  /** Write a PTE, returning the descriptor it replaced. */
+  xchg_pte(vpn: number, desc: number): number { return this.xchg(this.oPte + vpn, desc); }
   pmd(block: number): number { return this.load(this.oPmd + block); }
   set_pmd(block: number, v: number): void { this.store(this.oPmd + block, v); }
   cmpxchg_pmd(block: number, expected: number, v: number): number { return this.cmpxchg(this.oPmd + block, expected, v); }

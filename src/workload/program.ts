@@ -8,7 +8,8 @@ import seedrandom from 'seedrandom';
 import { Cpu, BLOCKED, STEP, type KGen as ActorGen } from '../model/cpu.js';
 import { ActorStack, type KGen } from '../model/actor_stack.js';
 import { H, MB, MB_MAX_PAGES, MbState } from '../model/realm.js';
-import { walk } from '../model/mmu.js';
+import { walk, tlb_peek } from '../model/mmu.js';
+import { hostValue } from '../model/memdata.js';
 import { PTE_NS, pte_pfn } from '../model/pte.js';
 import { PAGE_SIZE, page_address, virt_to_pfn } from '../kernel/memory.js';
 import { C } from '../check/counters.js';
@@ -112,13 +113,18 @@ function* d_hash(cpu: Cpu, slab: Slab): KGen {
   yield load_unaligned_zeropad(cpu, page_address(p) + PAGE_SIZE - tail);
 }
 
-/** Hand the buffer's IPAs (as the guest's page tables say) to the host and wait for completion. */
-function* host_io(cpu: Cpu, addr: number, n: number): KGen {
+/** The vCPU's virtqueue requests so far: the host counts the same, so both know the serial of each (R30). */
+interface Io { serial: number }
+
+/** Hand the buffer's IPAs (as the guest's page tables say) to the host and wait for completion. Returns the posted words. */
+function* host_io(cpu: Cpu, addr: number, n: number): KGen<number[]> {
   const r = cpu.realm;
   const me = cpu.id;
+  const posted: number[] = [];
   for (let i = 0; i < n; i++) {
     const d = walk(r, virt_to_pfn(addr) + i);
-    r.set_mailbox(me, MB.IPA0 + i, pte_pfn(d) | (d & PTE_NS ? MB_NS : 0));
+    posted.push(pte_pfn(d) | (d & PTE_NS ? MB_NS : 0));
+    r.set_mailbox(me, MB.IPA0 + i, posted[i]);
   }
   r.set_mailbox(me, MB.NPAGES, n);
   r.set_mailbox(me, MB.STATE, MbState.POSTED);
@@ -132,34 +138,49 @@ function* host_io(cpu: Cpu, addr: number, n: number): KGen {
   }
   cpu.progress();
   r.set_mailbox(me, MB.STATE, MbState.IDLE);
+  return posted;
 }
 
-/** Fill, let the host use, read back. */
-function* use_shared_buffer(cpu: Cpu, addr: number, n: number): KGen {
+/**
+ * Fill, let the host use, read back. The host wrote hostValue() into every
+ * shared page it was given: a read-back that returns anything else went
+ * through a translation to another page (R30).
+ */
+function* use_shared_buffer(cpu: Cpu, addr: number, n: number, io: Io): KGen {
   for (let i = 0; i < n; i++) yield kernel_store(cpu, addr + i * PAGE_SIZE, 'fill', false);
-  yield host_io(cpu, addr, n);
-  for (let i = 0; i < n; i++) yield kernel_load(cpu, addr + i * PAGE_SIZE, 'read back');
+  const posted: number[] = yield host_io(cpu, addr, n);
+  const serial = io.serial++;
+  const va = virt_to_pfn(addr);
+  for (let i = 0; i < n; i++) {
+    const v: number = yield kernel_load(cpu, addr + i * PAGE_SIZE, 'read back');
+    const want = posted[i] & MB_NS ? hostValue(cpu.id, serial, posted[i] & ~MB_NS) : null;
+    if (v !== want) {
+      const d = tlb_peek(cpu, va + i) || walk(cpu.realm, va + i);
+      cpu.die('integrity', 'read back', 'read-back of a shared buffer returned data the host did not write (translation to another page)',
+        `VA page ${va + i} posted as IPA page ${posted[i] & ~MB_NS}${posted[i] & MB_NS ? ' (shared)' : ' (protected)'}, read through pfn ${pte_pfn(d)}${d & PTE_NS ? ' NS' : ''}: ${v} instead of ${want ?? 'host data'}`);
+    }
+  }
 }
 
 /** dma_direct_alloc/free of a coherent buffer: shared pages in the linear map. */
-function* dma_buffer(cpu: Cpu, policy: Policy, single: boolean): KGen {
+function* dma_buffer(cpu: Cpu, policy: Policy, single: boolean, io: Io): KGen {
   const drawn = cpu.randInt(3);
   const order = single ? 0 : drawn; // draw all the same, so the op's later choices do not move
   const addr = yield alloc_pages_decrypted(cpu, policy, order);
   if (addr < 0) return;
   cpu.count(C.shared_buffers);
-  yield use_shared_buffer(cpu, addr, 1 << order);
+  yield use_shared_buffer(cpu, addr, 1 << order, io);
   yield free_pages_decrypted(cpu, policy, addr, order);
 }
 
 /** netvsc_init_buf(): a vzalloc() buffer shared through the vmalloc VA. */
-function* netvsc_buffer(cpu: Cpu, policy: Policy, single: boolean): KGen {
+function* netvsc_buffer(cpu: Cpu, policy: Policy, single: boolean, io: Io): KGen {
   const drawn = 1 + cpu.randInt(Math.min(4, MB_MAX_PAGES));
   const n = single ? 1 : drawn;
   const addr = yield vmalloc_decrypted(cpu, policy, n * PAGE_SIZE);
   if (addr < 0) return;
   cpu.count(C.shared_buffers);
-  yield use_shared_buffer(cpu, addr, n);
+  yield use_shared_buffer(cpu, addr, n, io);
   yield vfree_decrypted(cpu, policy, addr, n * PAGE_SIZE);
 }
 
@@ -181,6 +202,7 @@ function* vcpu_program(cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'], pro
   const single = prog.single;
   let k = 0;
   const slab: Slab = { pages: [], objects: [], partial: -1 };
+  const io: Io = { serial: 0 };
   for (let i = 0; i < prog.ops; i++) {
     // Draw op i's kind and random words whether or not it is kept, so op i never depends on which others are.
     const op = OPS[pickOp(gen, cum, total)];
@@ -199,8 +221,8 @@ function* vcpu_program(cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'], pro
       case 'd_hash': yield d_hash(cpu, slab); break;
       case 'kmalloc': yield kmalloc(cpu, slab); break;
       case 'kfree': yield kfree(cpu, slab); break;
-      case 'dma_buffer': yield dma_buffer(cpu, policy, single?.includes(i) === true); break;
-      case 'netvsc_buffer': yield netvsc_buffer(cpu, policy, single?.includes(i) === true); break;
+      case 'dma_buffer': yield dma_buffer(cpu, policy, single?.includes(i) === true, io); break;
+      case 'netvsc_buffer': yield netvsc_buffer(cpu, policy, single?.includes(i) === true, io); break;
     }
   }
   cpu.op = 'exit';

@@ -1,7 +1,9 @@
 // The v2 posting, before "fixing set_memory_{en,de}crypted() to perform a
 // break-before-make sequence": the PTE's NS bit is flipped while it stays
-// valid, then RSI, then the flush. Stale TLB entries and fresh walks both reach
-// a protected IPA whose RIPAS is EMPTY: SEA.
+// valid, then RSI, then the flush. The NS bit is part of the output address
+// (R1), so the first PTE write is already a bbm-violation (R31) and the run
+// stops there. Past it (were the write allowed), stale TLB entries and fresh
+// walks would reach a protected IPA whose RIPAS is EMPTY: SEA.
 
 import {
   type KernelCtx, type KGen, type Policy, PAGE_SIZE, __is_lm_address, __set_memory_enc_dec, __virt_to_phys, enc_dec_masks,
@@ -25,7 +27,7 @@ function* __set_memory_enc_dec_in_place(ctx: KernelCtx, addr: number, numpages: 
 export const v2_no_bbm: Policy = {
   name: 'v2-no-bbm',
   description: 'v2 posting: NS bit flipped in the live PTE, then RSI, then flush (no break-before-make)',
-  expect: ['SEA'],
+  expect: ['bbm-violation'],
   ops: {
     set_memory_decrypted: (ctx, addr, numpages) => __set_memory_enc_dec_in_place(ctx, addr, numpages, false),
     set_memory_encrypted: (ctx, addr, numpages) => __set_memory_enc_dec_in_place(ctx, addr, numpages, true),
