@@ -84,10 +84,12 @@ export const evidenceRule = (policySpec: string, mode: RunMode, cfg: RunConfig, 
   ({ minSchedules: budget.minSchedules ?? DEFAULT_MIN_SCHEDULES, minSchedulesSet: budget.minSchedules !== undefined, catchRate: catchRateFor(policySpec, mode, cfg), maxSteps: cfg.maxSteps });
 
 /**
- * Controlled schedules, one seed each. The first witness of each signature is
- * run again with recording on (the run is deterministic) and given to the sink.
+ * Controlled schedules, one seed each, in this thread: a generator that yields
+ * after every schedule so that a caller may give the event loop a turn. The
+ * first witness of each signature is run again with recording on (the run is
+ * deterministic) and given to the sink.
  */
-export function runPolicyControlled(policy: Policy, cfg: RunConfig, baseSeed: string, budget: Budget, policySpec = policy.name, sink?: WitnessSink): PolicyOutcome {
+function* controlledSchedules(policy: Policy, cfg: RunConfig, baseSeed: string, budget: Budget, policySpec: string, sink?: WitnessSink): Generator<void, PolicyOutcome> {
   const runner = new ControlledRunner(cfg, policy);
   const out = new OutcomeBuilder(policy, 'controlled');
   const t0 = performance.now();
@@ -98,8 +100,18 @@ export function runPolicyControlled(policy: Policy, cfg: RunConfig, baseSeed: st
     steps += r.steps;
     const fresh = out.add(r);
     if (fresh && sink) sink({ bucket: fresh, result: runner.runOne(r.seed, { record: true }), mode: 'controlled', cfg, policy, policySpec });
+    yield;
   }
   return out.build(performance.now() - t0, evidenceRule(policySpec, 'controlled', cfg, budget));
+}
+
+/** Controlled schedules, one seed each, straight through. */
+export function runPolicyControlled(policy: Policy, cfg: RunConfig, baseSeed: string, budget: Budget, policySpec = policy.name, sink?: WitnessSink): PolicyOutcome {
+  const g = controlledSchedules(policy, cfg, baseSeed, budget, policySpec, sink);
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
 }
 
 /** Worker threads that run whole controlled schedules (workers/schedule.ts); needs the build in dist/. */
@@ -183,23 +195,16 @@ export async function runPolicyIsolated(policy: Policy, policySpec: string, cfg:
  * (Ctrl-C: budget.signal) can run.
  */
 export async function runPolicyControlledYielding(policy: Policy, cfg: RunConfig, baseSeed: string, budget: Budget, policySpec = policy.name, sink?: WitnessSink): Promise<PolicyOutcome> {
-  const runner = new ControlledRunner(cfg, policy);
-  const out = new OutcomeBuilder(policy, 'controlled');
-  const t0 = performance.now();
-  let turn = t0;
-  let i = 0;
-  let steps = 0;
-  while (!exhausted(budget, out, i, steps, t0)) {
-    const r = runner.runOne(scheduleSeed(baseSeed, i++));
-    steps += r.steps;
-    const fresh = out.add(r);
-    if (fresh && sink) sink({ bucket: fresh, result: runner.runOne(r.seed, { record: true }), mode: 'controlled', cfg, policy, policySpec });
+  const g = controlledSchedules(policy, cfg, baseSeed, budget, policySpec, sink);
+  let turn = performance.now();
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
     if (performance.now() - turn > 50) {
       await new Promise((res) => setImmediate(res));
       turn = performance.now();
     }
   }
-  return out.build(performance.now() - t0, evidenceRule(policySpec, 'controlled', cfg, budget));
 }
 
 /**
