@@ -2,7 +2,7 @@
 // wrap a scheduler, run the execution twice, and compare the second run with
 // the first step by step: the actor picked, the trace after each step and
 // every model choice. Anything the scheduler does not control (a policy
-// reading a clock, a counter kept across runs, Math.random) shows up as the
+// reading a clock, a counter kept across runs, an unseeded random number) shows up as the
 // first step where the two runs differ.
 
 import { Actors, ChoiceActor, SchedulerWrapper } from './scheduler.js';
