@@ -12,6 +12,7 @@
 
 import { PTE_NS, PTE_PFN_MASK, PTE_VALID } from './pte.js';
 import { Scope, type Tlbi } from './tlb.js';
+import { Words } from './words.js';
 
 /** The output address a descriptor maps (what BBM compares). */
 export const desc_oa = (d: number): number => d & (PTE_PFN_MASK | PTE_NS);
@@ -24,7 +25,7 @@ const INVALIDATED = 2;
 
 export interface BbmViolation { oldOa: number; newOa: number }
 
-export class BbmTracker {
+export class BbmTracker extends Words {
   static words(locations: number): number {
     return 2 * locations + 1;
   }
@@ -37,15 +38,14 @@ export class BbmTracker {
   /**
    * @param span VA pages one location maps (1 for PTEs, 512 for PMD block leaves)
    */
-  constructor(readonly a: Int32Array, readonly atomic: boolean, readonly locations: number, readonly span: number, base = 0) {
+  constructor(a: Int32Array, atomic: boolean, readonly locations: number, readonly span: number, base = 0) {
+    super(a, atomic);
     if (a.length < base + BbmTracker.words(locations)) throw new Error('BBM tracker: array too small');
     this.oOa = base;
     this.oState = base + locations;
     this.oEpoch = base + 2 * locations;
   }
 
-  private ld(i: number): number { return this.atomic ? Atomics.load(this.a, i) : this.a[i]; }
-  private st(i: number, v: number): void { if (this.atomic) Atomics.store(this.a, i, v); else this.a[i] = v; }
 
   /** Power-on: location l holds initial(l) (paging_init's linear map counts as its first valid writes). */
   reset(initial: (l: number) => number): void {

@@ -6,6 +6,7 @@
 // (a model simplification, README).
 
 import { PTE_NS, pte_pfn } from './pte.js';
+import { Words } from './words.js';
 
 /** Contents no one wrote: a re-protected page after a RIPAS change (R21, "wiped, not zeroed"). */
 export const WIPED = -1;
@@ -21,7 +22,7 @@ export const guestValue = (actor: number, n: number): number => (((actor + 1) <<
 export const hostValue = (vcpu: number, serial: number, pfn: number): number =>
   (Math.imul(vcpu + 1, 0x9e3779b1) ^ Math.imul(serial + 1, 0x85ebca6b) ^ Math.imul(pfn + 1, 0xc2b2ae35) | 0x80000000) & ~1;
 
-export class DataStore {
+export class DataStore extends Words {
   static words(pages: number): number {
     return 2 * pages;
   }
@@ -29,14 +30,13 @@ export class DataStore {
   readonly oProt: number;
   readonly oNs: number;
 
-  constructor(readonly a: Int32Array, readonly atomic: boolean, readonly pages: number, base = 0) {
+  constructor(a: Int32Array, atomic: boolean, readonly pages: number, base = 0) {
+    super(a, atomic);
     if (a.length < base + DataStore.words(pages)) throw new Error('data store: array too small');
     this.oProt = base;
     this.oNs = base + pages;
   }
 
-  private ld(i: number): number { return this.atomic ? Atomics.load(this.a, i) : this.a[i]; }
-  private st(i: number, v: number): void { if (this.atomic) Atomics.store(this.a, i, v); else this.a[i] = v; }
 
   reset(): void {
     for (let i = 0; i < 2 * this.pages; i++) this.st(this.oProt + i, 0);

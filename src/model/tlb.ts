@@ -20,6 +20,7 @@
 // pending maintenance, its shadow, its last synchronisation) is plain JS state.
 
 import { PTE_VALID } from './pte.js';
+import { Words } from './words.js';
 
 export type Choose = (kind: string, n: number) => number;
 
@@ -75,7 +76,7 @@ export interface TlbShape {
 }
 
 /** The shared words: every PE's TLB (tag = vpn+1, desc), the per-VA invalid->valid write sequence, and the sequence counter. */
-export class TlbStore {
+export class TlbStore extends Words {
   static words(s: TlbShape): number {
     return 2 * s.pes * s.entries + s.vaPages + 1;
   }
@@ -109,7 +110,8 @@ export class TlbStore {
    * @param a   the words (TlbStore.words(shape) of them, from `base`)
    * @param atomic  use Atomics (PEs on several threads over a SharedArrayBuffer)
    */
-  constructor(readonly a: Int32Array, readonly atomic: boolean, s: TlbShape, readonly walker: Walker, base = 0) {
+  constructor(a: Int32Array, atomic: boolean, s: TlbShape, readonly walker: Walker, base = 0) {
+    super(a, atomic);
     if ((s.entries & (s.entries - 1)) !== 0 || s.entries < 1) throw new Error(`TLB entries must be a power of two, got ${s.entries}`);
     if (a.length < base + TlbStore.words(s)) throw new Error('TLB store: array too small');
     this.pes = s.pes;
@@ -128,14 +130,6 @@ export class TlbStore {
     return new TlbStore(new Int32Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)), shared, s, walker);
   }
 
-  ld(i: number): number { return this.atomic ? Atomics.load(this.a, i) : this.a[i]; }
-  st(i: number, v: number): void { if (this.atomic) Atomics.store(this.a, i, v); else this.a[i] = v; }
-  cas(i: number, expect: number, v: number): number {
-    if (this.atomic) return Atomics.compareExchange(this.a, i, expect, v);
-    const old = this.a[i];
-    if (old === expect) this.a[i] = v;
-    return old;
-  }
 
   /** Power-on: every TLB empty, no invalid->valid writes seen. */
   reset(): void {

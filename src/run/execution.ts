@@ -18,6 +18,7 @@ import type { ProgramSpec } from '../workload/program.js';
 import { ActorSet } from '../sched/runnable.js';
 import type { Actors, Scheduler } from '../sched/scheduler.js';
 import type { RecordedSchedule } from '../sched/recorder.js';
+import type { Stop } from '../check/verdict.js';
 import { PolicyError } from './errors.js';
 
 /** What one step of one actor came to: STEP and BLOCKED are what kernel paths yield (model/cpu.ts). */
@@ -25,8 +26,8 @@ export const DONE = 2;
 /** A finding (or a policy error) ended the run in this step. */
 export const DIED = 3;
 
-/** Why a run ended (interfaces.md item 1). */
-export type Stop = 'complete' | 'finding' | 'max-steps' | 'time';
+// Why a run ended: one type, defined beside the verdict rule that reads it.
+export type { Stop } from '../check/verdict.js';
 
 export interface Executor {
   /** Actors: the vCPUs 0..n-2, the host agent n-1. */
