@@ -32,6 +32,8 @@ export const campaignSchema = z.object({
   budget: z.string().regex(/^\d+(\.\d+)?(s|m|h)$/, 'a duration like 90s, 30m or 2h'),
   /** Longest one run may take before it is reported as a hung worker (harness failure). */
   taskTimeout: z.string().regex(/^\d+(\.\d+)?(s|m|h)$/, 'a duration like 90s, 30m or 2h').default('120s'),
+  /** After SIGINT/SIGTERM, how long runs in flight may take to end before they are cancelled (default 2s). */
+  interruptGrace: z.string().regex(/^\d+(\.\d+)?(s|m|h)$/, 'a duration like 90s, 30m or 2h').optional(),
   entries: z.array(entrySchema).min(1),
 }).strict();
 

@@ -2,12 +2,14 @@
 // seed per task), then the free-mode entries, under the time budget. Every run
 // is appended to results.jsonl as it ends; --resume skips what is there. A task
 // that crashes its worker or outlives the task timeout is a harness failure,
-// reported and replaced, and the campaign goes on.
+// reported and replaced, and the campaign goes on. Interrupted (o.signal), it
+// schedules no new run, gives the runs in flight interruptGrace (2s) to end and
+// then cancels them (not recorded: --resume does them again).
 
 import { Piscina } from 'piscina';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import type { RunConfig } from '../run/config.js';
 import type { ScheduleResult } from '../run/controlled.js';
 import { FreeRunner } from '../run/free.js';
@@ -45,6 +47,8 @@ export interface CampaignOptions {
   shard?: { index: number; count: number };
   resume?: boolean;
   threads?: number;
+  /** Aborted (SIGINT/SIGTERM): stop scheduling; in-flight runs end or are cancelled within the config's interruptGrace. */
+  signal?: AbortSignal;
   /** Called after every run. */
   onProgress?: (p: CampaignProgress) => void;
   /**
@@ -64,9 +68,22 @@ export interface CampaignRun {
   notices: string[];
   /** Held on --out until the caller has written its outputs. */
   lock: CampaignLock;
-  /** Stopped by a signal before its plan (or budget) ran out: no finished marker, so merge calls the shard unfinished. */
-  interrupted?: boolean;
+  /** Stopped by a signal before every run of its plan was done: no finished marker, so merge calls the shard unfinished. */
+  interrupted: boolean;
+  /** Interrupted: per case, its planned runs (of this shard) and how many of them were not run. */
+  notRun: Map<string, { planned: number; notRun: number }>;
+  /** Interrupted: runs in flight that did not end within the grace time, cancelled (done again on --resume). */
+  cancelled: number;
 }
+
+/** What a campaign writes at its end (summary.ts). */
+export const SUMMARY_FILES = ['summary.json', 'junit.xml', 'summary.md'];
+
+/** After an interrupt, how long runs in flight may take to end before they are cancelled (a config's interruptGrace). */
+export const INTERRUPT_GRACE_MS = 2_000;
+
+export const interruptGraceMs = (c: { interruptGrace?: string }): number =>
+  c.interruptGrace !== undefined ? parseDuration(c.interruptGrace, 'interruptGrace') : INTERRUPT_GRACE_MS;
 
 export const caseConfig = (k: CampaignCase): RunConfig => caseRunConfig(k);
 
@@ -159,11 +176,27 @@ function prepareOut(loaded: LoadedCampaign, o: CampaignOptions): { resultsPath: 
       throw new ConfigError(`${o.out} already holds results: use --resume to continue that campaign, or another --out`);
     }
     writeFileSync(meta, JSON.stringify({ config: loaded.config, hash: loaded.hash, path: loaded.path, shard }, null, 2) + '\n');
+    // An earlier invocation's summaries stop describing the directory once runs are appended; they are
+    // written anew at the end (so a campaign quit at once by a second signal leaves none that mislead).
+    for (const f of SUMMARY_FILES) rmSync(join(o.out, f), { force: true });
     return { resultsPath, lock };
   } catch (e) {
     lock.release();
     throw e;
   }
+}
+
+/**
+ * A task's signal: aborted after ms (a hang), or when `cancel` aborts (an
+ * interrupt's grace time is over). One controller per task, its listener
+ * removed when the task ends: a campaign runs many thousands.
+ */
+function taskSignal(ms: number, cancel: AbortSignal): { signal: AbortSignal; dispose: () => void } {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), ms);
+  const onCancel = (): void => ac.abort();
+  cancel.addEventListener('abort', onCancel, { once: true });
+  return { signal: ac.signal, dispose: () => { clearTimeout(timer); cancel.removeEventListener('abort', onCancel); } };
 }
 
 /** A policy's own error (it threw, or broke the policy contract) as the worker reported it. */
@@ -194,7 +227,7 @@ async function loadEntryPolicies(loaded: LoadedCampaign, cases: CampaignCase[]):
   }
 }
 
-async function preflight(loaded: LoadedCampaign, cases: CampaignCase[], taskTimeout: number): Promise<void> {
+async function preflight(loaded: LoadedCampaign, cases: CampaignCase[], taskTimeout: number, interrupt?: AbortSignal): Promise<void> {
   const user = firstOfEachPolicy(cases).filter((k) => isPolicyPath(k.policy));
   if (user.length === 0) return; // built-in policies are trusted
   const pool = new Piscina<ScheduleTask, ScheduleResult>({ filename: WORKER, minThreads: 1, maxThreads: Math.min(user.length, availableParallelism()) });
@@ -202,7 +235,7 @@ async function preflight(loaded: LoadedCampaign, cases: CampaignCase[], taskTime
   try {
     await Promise.all(user.map(async (k) => {
       try {
-        await pool.run({ cfg: caseConfig(k), policy: k.policy, seed: unitSeed(parseSeed(loaded.config.seed), k.id, 0) }, { signal: AbortSignal.timeout(taskTimeout) });
+        await pool.run({ cfg: caseConfig(k), policy: k.policy, seed: unitSeed(parseSeed(loaded.config.seed), k.id, 0) }, { signal: interrupt ? AbortSignal.any([AbortSignal.timeout(taskTimeout), interrupt]) : AbortSignal.timeout(taskTimeout) });
       } catch (e) {
         const msg = (e as Error).message ?? String(e);
         if (POLICY_ERROR.test(msg)) throw new ConfigError(`${whereIn(loaded, k)} ${k.policy}: ${msg.split('\n')[0]}`);
@@ -219,7 +252,7 @@ export async function runCampaign(loaded: LoadedCampaign, o: CampaignOptions): P
   // Policy errors first, before anything is written to --out (the lock, campaign.json).
   const cases = expandCases(loaded.config);
   await loadEntryPolicies(loaded, cases); // an unknown or broken policy names its entry
-  await preflight(loaded, cases, parseDuration(loaded.config.taskTimeout, 'taskTimeout'));
+  await preflight(loaded, cases, parseDuration(loaded.config.taskTimeout, 'taskTimeout'), o.signal);
   const { resultsPath, lock } = prepareOut(loaded, o);
   try {
     const run = await runUnits(loaded, o, resultsPath);
@@ -254,6 +287,15 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
   let findings = before.filter((r) => r.status === 'finding').length;
   let harness = before.filter((r) => r.status === 'harness').length;
   let skipped = 0;
+  // Interrupted: no new run starts; after the grace time the runs in flight are cancelled.
+  const stopped = (): boolean => o.signal?.aborted === true;
+  const cancel = new AbortController();
+  let graceTimer: NodeJS.Timeout | undefined;
+  const startGrace = (): void => { graceTimer = setTimeout(() => cancel.abort(), interruptGraceMs(c)); };
+  if (stopped()) cancel.abort();
+  else o.signal?.addEventListener('abort', startGrace, { once: true });
+  const cancelled = new Promise<'cancelled'>((res) => cancel.signal.addEventListener('abort', () => res('cancelled'), { once: true }));
+  let cancelledRuns = 0;
 
   // Per case: runs done and their time, for the budget check.
   const shardShare = o.shard?.count ?? 1;
@@ -291,7 +333,7 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
     if (r.status === 'harness') harness++;
     count(r);
     progress();
-    checkBudget(false);
+    if (!stopped()) checkBudget(false);
   };
   progress();
 
@@ -300,12 +342,18 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
     const runner = new FreeRunner(caseConfig(k), k.policy);
     try {
       for (const u of units) {
+        if (stopped()) break;
         if (performance.now() >= deadline) { skipped++; continue; }
         const started = performance.now();
         try {
-          const r = await runner.runOne(u.seed, { seconds: Math.max(1, taskTimeout / 1000) });
+          // The interrupt stops the run at its programs' next operation boundary (as the timer does);
+          // a run that does not end within the grace time is left behind (close() ends its threads).
+          const r = await Promise.race([runner.runOne(u.seed, { seconds: Math.max(1, taskTimeout / 1000), signal: o.signal }), cancelled]);
+          // Cut by the interrupt, not by its own bounds: not a run of the campaign.
+          if (r === 'cancelled' || (stopped() && r.stop === 'time')) { cancelledRuns++; break; }
           record(recordOf(u, r, performance.now() - started));
         } catch (e) {
+          if (cancel.signal.aborted) { cancelledRuns++; break; }
           record({ caseId: u.caseId, index: u.index, seed: u.seed, status: 'harness', harness: 'crash', error: `free run failed: ${(e as Error).message.split('\n')[0]}`, steps: 0, traceHash: '', ms: Math.round(performance.now() - started) });
         }
       }
@@ -318,6 +366,7 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
   // the budget check knows what a free run costs before the controlled seeds start.
   const calibrated = new Set<WorkUnit>();
   for (const k of freeCases) {
+    if (stopped()) break;
     if (seen.has(k.id)) continue;
     const u = free.find((x) => x.caseId === k.id)!;
     calibrated.add(u);
@@ -331,14 +380,23 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
     let next = 0;
     const runOne = async (): Promise<void> => {
       while (next < controlled.length) {
+        if (stopped()) return;
         if (performance.now() >= controlledDeadline) { skipped += controlled.length - next; next = controlled.length; return; }
         const u = controlled[next++];
         const k = byId.get(u.caseId)!;
         const started = performance.now();
         try {
-          const r = await pool.run({ cfg: caseConfig(k), policy: k.policy, seed: u.seed }, { signal: AbortSignal.timeout(taskTimeout) });
+          // A run that ends within the grace time after an interrupt is recorded; one that does not is cancelled.
+          const t = taskSignal(taskTimeout, cancel.signal);
+          let r;
+          try {
+            r = await pool.run({ cfg: caseConfig(k), policy: k.policy, seed: u.seed }, { signal: t.signal });
+          } finally {
+            t.dispose();
+          }
           record(recordOf(u, r, r.wallMs ?? performance.now() - started));
         } catch (e) {
+          if (cancel.signal.aborted) { cancelledRuns++; return; } // cut by the interrupt: --resume runs it again
           const err = e as Error;
           const hang = err.name === 'AbortError' || err.name === 'TimeoutError' || /abort/i.test(err.message);
           record({
@@ -353,8 +411,24 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
   } finally {
     await pool.destroy();
   }
-  checkBudget(true);
+  if (!stopped()) checkBudget(true);
 
   for (const k of freeCases) await runFree(k, free.filter((x) => x.caseId === k.id && !calibrated.has(x)));
-  return { cases, records: readRecords(resultsPath), planned: mine.length, skippedByBudget: skipped, seconds: (performance.now() - t0) / 1000, notices };
+  clearTimeout(graceTimer);
+  o.signal?.removeEventListener('abort', startGrace);
+  const records = readRecords(resultsPath);
+  // Interrupted: which planned runs are not in results.jsonl (cut short, or never started).
+  const have = new Set(records.map((r) => unitKey(r.caseId, r.index)));
+  const notRun = new Map<string, { planned: number; notRun: number }>();
+  for (const u of mine) {
+    const n = notRun.get(u.caseId) ?? { planned: 0, notRun: 0 };
+    n.planned++;
+    if (!have.has(unitKey(u.caseId, u.index))) n.notRun++;
+    notRun.set(u.caseId, n);
+  }
+  const interrupted = stopped() && [...notRun.values()].some((n) => n.notRun > 0);
+  return {
+    cases, records, planned: mine.length, skippedByBudget: interrupted ? 0 : skipped, seconds: (performance.now() - t0) / 1000, notices,
+    interrupted, notRun: interrupted ? notRun : new Map(), cancelled: cancelledRuns,
+  };
 }

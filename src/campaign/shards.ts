@@ -18,6 +18,8 @@ export interface ShardDir {
   /** A live campaign still holding the directory's lock. */
   holder: LockHolder | null;
   runs: number;
+  /** Its summary says a signal stopped it (the signal's name), with the line that resumes it. */
+  interrupted?: { signal: string; resume?: string };
 }
 
 export interface ShardCoverage {
@@ -33,7 +35,9 @@ const parse = (s: string): { index: number; count: number } => {
 };
 
 const unfinished = (d: ShardDir): string =>
-  d.holder ? `still running (pid ${d.holder.pid} holds ${d.dir})` : `${d.dir} has no finished marker (killed?) after ${d.runs} runs`;
+  d.holder ? `still running (pid ${d.holder.pid} holds ${d.dir})`
+    : d.interrupted ? `${d.dir} was interrupted by ${d.interrupted.signal} after ${d.runs} runs${d.interrupted.resume ? ` (continue it with: ${d.interrupted.resume})` : ''}`
+      : `${d.dir} has no finished marker (killed?) after ${d.runs} runs`;
 
 export function shardCoverage(config: CampaignConfig, dirs: ShardDir[]): ShardCoverage {
   const units = workUnits(config, expandCases(config));

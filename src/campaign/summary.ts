@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { XMLBuilder } from 'fast-xml-parser';
 import { loadPolicy } from '../kernel/policies/index.js';
 import type { FindingKind } from '../check/finding.js';
-import { verdictOf, type Verdict } from '../check/verdict.js';
+import { INTERRUPTED_EXIT, verdictOf, type Verdict } from '../check/verdict.js';
 import { replayCommand } from '../report/replay.js';
 import { reproducerForSeed } from '../repro/make.js';
 import { saveReproducer } from '../repro/files.js';
@@ -69,6 +69,12 @@ export interface CampaignSummary {
   skippedByBudget: number;
   /** The plan and budget checks at the start, when some case could not get its minimum. */
   notices?: string[];
+  /** Stopped by SIGINT/SIGTERM before its plan was done: the cases cut short are inconclusive, exit 130. */
+  interrupted: boolean;
+  /** Interrupted: the signal, the planned runs not run, and the paste-ready line that continues the campaign. */
+  signal?: string;
+  notRun?: number;
+  resume?: string;
   cases: CaseOutcome[];
   exitCode: number;
   verdict: string;
@@ -119,8 +125,12 @@ function unexploredCase(o: CaseOutcome, gap: string): void {
   }
 }
 
-export async function summarize(cases: CampaignCase[], records: RunRecord[], meta0: { name: string; seed: string; shard: string | null; seconds: number; planned: number; skippedByBudget: number; notices?: string[]; unexplored?: Unexplored }): Promise<CampaignSummary> {
-  const { unexplored, ...meta } = meta0;
+/** A campaign stopped by a signal: per case, its planned runs and those not run; the line that resumes it. */
+export interface Interrupted { signal: string; notRun: Map<string, { planned: number; notRun: number }>; resume: string }
+
+export async function summarize(cases: CampaignCase[], records: RunRecord[], meta0: { name: string; seed: string; shard: string | null; seconds: number; planned: number; skippedByBudget: number; notices?: string[]; unexplored?: Unexplored; interrupted?: Interrupted }): Promise<CampaignSummary> {
+  const { unexplored, interrupted, ...meta } = meta0;
+  const cutShort = new Set<string>();
   const outcomes: CaseOutcome[] = [];
   for (const k of cases) {
     const policy = await loadPolicy(k.policy);
@@ -128,6 +138,12 @@ export async function summarize(cases: CampaignCase[], records: RunRecord[], met
     const o = judgeCase(k, policy.expect, rs, k.canary ?? policy.expect.length > 0);
     const gap = unexplored?.get(k.id);
     if (gap) unexploredCase(o, gap);
+    // Cut short by the interrupt: judged like an unexplored part of the plan (a witness still counts).
+    const cut = interrupted?.notRun.get(k.id);
+    if (cut && cut.notRun > 0) {
+      unexploredCase(o, `interrupted by ${interrupted!.signal}: ${cut.notRun} of ${cut.planned} planned runs not run (--resume runs them)`);
+      if (o.verdict === 'inconclusive') cutShort.add(k.id);
+    }
     outcomes.push(o);
   }
   // A shard sees only a slice of each case's seeds: whether a canary was caught,
@@ -148,13 +164,20 @@ export async function summarize(cases: CampaignCase[], records: RunRecord[], met
     ...(unexplored && !unsure.length ? meta.notices ?? [] : []),
   ];
   const runs = records.length;
+  if (interrupted) {
+    // Never a verdict on the whole plan: what is known so far, and exit 130 (as `run` interrupted).
+    const known = why.filter((w) => ![...cutShort].some((id) => w.startsWith(`${id}: inconclusive: `)));
+    const notRun = [...interrupted.notRun.values()].reduce((n, c) => n + c.notRun, 0);
+    const verdict = `realmrace nightly: INTERRUPTED by ${interrupted.signal} (exit 130) - ${meta.planned - notRun} of ${meta.planned} planned runs done; ${cutShort.size}/${outcomes.length} cases cut short (inconclusive)${known.length ? `; ${known.join('; ')}` : ''}`;
+    return { tool: 'realmrace', version: VERSION, ...meta, interrupted: true, signal: interrupted.signal, notRun, resume: interrupted.resume, runs, cases: outcomes, exitCode: INTERRUPTED_EXIT, verdict };
+  }
   const deferred = whole ? 0 : outcomes.filter((o) => o.verdict === 'missed' || o.verdict === 'inconclusive').length;
   const verdict = exitCode === 0
     ? `realmrace nightly: SUCCESS - ${outcomes.length - deferred}/${outcomes.length} cases met their expectation in ${runs} runs${whole ? '' : ' (shard: expected findings, canaries and the minimum of complete runs are judged when the shards are merged)'}`
     : exitCode === 4
       ? `realmrace nightly: INCONCLUSIVE (exit 4) - ${unsure.length}/${outcomes.length} cases without enough evidence for a verdict: ${why.join('; ')}`
       : `realmrace nightly: FAILURE (exit ${exitCode}) - ${why.join('; ')}`;
-  return { tool: 'realmrace', version: VERSION, ...meta, runs, cases: outcomes, exitCode, verdict };
+  return { tool: 'realmrace', version: VERSION, ...meta, interrupted: false, runs, cases: outcomes, exitCode, verdict };
 }
 
 /** One reproducer per distinct signature (controlled cases re-run their first witness with recording). */
@@ -172,6 +195,15 @@ export async function writeReproducers(s: CampaignSummary, out: string): Promise
     }
   }
 }
+
+/** An interrupted campaign's testsuite says so (JUnit properties come before the testcases). */
+const interruptedProperties = (s: CampaignSummary): { property: Record<string, string>[] } => ({
+  property: [
+    { '@_name': 'interrupted', '@_value': s.signal ?? 'true' },
+    { '@_name': 'notRun', '@_value': String(s.notRun ?? 0) },
+    { '@_name': 'resume', '@_value': s.resume ?? '' },
+  ],
+});
 
 export function junitXml(s: CampaignSummary): string {
   const cases = s.cases.map((o) => {
@@ -201,13 +233,16 @@ export function junitXml(s: CampaignSummary): string {
   const doc = {
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
     testsuites: { '@_name': 'realmrace', '@_tests': s.cases.length, '@_failures': failures, '@_errors': errors, '@_skipped': skipped, '@_time': s.seconds.toFixed(1),
-      testsuite: { '@_name': `realmrace nightly ${s.name}${s.shard ? ` shard ${s.shard}` : ''}`, '@_tests': s.cases.length, '@_failures': failures, '@_errors': errors, '@_skipped': skipped, '@_time': s.seconds.toFixed(1), testcase: cases } },
+      testsuite: { '@_name': `realmrace nightly ${s.name}${s.shard ? ` shard ${s.shard}` : ''}`, '@_tests': s.cases.length, '@_failures': failures, '@_errors': errors, '@_skipped': skipped, '@_time': s.seconds.toFixed(1), ...(s.interrupted ? { properties: interruptedProperties(s) } : {}), testcase: cases } },
   };
   return new XMLBuilder({ ignoreAttributes: false, format: true, suppressEmptyNode: true }).build(doc);
 }
 
 export function summaryMd(s: CampaignSummary): string {
-  const lines = [`# realmrace nightly: ${s.name}${s.shard ? ` (shard ${s.shard})` : ''}`, '', `${s.verdict}`, '',
+  const lines = [
+    // First, for anyone (or any script) that reads only the top: this is not the campaign's verdict.
+    ...(s.interrupted ? [`**INTERRUPTED by ${s.signal}**: ${s.notRun} of ${s.planned} planned runs not run; continue with \`${s.resume}\``, ''] : []),
+    `# realmrace nightly: ${s.name}${s.shard ? ` (shard ${s.shard})` : ''}`, '', `${s.verdict}`, '',
     `${s.runs} runs of ${s.planned} planned${s.skippedByBudget ? ` (${s.skippedByBudget} left out when the budget ran out)` : ''}, ${s.seconds.toFixed(0)} s, realmrace ${s.version}, campaign seed ${s.seed}`, '',
     ...(s.notices?.length ? [...s.notices, ''] : []),
     '| case | expected | observed | runs | complete | bounded | harness | verdict |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];

@@ -15,6 +15,9 @@
 
 import { judge, type FindingKind } from './finding.js';
 
+/** Exit status of a command stopped by SIGINT/SIGTERM (128 + SIGINT, what shells report for Ctrl-C): `run` and `nightly`. */
+export const INTERRUPTED_EXIT = 130;
+
 /** A miss is called only when a policy that still had its bug would have escaped with probability at most this. */
 export const MISS_CONFIDENCE = 1e-3;
 

@@ -2,20 +2,24 @@
 // and `realmrace merge results-*/ --out merged/`: campaigns for CI.
 // Exit 0: every expectation met; 2: an unexpected finding or an uncaught
 // canary; 3: a harness failure (worker crash or hang); 4: inconclusive (a case
-// without enough complete runs for a verdict); 1: usage/config error.
+// without enough complete runs for a verdict); 1: usage/config error; 130:
+// interrupted (SIGINT/SIGTERM: what finished is kept and summarized, marked
+// interrupted, with the line that resumes the campaign).
 
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadCampaign, parseDuration, expandCases, workUnits, CampaignConfig } from '../campaign/config.js';
-import { runCampaign, type CampaignProgress } from '../campaign/runner.js';
+import { interruptGraceMs, runCampaign, type CampaignProgress } from '../campaign/runner.js';
 import { summarize, writeOutputs, writeReproducers } from '../campaign/summary.js';
 import { appendFinished, readResults, RESULTS_FILE, RunRecord } from '../campaign/results.js';
 import { lockCampaignDir, lockHolder } from '../campaign/lock.js';
 import { shardCoverage, type ShardDir } from '../campaign/shards.js';
 import { ConfigError } from '../run/errors.js';
 import { parseSeed } from '../run/seeds.js';
+import { shellQuote } from '../config/to_flags.js';
 import { checkOutputDir } from './output_paths.js';
+import { onInterrupt } from './interrupt.js';
 
 export interface NightlyFlags {
   config: string;
@@ -79,6 +83,12 @@ function progress(): { update: (p: CampaignProgress) => void; line: (s: string) 
   };
 }
 
+/** The paste-ready line that continues this campaign where it stopped: the same flags, and --resume. */
+export function resumeCommand(f: NightlyFlags): string {
+  const args = ['--config', f.config, '--out', f.out, ...(f.budget ? ['--budget', f.budget] : []), ...(f.shard ? ['--shard', f.shard] : []), ...(f.threads !== undefined ? ['--threads', String(f.threads)] : []), '--resume'];
+  return ['npx realmrace nightly', ...args.map(shellQuote)].join(' ');
+}
+
 export async function nightlyCommand(f: NightlyFlags): Promise<number> {
   const loaded = loadCampaign(f.config);
   const shard = f.shard ? parseShard(f.shard) : undefined;
@@ -87,20 +97,56 @@ export async function nightlyCommand(f: NightlyFlags): Promise<number> {
   checkOutputDir('--out', f.out, true);
   process.stdout.write(`realmrace nightly: ${loaded.config.name}, ${cases.length} cases, budget ${f.budget ?? loaded.config.budget}${shard ? `, shard ${shard.index}/${shard.count}` : ''}${f.resume ? ', resuming' : ''} -> ${f.out}\n`);
   const p = progress();
-  let run;
+  const resume = resumeCommand(f);
+  const grace = `${interruptGraceMs(loaded.config) / 1000} s`;
+  // Runs in results.jsonl (this invocation and before it), and whether the summaries are written: what a second signal leaves.
+  let done = 0;
+  let wrote = false;
+  const interrupt = onInterrupt({
+    stopping: `stopping: no new runs; runs in flight get ${grace} to end, then the summaries are written`,
+    onSecond: (name) => {
+      p.stop();
+      return [
+        `realmrace: ${name} again: quitting at once: ${join(f.out, RESULTS_FILE)} keeps the ${done} runs that finished (every line whole)${wrote ? '' : '; no summary written'}; the lock on ${f.out} is released`,
+        `realmrace: continue with: ${resume}`,
+      ];
+    },
+  });
   try {
-    run = await runCampaign(loaded, { out: f.out, budgetMs, shard, resume: f.resume, threads: f.threads, onProgress: p.update, onNotice: p.line });
+    let run;
+    try {
+      run = await runCampaign(loaded, { out: f.out, budgetMs, shard, resume: f.resume, threads: f.threads, signal: interrupt.signal, onProgress: (q) => { done = q.done; p.update(q); }, onNotice: p.line });
+    } finally {
+      p.stop();
+    }
+    const interrupted = run.interrupted ? { signal: interrupt.reason(), notRun: run.notRun, resume } : undefined;
+    const s = await summarize(run.cases, run.records, { name: loaded.config.name, seed: parseSeed(loaded.config.seed), shard: shard ? `${shard.index}/${shard.count}` : null, seconds: run.seconds, planned: run.planned, skippedByBudget: run.skippedByBudget, notices: run.notices, interrupted });
+    await writeReproducers(s, f.out);
+    writeOutputs(s, f.out, loaded.hash);
+    wrote = true;
+    // Cut-short cases are all alike (the verdict line counts them); the others are listed.
+    for (const o of s.cases) if (o.verdict !== 'met' && !(interrupted && o.verdict === 'inconclusive' && run.notRun.get(o.case.id)?.notRun)) process.stdout.write(`  ${o.case.id}: ${o.verdict}: ${o.reason}${o.harness.length ? ` (${o.harness[0].harness}: ${o.harness[0].error})` : ''}\n`);
+    process.stdout.write(`wrote ${['summary.json', 'junit.xml', 'summary.md', 'testid.json', 'reproducers/'].map((x) => join(f.out, x)).join(', ')}${interrupted ? ' (marked interrupted)' : ''}\n`);
+    if (interrupted) {
+      if (run.cancelled) process.stdout.write(`  ${run.cancelled} run(s) in flight or queued did not end within ${grace} and were cancelled; --resume runs them again\n`);
+      process.stdout.write(`continue with: ${resume}\n`);
+    }
+    process.stdout.write(s.verdict + '\n');
+    run.lock.release(); // (on an error, at process exit)
+    return s.exitCode;
   } finally {
-    p.stop();
+    interrupt.dispose();
   }
-  const s = await summarize(run.cases, run.records, { name: loaded.config.name, seed: parseSeed(loaded.config.seed), shard: shard ? `${shard.index}/${shard.count}` : null, seconds: run.seconds, planned: run.planned, skippedByBudget: run.skippedByBudget, notices: run.notices });
-  await writeReproducers(s, f.out);
-  writeOutputs(s, f.out, loaded.hash);
-  for (const o of s.cases) if (o.verdict !== 'met') process.stdout.write(`  ${o.case.id}: ${o.verdict}: ${o.reason}${o.harness.length ? ` (${o.harness[0].harness}: ${o.harness[0].error})` : ''}\n`);
-  process.stdout.write(`wrote ${['summary.json', 'junit.xml', 'summary.md', 'testid.json', 'reproducers/'].map((x) => join(f.out, x)).join(', ')}\n`);
-  process.stdout.write(s.verdict + '\n');
-  run.lock.release(); // (on an error, at process exit)
-  return s.exitCode;
+}
+
+/** A results directory whose summary says a signal stopped it (summaries are removed when a campaign starts there). */
+function interruptedAt(dir: string): { interrupted?: { signal: string; resume?: string } } {
+  try {
+    const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    return s?.interrupted === true ? { interrupted: { signal: String(s.signal ?? 'a signal'), ...(typeof s.resume === 'string' ? { resume: s.resume } : {}) } } : {};
+  } catch {
+    return {}; // none (killed, or still running) or unreadable: the finished marker decides
+  }
 }
 
 /**
@@ -125,7 +171,7 @@ export async function mergeCommand(dirs: string[], f: { out: string }): Promise<
     hash = m.hash;
     const res = readResults(join(d, RESULTS_FILE));
     for (const r of res.records) all.set(`${r.caseId}#${r.index}`, r);
-    inputs.push({ dir: d, shard: m.shard ?? null, finished: res.finished, holder: lockHolder(d), runs: res.records.length });
+    inputs.push({ dir: d, shard: m.shard ?? null, finished: res.finished, holder: lockHolder(d), runs: res.records.length, ...interruptedAt(d) });
     skippedByBudget += res.finished?.skippedByBudget ?? 0;
   }
   const coverage = shardCoverage(config!, inputs);
