@@ -4,7 +4,7 @@
 // default workload mix, default realm) for each vCPU count, seeds
 // scheduleSeed('0x7a7e', i): hits / schedules, the lower of the pte and block
 // linear maps. Re-measure when the model changes (test/policy_expectations.test.ts
-// pins a row). Since R25-R31: v2-no-bbm's expected finding is bbm-violation (its
+// pins a row); free mode's rates are at the end. Since R25-R31: v2-no-bbm's expected finding is bbm-violation (its
 // first live NS flip), no-dsb (a bug variant) is a canary too.
 
 import { wilsonLower } from './verdict.js';
@@ -31,4 +31,28 @@ export function measuredCatchRate(policy: string, vcpus: number): number | undef
   if (at === undefined) return undefined;
   const [hits, n] = rows[at];
   return wilsonLower(hits, n);
+}
+
+/**
+ * Free mode (real threads, no seeded scheduler): runs whose finding is the
+ * expected kind, by `node stress/catch_rates.mjs --free` (seeds scheduleSeed('0x7a7e', i),
+ * MEASURED_FREE_OPS ops, the lower of the pte and block linear maps), 200 runs
+ * each on a shared 2-core host with other builds running (2026-12-01). The interleaving is the host's, so a row holds
+ * only at its own vCPU count, and the rate is re-measured on a CI host that
+ * races differently. Without a row a free canary that goes uncaught stays
+ * inconclusive (a miss cannot be called).
+ */
+export const MEASURED_FREE_CATCHES: Record<string, Record<number, [number, number]>> = {
+  'v2-no-bbm': { 4: [199, 200] },
+  'vmalloc-naive': { 4: [198, 200] },
+  'no-dsb': { 4: [197, 200] },
+};
+
+/** Program length the free rates were measured at; longer programs are taken to catch at least as often. */
+export const MEASURED_FREE_OPS = 1000;
+
+/** The catch rate a free-mode measurement supports (Wilson 95% lower bound), at exactly this vCPU count; undefined: never measured. */
+export function measuredFreeCatchRate(policy: string, vcpus: number): number | undefined {
+  const row = MEASURED_FREE_CATCHES[policy]?.[vcpus];
+  return row ? wilsonLower(row[0], row[1]) : undefined;
 }

@@ -13,7 +13,7 @@ import { scheduleSeed } from './seeds.js';
 import type { WitnessSink } from './witness.js';
 import { DEFAULT_MIN_SCHEDULES } from '../config/fields.js';
 import { missAfter } from '../check/verdict.js';
-import { measuredCatchRate, MEASURED_OPS } from '../check/catch_rates.js';
+import { measuredCatchRate, measuredFreeCatchRate, MEASURED_FREE_OPS, MEASURED_OPS } from '../check/catch_rates.js';
 import type { ScheduleTask } from './schedule_task.js';
 import { IsolatedRunner, isLockup } from './isolated.js';
 import { isPolicyPath } from '../kernel/policies/index.js';
@@ -57,15 +57,18 @@ function exhausted(b: Budget, o: OutcomeBuilder, schedules: number, steps: numbe
 const behaviour = (v: unknown): string => JSON.stringify(v, (k, x) => (k === 'costs' ? undefined : x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
 
 /**
- * The per-schedule catch rate measured for this policy in this configuration,
- * or undefined: only built-in canaries, controlled mode, random scheduler, the
- * default realm and workload mix with at least the measured program length.
+ * The per-schedule (per-run) catch rate measured for this policy in this
+ * configuration, or undefined: only built-in canaries, the default realm and
+ * workload mix with at least the measured program length; controlled mode
+ * under the random scheduler, or free mode at a measured vCPU count.
  */
 export function catchRateFor(policySpec: string, mode: RunMode, cfg: RunConfig): number | undefined {
-  if (mode !== 'controlled' || cfg.scheduler.name !== 'random' || cfg.workload.ops < MEASURED_OPS) return undefined;
+  if (mode === 'record') return undefined;
+  if (mode === 'controlled' && (cfg.scheduler.name !== 'random' || cfg.workload.ops < MEASURED_OPS)) return undefined;
+  if (mode === 'free' && cfg.workload.ops < MEASURED_FREE_OPS) return undefined;
   const measured = runConfig({ realm: { vcpus: cfg.realm.vcpus, linearMap: cfg.realm.linearMap } });
   if (behaviour(measured.realm) !== behaviour(cfg.realm) || behaviour(measured.workload.mix) !== behaviour(cfg.workload.mix)) return undefined;
-  return measuredCatchRate(policySpec, cfg.realm.vcpus);
+  return mode === 'free' ? measuredFreeCatchRate(policySpec, cfg.realm.vcpus) : measuredCatchRate(policySpec, cfg.realm.vcpus);
 }
 
 /**
