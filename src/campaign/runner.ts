@@ -72,7 +72,7 @@ export interface CampaignRun {
   interrupted: boolean;
   /** Interrupted: per case, its planned runs (of this shard) and how many of them were not run. */
   notRun: Map<string, { planned: number; notRun: number }>;
-  /** Interrupted: runs in flight that did not end within the grace time, cancelled (done again on --resume). */
+  /** Interrupted: runs in flight (or queued) that the interrupt cut short or cancelled after the grace time: not recorded, done again on --resume. */
   cancelled: number;
 }
 
@@ -348,7 +348,9 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
         try {
           // The interrupt stops the run at its programs' next operation boundary (as the timer does);
           // a run that does not end within the grace time is left behind (close() ends its threads).
-          const r = await Promise.race([runner.runOne(u.seed, { seconds: Math.max(1, taskTimeout / 1000), signal: o.signal }), cancelled]);
+          const running = runner.runOne(u.seed, { seconds: Math.max(1, taskTimeout / 1000), signal: o.signal });
+          running.catch(() => { /* left behind by the cancel: close() ends it */ });
+          const r = await Promise.race([running, cancelled]);
           // Cut by the interrupt, not by its own bounds: not a run of the campaign.
           if (r === 'cancelled' || (stopped() && r.stop === 'time')) { cancelledRuns++; break; }
           record(recordOf(u, r, performance.now() - started));

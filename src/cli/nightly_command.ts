@@ -128,7 +128,7 @@ export async function nightlyCommand(f: NightlyFlags): Promise<number> {
     for (const o of s.cases) if (o.verdict !== 'met' && !(interrupted && o.verdict === 'inconclusive' && run.notRun.get(o.case.id)?.notRun)) process.stdout.write(`  ${o.case.id}: ${o.verdict}: ${o.reason}${o.harness.length ? ` (${o.harness[0].harness}: ${o.harness[0].error})` : ''}\n`);
     process.stdout.write(`wrote ${['summary.json', 'junit.xml', 'summary.md', 'testid.json', 'reproducers/'].map((x) => join(f.out, x)).join(', ')}${interrupted ? ' (marked interrupted)' : ''}\n`);
     if (interrupted) {
-      if (run.cancelled) process.stdout.write(`  ${run.cancelled} run(s) in flight or queued did not end within ${grace} and were cancelled; --resume runs them again\n`);
+      if (run.cancelled) process.stdout.write(`  ${run.cancelled} run(s) in flight or queued were cut short (cancelled after ${grace}, or stopped by the signal): not recorded; --resume runs them again\n`);
       process.stdout.write(`continue with: ${resume}\n`);
     }
     process.stdout.write(s.verdict + '\n');
