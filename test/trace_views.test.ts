@@ -14,6 +14,7 @@ import { traceView, type TraceView } from '../src/report/trace_view.js';
 import { renderTraceText } from '../src/report/trace_text.js';
 import { esc, functionSpans, renderTraceHtml } from '../src/report/trace_html.js';
 import { CHROMIUM, WINDOW, screenshotHtml } from '../src/report/screenshot.js';
+import { Ev, fnId } from '../src/check/events.js';
 
 async function failingView(policy: string, seed = '0x9'): Promise<TraceView> {
   const cfg = runConfig();
@@ -107,7 +108,7 @@ describe('text trace view', () => {
     const text = renderTraceText(vm);
     expect(text).toMatch(/pte\[\d+\]=\d+ VALID,(NS|prot)/);
     expect(text).toMatch(/pte\[\d+\]=\d+ invalid,(NS|prot)/);
-    expect(text).toMatch(/RIPAS set \d+\.\.\d+/);
+    expect(text).toMatch(/RIPAS set \[\d+, \d+\)/);
     expect(text).toMatch(/TLBI VAALE1IS \d+/);
     expect(text).toContain('DSB ISH');
   });
@@ -116,9 +117,9 @@ describe('text trace view', () => {
     const text = renderTraceText(vm);
     const boot = text.split('\n').filter((l) => l.includes('arm64_rsi_setup_memory'));
     expect(boot).toHaveLength(1);
-    expect(boot[0]).toMatch(/^boot \(vCPU0, \d+ events\): arm64_rsi_setup_memory\(\d+\) > rsi_set_memory_range/);
+    expect(boot[0]).toMatch(/^boot \(vCPU0, \d+ events\): arm64_rsi_setup_memory\(\d+ pg\) > rsi_set_memory_range/);
     const from = vm.steps - 120;
-    expect(text).toContain(`... ${from} earlier steps elided (steps 0..${from - 1}); showing steps ${from}..${vm.steps - 1} ...`);
+    expect(text).toContain(`... ${from} earlier steps elided (steps [0, ${from})); showing steps [${from}, ${vm.steps}) ...`);
     const steps = tableRows(text).slice(1).filter((r) => r[0] !== '').map((r) => Number(r[0].replace('>>>', '')));
     expect(Math.min(...steps)).toBeGreaterThanOrEqual(from);
     expect(Math.max(...steps)).toBe(vm.failingStep);
@@ -156,7 +157,7 @@ describe('HTML trace view', () => {
       const lanes = [...svg.matchAll(/class="lane" data-actor="([^"]+)"/g)].map((m) => m[1]);
       expect(lanes).toEqual(['vCPU0', 'vCPU1', 'vCPU2', 'vCPU3', 'host']);
     }
-    expect(html).toContain(`Last 80 steps up to the failure: steps ${vm.failingStep - 79}..${vm.failingStep}`);
+    expect(html).toContain(`Last 80 steps up to the failure: steps [${vm.failingStep - 79}, ${vm.failingStep + 1})`);
   });
 
   it('marks the failing step with a red vertical line labelled with the (escaped) finding signature', () => {
@@ -174,8 +175,8 @@ describe('HTML trace view', () => {
 
   it('draws kernel function spans as labelled bars and gives every event mark hover text', () => {
     const html = renderTraceHtml(v2);
-    expect(html).toMatch(/<g class="span" data-fn="set_memory_encrypted"><title>vCPU\d: set_memory_encrypted\(\d+\) steps \d+\.\.\d+ returned 0<\/title>/);
-    expect(html).toMatch(/<text [^>]*>set_memory_decrypted\(\d+\)<\/text>/);
+    expect(html).toMatch(/<g class="span" data-fn="set_memory_encrypted"><title>vCPU\d: set_memory_encrypted\(pg \d+\) steps \[\d+, \d+\) returned 0<\/title>/);
+    expect(html).toMatch(/<text [^>]*>set_memory_decrypted\(pg \d+\)<\/text>/);
     const marks = [...html.matchAll(/<(rect|g) class="ev ev-(\w+)[^"]*"[^>]*>(<title>[^<]+<\/title>)?/g)];
     expect(marks.length).toBeGreaterThan(v2.events.length / 2);
     for (const m of marks) expect(m[3]).toBeDefined();
@@ -186,16 +187,16 @@ describe('HTML trace view', () => {
     const spans = functionSpans(vm).filter((s) => s.fn === 'set_memory_encrypted' && s.ret !== undefined);
     expect(spans.length).toBeGreaterThan(10);
     for (const s of spans) {
-      expect(vm.events.some((e) => e.step === s.start && e.actor === s.actor && e.ev === 'call' && e.text.startsWith('set_memory_encrypted('))).toBe(true);
-      expect(vm.events.some((e) => e.step === s.end && e.actor === s.actor && e.ev === 'ret' && e.text.startsWith('set_memory_encrypted'))).toBe(true);
+      expect(vm.events.some((e) => e.step === s.start && e.actor === s.actor && e.ev === Ev.CALL && e.a === fnId('set_memory_encrypted'))).toBe(true);
+      expect(vm.events.some((e) => e.step === s.end && e.actor === s.actor && e.ev === Ev.RET && e.a === fnId('set_memory_encrypted') && e.b === s.ret)).toBe(true);
     }
   });
 
-  it('escapes text: a title or event containing <script> stays text', () => {
+  it('escapes text: a title or finding detail containing <script> stays text', () => {
     const evil: TraceView = {
       ...v2,
       title: '<script>alert("x")</script> & co\'s',
-      events: v2.events.map((e, i) => (i === v2.events.length - 3 ? { ...e, text: '<img src=x onerror=alert(1)>' } : e)),
+      finding: { ...v2.finding!, detail: '<img src=x onerror=alert(1)>' },
     };
     const html = renderTraceHtml(evil);
     expect(html).not.toContain('<script');

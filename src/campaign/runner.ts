@@ -15,6 +15,7 @@ import type { ScheduleResult } from '../run/controlled.js';
 import { FreeRunner } from '../run/free.js';
 import type { ScheduleTask } from '../run/schedule_task.js';
 import { actorName, mergedLastEvents, type Finding, type FindingKind } from '../check/finding.js';
+import { eventLine } from '../report/event_text.js';
 import { missAfter, type Stop } from '../check/verdict.js';
 import { DEFAULT_MIN_SCHEDULES } from '../config/fields.js';
 import { catchRateFor } from '../run/run_policy.js';
@@ -141,7 +142,7 @@ export function planCheck(cases: { k: CampaignCase; expect: FindingKind[] }[]): 
 }
 
 function lastEventsOf(f: Finding): string[] {
-  return mergedLastEvents(f).slice(-16).map((e) => `${e.step} ${actorName(f, e.actor)} ${e.text}`);
+  return mergedLastEvents(f).slice(-16).map((e) => eventLine(e, actorName(f, e.actor), { findingKind: f.kind }, 0));
 }
 
 export function recordOf(unit: WorkUnit, r: { steps: number; traceHash: string; finding: Finding | null; stop: Stop }, ms: number): RunRecord {

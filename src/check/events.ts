@@ -1,5 +1,6 @@
 // Event codes recorded at each model step. They feed the trace hash and the
-// per-vCPU "last events" ring shown with a finding.
+// per-vCPU "last events" ring shown with a finding. Their printed form is
+// src/report/event_text.ts (one entry per code).
 
 export enum Ev {
   CALL = 1, // a = kernel function id (see FN), b = argument (VA page or count)
@@ -27,13 +28,6 @@ export enum Ev {
   SPURIOUS = 23, // a = vpn: a translation fault the kernel found spurious (is_spurious_el1_translation_fault)
   TLBI_LOCAL = 24, // a = vpn (-1: all): a non-broadcast TLBI
 }
-
-export const EV_NAMES: Record<number, string> = {
-  1: 'call', 2: 'pte_set', 3: 'pmd_split', 4: 'tlbi_vaale1is', 5: 'tlbi_vmalle1is', 6: 'tlbi_rvaale1is',
-  7: 'dsb_ish', 8: 'rsi_ipa_state_set', 9: 'rsi_ipa_state_get', 10: 'access', 11: 'load_unaligned_zeropad',
-  12: 'alloc_pages', 13: 'free_pages', 14: 'vmap_pte', 15: 'host_io', 16: 'post_to_host', 17: 'blocked',
-  18: 'finding', 19: 'boot', 20: 'ret', 21: 'isb', 22: 'dsb_ishst', 23: 'spurious_fault', 24: 'tlbi_local',
-};
 
 /** Kernel functions that appear in traces (CALL/RET events). */
 export const FN = [

@@ -2,11 +2,15 @@
 // controlled mode mixes the same events in the same order, so the hash is the
 // fingerprint of the interleaving.
 
-import { Ev, EV_NAMES, FN, RES_NAMES } from './events.js';
+import type { Ev } from './events.js';
 
 export const RING = 16;
 
-export interface TraceEvent { step: number; actor: number; ev: string; a: number; b: number; text: string }
+/**
+ * One recorded event, typed: the Ev code and its two words. No text: views
+ * render it with src/report/event_text.ts and never parse it back.
+ */
+export interface TraceEvent { step: number; actor: number; ev: Ev; a: number; b: number }
 
 export class Trace {
   h1 = 0x811c9dc5 | 0;
@@ -60,7 +64,7 @@ export class Trace {
       const o = (actor * RING + slot) * 4;
       const ev = this.rings[o + 1];
       if (ev === 0) continue;
-      out.push(describe(this.rings[o], actor, ev, this.rings[o + 2], this.rings[o + 3]));
+      out.push({ step: this.rings[o], actor, ev, a: this.rings[o + 2], b: this.rings[o + 3] });
     }
     return out;
   }
@@ -69,24 +73,3 @@ export class Trace {
 /** The printed form of a trace hash state: 16 hex digits. */
 export const hashHex = (h1: number, h2: number): string =>
   (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
-
-export function describe(step: number, actor: number, ev: number, a: number, b: number): TraceEvent {
-  const name = EV_NAMES[ev] ?? `ev${ev}`;
-  let text: string;
-  switch (ev) {
-    case Ev.CALL: text = `${FN[a]}(${b})`; break;
-    case Ev.RET: text = `${FN[a]} -> ${b}`; break;
-    case Ev.PTE_SET: text = `pte[${a}] = ${describePte(b)}`; break;
-    case Ev.ACCESS: case Ev.ZEROPAD: case Ev.HOST_IO: text = `${name} page ${a}: ${RES_NAMES[b] ?? b}`; break;
-    case Ev.RSI_SET: text = `${name} granule ${a} -> progress to ${b & 0x3fffffff}${b >>> 30 ? ' REJECT' : ''}`; break;
-    case Ev.TLBI_RANGE: text = `${name} page ${a} +${b}`; break;
-    default: text = `${name} ${a} ${b}`;
-  }
-  return { step, actor, ev: name, a, b, text };
-}
-
-function describePte(d: number): string {
-  const pfn = d & ((1 << 21) - 1);
-  const bits = [(d >> 21) & 1 ? 'VALID' : 'invalid', (d >> 22) & 1 ? 'NS' : 'prot'];
-  return `pfn ${pfn} ${bits.join('|')}`;
-}

@@ -6,7 +6,7 @@ import { STEP } from '../model/cpu.js';
 import { translate, walk, tlb_peek, exception_sync } from '../model/mmu.js';
 import { realm_access } from '../model/rmm.js';
 import { G_RIPAS_MASK, RIPAS_NAMES } from '../model/granule.js';
-import { PTE_NS, PTE_VALID, pte_pfn } from '../model/pte.js';
+import { PTE_NS, PTE_VALID, pte_at_str, pte_pfn } from '../model/pte.js';
 import { guestValue } from '../model/memdata.js';
 import { Ev, Res, fnId } from '../check/events.js';
 import { C } from '../check/counters.js';
@@ -35,7 +35,7 @@ function fatal(cpu: KernelCtx, res: Res, vpn: number, desc: number, fn: string):
   const r = cpu.realm;
   const pfn = pte_pfn(desc);
   const ripas = RIPAS_NAMES[r.granule(pfn) & G_RIPAS_MASK];
-  const where = `VA page ${vpn} -> pfn ${pfn}${desc & PTE_NS ? ' (shared alias)' : ''}, RIPAS ${ripas}, TLB ${tlb_peek(cpu, vpn) === desc ? 'hit' : 'walk'}`;
+  const where = `VA page ${vpn}: ${pte_at_str(vpn, desc)}${desc & PTE_NS ? ' (shared alias)' : ''}, RIPAS ${ripas}, TLB ${tlb_peek(cpu, vpn) === desc ? 'hit' : 'walk'}`;
   if (res === Res.SEA) cpu.die('SEA', fn, seaCause(cpu, vpn, desc), `do_sea: synchronous external abort (ESR.EA=1, DFSC 0x10) at ${where}`);
   cpu.die('GPF', fn, 'shared IPA backed by a non-NS granule', `granule protection fault at ${where}`);
 }
@@ -88,7 +88,7 @@ export function* kernel_access(cpu: KernelCtx, addr: number, fn: string, store: 
         yield STEP;
         continue;
       }
-      cpu.die('translation-fault', fn, `unhandled kernel ${store ? 'write' : 'read'} translation fault (no extable entry)`, `Unable to handle kernel paging request at VA page ${vpn}, PTE ${walk(cpu.realm, vpn)}`);
+      cpu.die('translation-fault', fn, `unhandled kernel ${store ? 'write' : 'read'} translation fault (no extable entry)`, `Unable to handle kernel paging request at VA page ${vpn}, ${pte_at_str(vpn, walk(cpu.realm, vpn))}`);
     }
     if (res === Res.SEA || res === Res.GPF) fatal(cpu, res, vpn, d, fn);
     if (privateData && (d & PTE_NS)) {

@@ -18,6 +18,13 @@ export const PMD_SPLITTING = 1 << 29;
 export const pte_pfn = (pte: number): number => pte & PTE_PFN_MASK;
 export const pte_valid = (pte: number): boolean => (pte & PTE_VALID) !== 0;
 export const pte_ns = (pte: number): boolean => (pte & PTE_NS) !== 0;
+/**
+ * The one printed form of a descriptor, in every view and finding detail:
+ * output pfn, VALID or invalid, NS (shared alias) or prot (protected IPA).
+ * With the VA page: `pte[92]=92 VALID,NS`.
+ */
+export const pte_str = (pte: number): string => `${pte_pfn(pte)} ${pte_valid(pte) ? 'VALID' : 'invalid'},${pte_ns(pte) ? 'NS' : 'prot'}`;
+export const pte_at_str = (vpn: number, pte: number): string => `pte[${vpn}]=${pte_str(pte)}`;
 export const mk_pte = (pfn: number, valid: boolean, ns: boolean): number =>
   (pfn & PTE_PFN_MASK) | (valid ? PTE_VALID : 0) | (ns ? PTE_NS : 0);
 

@@ -4,6 +4,7 @@
 import Table from 'cli-table3';
 import type { PolicyOutcome, RunMode } from '../run/outcome.js';
 import { actorName, mergedLastEvents, type Finding } from '../check/finding.js';
+import { eventLine } from './event_text.js';
 
 const LAST_EVENTS = 14;
 
@@ -40,7 +41,7 @@ function lastEventsLines(f: Finding, mode: RunMode): string[] {
   const all = mergedLastEvents(f);
   const tail = mode !== 'free' ? all.slice(-LAST_EVENTS) : all.filter((e) => e.actor === f.actor).slice(-LAST_EVENTS);
   const head = mode !== 'free' ? '    last events (all actors, by step):' : `    last events of ${actorName(f, f.actor)} (free mode: other threads' steps are not ordered):`;
-  return [head, ...tail.map((e) => `      ${String(e.step).padStart(7)} ${actorName(f, e.actor).padEnd(6)} ${e.text}`)];
+  return [head, ...tail.map((e) => `      ${eventLine(e, actorName(f, e.actor), { findingKind: f.kind })}`)];
 }
 
 export function renderFindings(outcomes: PolicyOutcome[], replay: (o: PolicyOutcome, seed: string, signature: string) => string[]): string {

@@ -6,8 +6,10 @@
 // into the last steps before the failure, where labels are legible.
 
 import type { TraceEvent } from '../check/trace.js';
+import { Ev, FN, Res, fnId, type FnName } from '../check/events.js';
 import type { TraceView } from './trace_view.js';
-import { accessResult, bootSummary, compactEventText, isFault } from './trace_text.js';
+import { bootSummary, viewEventText } from './trace_text.js';
+import { callText, eventGroup, isFault, range } from './event_text.js';
 
 /** How an event is drawn: its row inside a lane and its colour. */
 export type MarkKind = 'pte' | 'tlb' | 'rsi' | 'ok' | 'fixup' | 'fault' | 'other';
@@ -36,118 +38,112 @@ const KIND_LABEL: Record<MarkKind, string> = {
 const ROWS: MarkKind[][] = [['pte'], ['tlb'], ['rsi'], ['ok', 'fixup', 'fault'], ['other']];
 
 export function markKind(e: TraceEvent): MarkKind | null {
-  switch (e.ev) {
-    case 'call': case 'ret': return null; // drawn as function spans
-    case 'pte_set': case 'pmd_split': case 'vmap_pte': return 'pte';
-    case 'tlbi_vaale1is': case 'tlbi_vmalle1is': case 'tlbi_rvaale1is': case 'dsb_ish': return 'tlb';
-    case 'rsi_ipa_state_set': case 'rsi_ipa_state_get': return 'rsi';
+  switch (eventGroup(e)) {
+    case 'call': return null; // drawn as function spans
+    case 'pte': return 'pte';
+    case 'tlb': return 'tlb';
+    case 'rsi': return 'rsi';
     case 'finding': return 'fault';
-    case 'access': case 'load_unaligned_zeropad': case 'host_io': {
-      if (isFault(e)) return 'fault';
-      const r = accessResult(e);
-      return r === 'ok' ? 'ok' : 'fixup';
-    }
+    case 'access': return isFault(e) ? 'fault' : e.b === Res.OK ? 'ok' : 'fixup';
     default: return 'other';
   }
 }
 
 /** A kernel function call drawn as a bar: outer (set_memory_*, vmalloc, ...) or inner (leaf helpers). */
-export interface Span { actor: number; fn: string; arg: string; start: number; end: number; outer: boolean; ret?: string; unfinished?: boolean }
+export interface Span { actor: number; fn: string; call: string; start: number; end: number; outer: boolean; ret?: number; unfinished?: boolean }
 
 /** Functions that bracket others: they own the outer bar row. Those with a RET event end there. */
-const OUTER_FNS = new Set([
+const OUTER_FNS = new Set<string>([
   'set_memory_decrypted', 'set_memory_encrypted', 'vmalloc', 'vfree', 'dma_direct_alloc', 'dma_direct_free', 'netvsc_init_buf',
   'netvsc_free_buf', 'decrypted_pool_alloc', 'decrypted_pool_free', 'decrypted_pool_refill', 'decrypted_pool_shrink', 'host_virtio_io',
   'vm_unmap_aliases', 'vmap_pages_decrypted', 'arm64_rsi_setup_memory',
-]);
-/** Events a helper's span may cover: any other event ends the helper (it returned, its caller went on). */
-const HELPER_EVS: Record<string, string[]> = {
-  __change_memory_common: ['pte_set', 'pmd_split'],
-  split_kernel_leaf_mapping: ['pte_set', 'pmd_split'],
-  flush_tlb_kernel_range: ['tlbi_vaale1is', 'tlbi_rvaale1is', 'tlbi_vmalle1is', 'dsb_ish'],
-  flush_tlb_all: ['tlbi_vaale1is', 'tlbi_rvaale1is', 'tlbi_vmalle1is', 'dsb_ish'],
-  rsi_set_memory_range: ['rsi_ipa_state_set', 'rsi_ipa_state_get'],
-  alloc_pages: ['alloc_pages'],
-  __free_pages: ['free_pages'],
-  kmalloc: ['alloc_pages'],
-  kfree: ['free_pages'],
+] satisfies FnName[]);
+const TLB_EVS = [Ev.TLBI_VA, Ev.TLBI_RANGE, Ev.TLBI_ALL, Ev.DSB];
+/** Events a helper without RET may cover: any other event ends it (it returned, its caller went on). */
+const HELPER_EVS: Partial<Record<FnName, Ev[]>> = {
+  __change_memory_common: [Ev.PTE_SET, Ev.PMD_SPLIT],
+  split_kernel_leaf_mapping: [Ev.PTE_SET, Ev.PMD_SPLIT],
+  flush_tlb_kernel_range: TLB_EVS,
+  flush_tlb_all: TLB_EVS,
+  rsi_set_memory_range: [Ev.RSI_SET, Ev.RSI_GET],
+  alloc_pages: [Ev.ALLOC],
+  __free_pages: [Ev.FREE],
+  kmalloc: [Ev.ALLOC],
+  kfree: [Ev.FREE],
 };
-/** Helpers that end with their first own event. */
-const ONE_SHOT = new Set(['alloc_pages', '__free_pages', 'kmalloc', 'kfree']);
-/** Workload-level events: they end any open helper, and any outer call that has no RET. */
-const WORKLOAD_EVS = new Set(['access', 'load_unaligned_zeropad', 'post_to_host', 'blocked', 'finding']);
+/** Helpers without RET that end with their first own event. */
+const ONE_SHOT = new Set<number>((['alloc_pages', '__free_pages', 'kmalloc', 'kfree'] satisfies FnName[]).map(fnId));
+/** Workload-level events: they end every open call that has no RET. */
+const WORKLOAD_EVS = new Set<number>([Ev.ACCESS, Ev.ZEROPAD, Ev.POST, Ev.BLOCKED, Ev.FINDING]);
 
 /**
- * Reconstruct call spans per actor. Only set_memory_* log a RET, so a helper
- * call without one lasts while that actor's events are of the helper's kind
- * (PTE writes for __change_memory_common, TLBIs for flush_tlb_kernel_range,
- * ...) and before its next call or workload-level event; an outer call
- * without RET lasts until the next outer call or workload-level event.
+ * Call spans per actor, from the typed CALL/RET events: a CALL of a function
+ * that logs a RET lasts until the RET with its function id (nested calls
+ * inside it are inner bars). A call without a RET in the log lasts while that
+ * actor's events are of the helper's kind (PTE writes for
+ * __change_memory_common, TLBIs for flush_tlb_kernel_range, ...) and before its
+ * next call or workload-level event; an outer call without RET lasts until the
+ * next outer call or workload-level event.
  */
 export function functionSpans(view: TraceView): Span[] {
   const n = view.actors.length;
   const spans: Span[] = [];
-  const withRet = new Set(view.events.filter((e) => e.ev === 'ret').map((e) => e.text.split(' -> ')[0]));
-  interface Open { fn: string; arg: string; start: number; last: number; hasRet: boolean }
-  const outer: (Open | null)[] = new Array(n).fill(null);
-  const inner: (Open | null)[] = new Array(n).fill(null);
-  const close = (a: number, o: Open, isOuter: boolean, extra: Partial<Span> = {}): void => {
-    spans.push({ actor: a, fn: o.fn, arg: o.arg, start: o.start, end: o.last, outer: isOuter, ...extra });
+  const withRet = new Set(view.events.filter((e) => e.ev === Ev.RET).map((e) => e.a));
+  interface Open { fn: number; call: string; start: number; last: number; hasRet: boolean; outer: boolean }
+  const stacks: Open[][] = Array.from({ length: n }, () => []);
+  const close = (a: number, o: Open, extra: Partial<Span> = {}): void => {
+    spans.push({ actor: a, fn: FN[o.fn] ?? `fn${o.fn}`, call: o.call, start: o.start, end: o.last, outer: o.outer, ...extra });
   };
-  const closeInner = (a: number): void => {
-    const o = inner[a];
-    if (o) close(a, o, false);
-    inner[a] = null;
+  /** Close the calls without RET on top of the stack (while `until` does not hold). */
+  const closeHeuristic = (a: number, until: (o: Open) => boolean = () => false): void => {
+    const st = stacks[a];
+    while (st.length && !st[st.length - 1].hasRet && !until(st[st.length - 1])) close(a, st.pop()!);
+  };
+  const extend = (a: number, step: number): void => {
+    for (const o of stacks[a]) o.last = step;
   };
   for (const e of view.events) {
     if (e.step < 0) continue;
     const a = Math.min(Math.max(e.actor, 0), n - 1);
-    if (e.ev === 'call') {
-      const p = e.text.indexOf('(');
-      const fn = p < 0 ? e.text : e.text.slice(0, p);
-      const arg = p < 0 ? '' : e.text.slice(p + 1, -1);
-      closeInner(a);
-      if (OUTER_FNS.has(fn) || withRet.has(fn)) {
-        const o = outer[a];
-        if (o) close(a, o, true, o.hasRet ? { unfinished: true } : {});
-        outer[a] = { fn, arg, start: e.step, last: e.step, hasRet: withRet.has(fn) };
-      } else {
-        inner[a] = { fn, arg, start: e.step, last: e.step, hasRet: false };
-        if (outer[a]) outer[a]!.last = e.step;
-      }
-    } else if (e.ev === 'ret') {
-      closeInner(a);
-      const [fn, ret] = e.text.split(' -> ');
-      const o = outer[a];
-      if (o && o.fn === fn) {
+    const st = stacks[a];
+    if (e.ev === Ev.CALL) {
+      const name = FN[e.a] ?? '';
+      const hasRet = withRet.has(e.a);
+      // Another call ends the helpers without RET; an outer call without RET also ends the previous one.
+      closeHeuristic(a, (o) => o.outer && !(OUTER_FNS.has(name) && !hasRet));
+      extend(a, e.step);
+      const outer = st.length === 0 && (hasRet || OUTER_FNS.has(name));
+      st.push({ fn: e.a, call: callText(e.a, e.b), start: e.step, last: e.step, hasRet, outer });
+    } else if (e.ev === Ev.RET) {
+      let at = st.length - 1;
+      while (at >= 0 && !(st[at].fn === e.a && st[at].hasRet)) at--;
+      if (at < 0) continue;
+      while (st.length > at + 1) {
+        const o = st.pop()!;
         o.last = e.step;
-        close(a, o, true, { ret });
-        outer[a] = null;
+        close(a, o, o.hasRet ? { unfinished: true } : {});
       }
+      const o = st.pop()!;
+      o.last = e.step;
+      close(a, o, { ret: e.b });
     } else if (WORKLOAD_EVS.has(e.ev)) {
-      closeInner(a);
-      const o = outer[a];
-      if (o && !o.hasRet) {
-        close(a, o, true);
-        outer[a] = null;
-      } else if (o) o.last = e.step;
+      closeHeuristic(a);
+      extend(a, e.step);
     } else {
-      const i = inner[a];
-      if (i) {
-        const owns = HELPER_EVS[i.fn];
-        if (owns && !owns.includes(e.ev)) closeInner(a);
+      const top = st[st.length - 1];
+      if (top && !top.hasRet && !top.outer) {
+        const owns = HELPER_EVS[FN[top.fn]];
+        if (owns && !owns.includes(e.ev)) close(a, st.pop()!);
         else {
-          i.last = e.step;
-          if (ONE_SHOT.has(i.fn)) closeInner(a);
+          top.last = e.step;
+          if (ONE_SHOT.has(top.fn)) close(a, st.pop()!);
         }
       }
-      if (outer[a]) outer[a]!.last = e.step;
+      extend(a, e.step);
     }
   }
   for (let a = 0; a < n; a++) {
-    const i = inner[a], o = outer[a];
-    if (i) close(a, i, false, { unfinished: view.finding !== null });
-    if (o) close(a, o, true, o.hasRet ? { unfinished: true } : {});
+    for (const o of stacks[a].reverse()) close(a, o, o.hasRet || (!o.outer && view.finding !== null) ? { unfinished: true } : {});
   }
   return spans;
 }
@@ -232,7 +228,7 @@ function swimlane(view: TraceView, spans: Span[], g: Geometry, id: string): stri
   const laneHs = view.actors.map((_, a) => {
     if (!zoomed) return 2 + outerH + 1 + innerH + 2 + ROWS.length * rowH + 2;
     let chars = 4;
-    for (const c of zoomEvents) if (c.actor === a) for (const e of c.shown) chars = Math.max(chars, zoomLabel(e).length);
+    for (const c of zoomEvents) if (c.actor === a) for (const e of c.shown) chars = Math.max(chars, viewEventText(e, view).length);
     return 3 + outerH + 2 + innerH + 3 + markH + 2 + Math.min(labelMax, Math.ceil(chars * LABEL_FONT * MONO) + 4) + 2;
   });
   const laneTops = laneHs.map((_, a) => top + laneHs.slice(0, a).reduce((x, y) => x + y, 0));
@@ -247,7 +243,7 @@ function swimlane(view: TraceView, spans: Span[], g: Geometry, id: string): stri
 
   const out: string[] = [];
   out.push(`<svg id="${id}" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="ui-monospace, Menlo, Consolas, 'DejaVu Sans Mono', monospace" role="img">`);
-  out.push(`<title>${esc(`${view.title}: ${zoomed ? `steps ${from}..${to}` : `all ${view.steps} steps`}`)}</title>`);
+  out.push(`<title>${esc(`${view.title}: ${zoomed ? `steps ${range(from, to + 1)}` : `all ${view.steps} steps`}`)}</title>`);
   out.push(`<defs><clipPath id="${id}-plot"><rect x="${GUTTER}" y="0" width="${f1(plotW)}" height="${height}"/></clipPath></defs>`);
 
   // Lane backgrounds and names.
@@ -294,9 +290,9 @@ function swimlane(view: TraceView, spans: Span[], g: Geometry, id: string): stri
     const x = X(a0) + (zoomed ? 1 : 0), w = Math.max(zoomed ? sx - 2 : 1, X(a1 + 1) - X(a0) - (zoomed ? 2 : 0));
     const y = spanY(s.actor, s.outer);
     const h = s.outer ? outerH : innerH;
-    const bad = s.ret !== undefined && s.ret !== '0';
-    const desc = `${view.actors[s.actor]}: ${s.fn}(${s.arg}) steps ${s.start}..${s.end}${s.ret !== undefined ? ` returned ${s.ret}` : ''}${s.unfinished ? ' (did not return)' : ''}`;
-    const lbl = label(w - 4, fontSpan, [bad ? `${s.fn}(${s.arg}) = ${s.ret}` : `${s.fn}(${s.arg})`, s.fn], [SHORT_FN[s.fn] ?? '', TINY_FN[s.fn] ?? '']);
+    const bad = s.ret !== undefined && s.ret !== 0;
+    const desc = `${view.actors[s.actor]}: ${s.call} steps ${range(s.start, s.end + 1)}${s.ret !== undefined ? ` returned ${s.ret}` : ''}${s.unfinished ? ' (did not return)' : ''}`;
+    const lbl = label(w - 4, fontSpan, [bad ? `${s.call} = ${s.ret}` : s.call, s.fn], [SHORT_FN[s.fn] ?? '', TINY_FN[s.fn] ?? '']);
     sp.push(`<g class="span" data-fn="${esc(s.fn)}"><title>${esc(desc)}</title><rect x="${f1(x)}" y="${y}" width="${f1(w)}" height="${h}" rx="2" fill="${spanColour(s.fn)}" stroke="${bad ? '#d62728' : '#8a97a6'}" stroke-width="${bad ? 1.5 : 0.5}"/>${lbl ? `<text x="${f1(x + 2)}" y="${y + h - (zoomed ? 3.5 : 2)}" font-size="${fontSpan}" fill="#1d2630">${esc(lbl)}</text>` : ''}</g>`);
   }
   out.push(`<g class="spans" clip-path="url(#${id}-plot)">${sp.join('')}</g>`);
@@ -311,7 +307,7 @@ function swimlane(view: TraceView, spans: Span[], g: Geometry, id: string): stri
       if (e.step < from || e.step > to || k === null) continue;
       const a = Math.min(Math.max(e.actor, 0), n - 1);
       const r = ROWS.findIndex((row) => row.includes(k));
-      const m = `<rect class="ev ev-${k}" x="${f1(X(e.step))}" y="${marksY(a) + r * rowH}" width="${f1(Math.max(1.2, sx))}" height="${rowH - 1}" fill="${KIND_COLOUR[k]}"><title>${esc(`step ${e.step} ${view.actors[a]}: ${e.text}`)}</title></rect>`;
+      const m = `<rect class="ev ev-${k}" x="${f1(X(e.step))}" y="${marksY(a) + r * rowH}" width="${f1(Math.max(1.2, sx))}" height="${rowH - 1}" fill="${KIND_COLOUR[k]}"><title>${esc(`step ${e.step} ${view.actors[a]}: ${viewEventText(e, view)}`)}</title></rect>`;
       (k === 'fault' ? faults : marks).push(m);
     }
   }
@@ -319,16 +315,16 @@ function swimlane(view: TraceView, spans: Span[], g: Geometry, id: string): stri
     const cw = sx / shown.length;
     shown.forEach((e, i) => {
       const k = markKind(e)!;
-      const same = evs.filter((o) => o === e || (e.ev === 'pte_set' && o.ev === 'vmap_pte' && o.a === e.a) || (isFault(e) && o.ev === 'finding'));
+      const same = evs.filter((o) => o === e || (e.ev === Ev.PTE_SET && o.ev === Ev.VMAP && o.a === e.a) || (isFault(e) && o.ev === Ev.FINDING));
       const cx = X(step) + cw * (i + 0.5);
       const sz = Math.min(10, Math.max(4, cw - 3));
       const my = marksY(a);
       const isFail = step === failing && a === view.finding?.actor && k === 'fault';
-      const tip = `step ${step} ${view.actors[a]}: ${same.map((o) => o.text).join('; ')}`;
+      const tip = `step ${step} ${view.actors[a]}: ${same.map((o) => viewEventText(o, view)).join('; ')}`;
       const m = `<g class="ev ev-${k}${isFail ? ' failing' : ''}"><title>${esc(tip)}</title>` +
         (isFail ? `<circle cx="${f1(cx)}" cy="${my + markH / 2}" r="${f1(sz / 2 + 3)}" fill="none" stroke="${KIND_COLOUR.fault}" stroke-width="2"/>` : '') +
         `<rect x="${f1(cx - sz / 2)}" y="${my + (markH - sz) / 2}" width="${f1(sz)}" height="${f1(sz)}" fill="${KIND_COLOUR[k]}" rx="1.5"/>` +
-        `<text transform="translate(${f1(cx - LABEL_FONT * 0.35)},${my + markH + 3}) rotate(90)" font-size="${LABEL_FONT}" fill="${k === 'fault' ? KIND_COLOUR.fault : '#222'}"${k === 'fault' ? ' font-weight="bold"' : ''}>${esc(label(labelMax, LABEL_FONT, [zoomLabel(e)]))}</text></g>`;
+        `<text transform="translate(${f1(cx - LABEL_FONT * 0.35)},${my + markH + 3}) rotate(90)" font-size="${LABEL_FONT}" fill="${k === 'fault' ? KIND_COLOUR.fault : '#222'}"${k === 'fault' ? ' font-weight="bold"' : ''}>${esc(label(labelMax, LABEL_FONT, [viewEventText(e, view)]))}</text></g>`;
       (k === 'fault' ? faults : marks).push(m);
     });
   }
@@ -364,40 +360,9 @@ function zoomCells(view: TraceView, from: number, to: number): ZoomCell[] {
     if (c) c.evs.push(e); else cells.set(key, { step: e.step, actor, evs: [e], shown: [] });
   }
   for (const c of cells.values()) {
-    c.shown = c.evs.filter((e) => !(e.ev === 'vmap_pte' && c.evs.some((o) => o.ev === 'pte_set' && o.a === e.a)) && !(e.ev === 'finding' && c.evs.some(isFault)));
+    c.shown = c.evs.filter((e) => !(e.ev === Ev.VMAP && c.evs.some((o) => o.ev === Ev.PTE_SET && o.a === e.a)) && !(e.ev === Ev.FINDING && c.evs.some(isFault)));
   }
   return [...cells.values()];
-}
-
-const SHORT_RESULT: Record<string, string> = { 'rec-exit-then-ok': 'REC exit', 'translation-fault': 'xlate fault', 'no-progress': 'no progress' };
-const shortResult = (e: TraceEvent): string => SHORT_RESULT[accessResult(e)] ?? accessResult(e);
-
-/** Short label for an event in the zoomed view (written vertically under its mark). */
-function zoomLabel(e: TraceEvent): string {
-  switch (e.ev) {
-    case 'pte_set': {
-      const pfn = e.b & ((1 << 21) - 1), valid = (e.b >> 21) & 1, ns = (e.b >> 22) & 1;
-      return valid ? `pte ${e.a}${pfn === e.a ? '' : `→${pfn}`} V${ns ? ' NS' : ''}` : `pte ${e.a} inv${ns ? ' NS' : ''}`;
-    }
-    case 'tlbi_vaale1is': return `tlbi va ${e.a}`;
-    case 'tlbi_vmalle1is': return 'tlbi all';
-    case 'tlbi_rvaale1is': return `tlbi ${e.a}+${e.b}`;
-    case 'dsb_ish': return 'dsb ish';
-    case 'rsi_ipa_state_set': {
-      const p = e.b & 0x3fffffff;
-      return `ripas ${e.a}..${p}${e.b >>> 30 ? ' REJECT' : ''}`;
-    }
-    case 'access': return `acc ${e.a} ${shortResult(e)}`;
-    case 'load_unaligned_zeropad': return `zpad ${e.a} ${shortResult(e)}`;
-    case 'host_io': return `io ${e.a} ${shortResult(e)}`;
-    case 'alloc_pages': return `alloc ${e.a} x${e.b}`;
-    case 'free_pages': return `free ${e.a} x${e.b}`;
-    case 'vmap_pte': return `vmap ${e.a}=${e.b}`;
-    case 'post_to_host': return `post ${e.a}`;
-    case 'blocked': return 'blocked';
-    case 'finding': return 'FINDING';
-    default: return compactEventText(e);
-  }
 }
 
 const ZOOM_STEPS = 80;
@@ -458,9 +423,9 @@ export function renderTraceHtml(view: TraceView): string {
 ${f ? `<div class="finding">${esc(f.signature)}</div>\n<div class="detail">${esc(f.detail)}</div>` : '<div class="finding" style="color:#2e7d32">no finding: the schedule ran to completion</div>'}
 <div class="boot">${esc(bootSummary(view))}</div>
 <div class="legend">${legend}</div>
-<h2>Whole schedule: steps 0..${last} (hover a mark for the event)</h2>
+<h2>Whole schedule: steps ${range(0, last + 1)} (hover a mark for the event)</h2>
 ${overview}
-<h2>Last ${zw.to - zw.from + 1} steps ${f ? 'up to the failure' : 'of the schedule'}: steps ${zw.from}..${zw.to}</h2>
+<h2>Last ${zw.to - zw.from + 1} steps ${f ? 'up to the failure' : 'of the schedule'}: steps ${range(zw.from, zw.to + 1)}</h2>
 ${zoom}
 </body>
 </html>

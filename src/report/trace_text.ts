@@ -6,7 +6,9 @@
 // so long schedules show only their last steps.
 
 import type { TraceEvent } from '../check/trace.js';
+import { Ev, rsiSetTop } from '../check/events.js';
 import type { TraceView } from './trace_view.js';
+import { eventText, isFault, range } from './event_text.js';
 
 export interface TraceTextOptions {
   /** Show only the last `last` steps (default: all, or the last 120 if the schedule has more than 400 steps). */
@@ -20,45 +22,8 @@ const DEFAULT_LAST = 120;
 const MARK = '>>>';
 const ELLIPSIS = '…';
 
-/** Result text of an access event ('ok', 'SEA', ...), or '' for other events. */
-export const accessResult = (e: TraceEvent): string => {
-  const i = e.text.lastIndexOf(': ');
-  return i < 0 ? '' : e.text.slice(i + 2);
-};
-
-/** A short, column-friendly description of one event. */
-export function compactEventText(e: TraceEvent, view?: TraceView): string {
-  switch (e.ev) {
-    case 'call': return e.text; // fn(arg)
-    case 'ret': {
-      const [fn, ret] = e.text.split(' -> ');
-      return `<- ${fn}: ${ret}`;
-    }
-    case 'pte_set': return e.text.replace(' = pfn ', '=').replace('|', ',');
-    case 'pmd_split': return `pmd_split block ${e.a}`;
-    case 'vmap_pte': return `vmap [${e.a}] -> pfn ${e.b}`;
-    case 'tlbi_vaale1is': return `TLBI VAALE1IS ${e.a}`;
-    case 'tlbi_vmalle1is': return 'TLBI VMALLE1IS';
-    case 'tlbi_rvaale1is': return `TLBI RVAALE1IS ${e.a} +${e.b}`;
-    case 'dsb_ish': return 'DSB ISH';
-    case 'rsi_ipa_state_set': {
-      const progress = e.b & 0x3fffffff;
-      const reject = e.b >>> 30 ? ' REJECT' : '';
-      return `RIPAS set ${e.a}..${progress}${progress === e.a ? ' (none)' : ''}${reject}`;
-    }
-    case 'rsi_ipa_state_get': return `RIPAS get ${e.a}`;
-    case 'access': return `access pg ${e.a}: ${accessResult(e)}`;
-    case 'load_unaligned_zeropad': return `zeropad pg ${e.a}: ${accessResult(e)}`;
-    case 'host_io': return `host_io pfn ${e.a}: ${accessResult(e)}`;
-    case 'alloc_pages': return `got pfn ${e.a} x${e.b}`;
-    case 'free_pages': return `freed pfn ${e.a} x${e.b}`;
-    case 'post_to_host': return `post ${e.a} pg to host`;
-    case 'blocked': return '(blocked)';
-    case 'finding': return `!!! ${view?.finding?.kind ?? 'finding'}: kernel dies`;
-    case 'boot': return 'boot done';
-    default: return e.text;
-  }
-}
+/** The event as the views print it, the schedule's finding naming the FINDING event. */
+export const viewEventText = (e: TraceEvent, view: TraceView): string => eventText(e, { findingKind: view.finding?.kind ?? null });
 
 /** Cut `s` to `w` columns, ending with an ellipsis when cut. */
 export function fit(s: string, w: number): string {
@@ -71,10 +36,10 @@ export function fit(s: string, w: number): string {
 export function bootSummary(view: TraceView): string {
   const boot = view.events.filter((e) => e.step < 0);
   if (boot.length === 0) return 'boot: (no boot events)';
-  const calls = boot.filter((e) => e.ev === 'call').map((e) => e.text);
-  const rsi = boot.filter((e) => e.ev === 'rsi_ipa_state_set');
-  const ripas = rsi.length ? `, RIPAS_RAM set on granules ${Math.min(...rsi.map((e) => e.a))}..${Math.max(...rsi.map((e) => e.b & 0x3fffffff))} in ${rsi.length} call${rsi.length === 1 ? '' : 's'}` : '';
-  const done = boot.some((e) => e.ev === 'boot') ? ', boot ok' : '';
+  const calls = boot.filter((e) => e.ev === Ev.CALL).map((e) => eventText(e));
+  const rsi = boot.filter((e) => e.ev === Ev.RSI_SET);
+  const ripas = rsi.length ? `, RIPAS_RAM set on granules ${range(Math.min(...rsi.map((e) => e.a)), Math.max(...rsi.map((e) => rsiSetTop(e.b))))} in ${rsi.length} call${rsi.length === 1 ? '' : 's'}` : '';
+  const done = boot.some((e) => e.ev === Ev.BOOT) ? ', boot ok' : '';
   return `boot (${view.actors[boot[0].actor] ?? 'vCPU0'}, ${boot.length} events): ${calls.join(' > ')}${ripas}${done}`;
 }
 
@@ -98,7 +63,7 @@ export function renderTraceText(view: TraceView, opts: TraceTextOptions = {}): s
   out.push(`trace: ${view.title}`);
   out.push(`actors: ${view.actors.join(', ')} | steps: ${view.steps} | trace hash: ${view.traceHash} | ${view.finding ? `finding at step ${view.failingStep} on ${view.actors[view.finding.actor] ?? `actor ${view.finding.actor}`}` : 'no finding'}`);
   out.push(bootSummary(view));
-  if (from > 0) out.push(`... ${from} earlier step${from === 1 ? '' : 's'} elided (steps 0..${from - 1}); showing steps ${from}..${total - 1} ...`);
+  if (from > 0) out.push(`... ${from} earlier step${from === 1 ? '' : 's'} elided (steps ${range(0, from)}); showing steps ${range(from, total)} ...`);
   out.push(rule);
   out.push(row('step', view.actors.map((a) => a)));
   out.push(rule);
@@ -114,10 +79,10 @@ export function renderTraceText(view: TraceView, opts: TraceTextOptions = {}): s
     // Within a step, lines per actor (controlled steps have one actor, free-mode logs may have more).
     const lines: string[][] = Array.from({ length: n }, () => []);
     const isFailing = (e: TraceEvent): boolean => step === failing && e.actor === view.finding?.actor;
-    const marked = evs.some((e) => isFailing(e) && isFault(e)) ? isFault : (e: TraceEvent): boolean => e.ev === 'finding';
+    const marked = evs.some((e) => isFailing(e) && isFault(e)) ? isFault : (e: TraceEvent): boolean => e.ev === Ev.FINDING;
     for (const e of evs) {
       const col = e.actor >= 0 && e.actor < n ? e.actor : n - 1;
-      let t = compactEventText(e, view);
+      let t = viewEventText(e, view);
       if (isFailing(e) && marked(e)) t = `${MARK} ${t}`;
       lines[col].push(t);
     }
@@ -138,11 +103,4 @@ export function renderTraceText(view: TraceView, opts: TraceTextOptions = {}): s
     out.push('no finding: the schedule ran to completion');
   }
   return out.join('\n');
-}
-
-/** An access whose result is a fault the kernel did not survive (SEA, GPF, translation fault). */
-export function isFault(e: TraceEvent): boolean {
-  if (e.ev !== 'access' && e.ev !== 'load_unaligned_zeropad' && e.ev !== 'host_io') return false;
-  const r = accessResult(e);
-  return r === 'SEA' || r === 'GPF' || r === 'translation-fault' || r === 'no-progress';
 }

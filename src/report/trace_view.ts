@@ -1,7 +1,7 @@
 // What the trace views (text columns, HTML swimlanes) draw: one replayed
 // schedule's events, by step and actor, with the failing access marked.
 
-import { describe, TraceEvent } from '../check/trace.js';
+import type { TraceEvent } from '../check/trace.js';
 import type { Finding } from '../check/finding.js';
 
 export interface TraceView {
@@ -20,7 +20,7 @@ export interface TraceView {
 /** Build a view from a flattened event log ([step, actor, ev, a, b] per event). */
 export function traceView(title: string, vcpus: number, log: number[], finding: Finding | null, steps: number, traceHash: string): TraceView {
   const events: TraceEvent[] = [];
-  for (let i = 0; i < log.length; i += 5) events.push(describe(log[i], log[i + 1], log[i + 2], log[i + 3], log[i + 4]));
+  for (let i = 0; i < log.length; i += 5) events.push({ step: log[i], actor: log[i + 1], ev: log[i + 2], a: log[i + 3], b: log[i + 4] });
   const actors = [...Array.from({ length: vcpus }, (_, v) => `vCPU${v}`), 'host'];
   return { title, actors, events, finding, failingStep: finding ? finding.step : -1, steps, traceHash };
 }

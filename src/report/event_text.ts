@@ -1,0 +1,103 @@
+// The one rendering of a typed trace event (step, actor, Ev code, a, b). Every
+// view — `show` text and HTML, a finding's "last events" in run, nightly and
+// JUnit — prints events through eventText() and classifies them through
+// eventGroup()/isFault(); none reads structure back out of text. One entry
+// per Ev code in EV_TEXT: adding an event is one line here.
+//
+// Notation: VA and linear-map pages are page numbers (byte address / PAGE_SIZE,
+// as the model stores them: `pg 92`); a descriptor is pte_at_str()
+// (`pte[92]=92 VALID,NS`, src/model/pte.ts); ranges are half-open, `[a, b)`.
+
+import type { TraceEvent } from '../check/trace.js';
+import type { FindingKind } from '../check/finding.js';
+import { Ev, FN, Res, RES_NAMES, rsiSetRejected, rsiSetTop, type FnName } from '../check/events.js';
+import { pte_at_str } from '../model/pte.js';
+
+/** What a view may know beside the event: the finding of the schedule names the FINDING event. */
+export interface EventContext { findingKind?: FindingKind | null }
+
+/** How views group events: kernel calls, PTE / TLB / RIPAS changes, accesses, the rest. */
+export type EventGroup = 'call' | 'pte' | 'tlb' | 'rsi' | 'access' | 'finding' | 'other';
+
+interface EvEntry { group: EventGroup; text: (e: TraceEvent, ctx: EventContext) => string }
+
+/** A half-open range of pages or granules. */
+export const range = (from: number, to: number): string => `[${from}, ${to})`;
+
+const res = (b: number): string => RES_NAMES[b] ?? `result ${b}`;
+
+/** What a CALL event's argument (b) is, per kernel function (see the ctx.ev(Ev.CALL, ...) sites in src/kernel). */
+type ArgKind = 'page' | 'pages' | 'order' | 'chunk' | 'vcpu' | 'none' | 'n';
+const FN_ARG: Partial<Record<FnName, ArgKind>> = {
+  set_memory_decrypted: 'page', set_memory_encrypted: 'page', __change_memory_common: 'pages', flush_tlb_kernel_range: 'pages',
+  flush_tlb_all: 'none', rsi_set_memory_range: 'pages', split_kernel_leaf_mapping: 'page', alloc_pages: 'order', __free_pages: 'pages',
+  vmalloc: 'pages', vfree: 'pages', decrypted_pool_alloc: 'pages', decrypted_pool_free: 'pages', decrypted_pool_refill: 'chunk',
+  decrypted_pool_shrink: 'chunk', host_virtio_io: 'vcpu', arm64_rsi_setup_memory: 'pages', vm_unmap_aliases: 'none',
+  vmap_pages_decrypted: 'pages',
+};
+const ARG: Record<ArgKind, (b: number) => string> = {
+  page: (b) => `pg ${b}`, pages: (b) => `${b} pg`, order: (b) => `order ${b}`, chunk: (b) => `chunk ${b}`, vcpu: (b) => `vCPU${b}`, none: () => '', n: (b) => String(b),
+};
+
+/** Name of a kernel function id of a CALL/RET event. */
+export const fnName = (id: number): string => FN[id] ?? `fn${id}`;
+
+/** `set_memory_decrypted(pg 92)`: a CALL's function and argument. */
+export const callText = (fn: number, b: number): string => `${fnName(fn)}(${ARG[FN_ARG[FN[fn]] ?? 'n'](b)})`;
+
+export const EV_TEXT: Record<Ev, EvEntry> = {
+  [Ev.CALL]: { group: 'call', text: (e) => callText(e.a, e.b) },
+  [Ev.RET]: { group: 'call', text: (e) => `<- ${fnName(e.a)}: ${e.b}` },
+  [Ev.PTE_SET]: { group: 'pte', text: (e) => pte_at_str(e.a, e.b) },
+  [Ev.PMD_SPLIT]: { group: 'pte', text: (e) => `pmd_split block ${e.a}` },
+  [Ev.VMAP]: { group: 'pte', text: (e) => `vmap pte[${e.a}] -> pfn ${e.b}` },
+  [Ev.TLBI_VA]: { group: 'tlb', text: (e) => `TLBI VAALE1IS ${e.a}` },
+  [Ev.TLBI_ALL]: { group: 'tlb', text: () => 'TLBI VMALLE1IS' },
+  [Ev.TLBI_RANGE]: { group: 'tlb', text: (e) => `TLBI RVAALE1IS ${range(e.a, e.a + e.b)}` },
+  [Ev.TLBI_LOCAL]: { group: 'tlb', text: (e) => (e.a < 0 ? 'TLBI VMALLE1' : `TLBI VAALE1 ${e.a}`) },
+  [Ev.DSB]: { group: 'tlb', text: () => 'DSB ISH' },
+  [Ev.DSB_ST]: { group: 'tlb', text: () => 'DSB ISHST' },
+  [Ev.ISB]: { group: 'other', text: () => 'ISB' },
+  [Ev.RSI_SET]: {
+    group: 'rsi',
+    text: (e) => {
+      const top = rsiSetTop(e.b);
+      return `RIPAS set ${range(e.a, top)}${top === e.a ? ' (none)' : ''}${rsiSetRejected(e.b) ? ' REJECT' : ''}`;
+    },
+  },
+  [Ev.RSI_GET]: { group: 'rsi', text: (e) => `RIPAS get ${e.a}` },
+  [Ev.ACCESS]: { group: 'access', text: (e) => `access pg ${e.a}: ${res(e.b)}` },
+  [Ev.ZEROPAD]: { group: 'access', text: (e) => `zeropad pg ${e.a}: ${res(e.b)}` },
+  [Ev.HOST_IO]: { group: 'access', text: (e) => `host_io pfn ${e.a}: ${res(e.b)}` },
+  [Ev.SPURIOUS]: { group: 'other', text: (e) => `spurious fault pg ${e.a}` },
+  [Ev.ALLOC]: { group: 'other', text: (e) => `alloc pg ${range(e.a, e.a + e.b)}` },
+  [Ev.FREE]: { group: 'other', text: (e) => `free pg ${range(e.a, e.a + e.b)}` },
+  [Ev.POST]: { group: 'other', text: (e) => `post ${e.a} pg to host` },
+  [Ev.BLOCKED]: { group: 'other', text: () => '(blocked)' },
+  [Ev.BOOT]: { group: 'other', text: () => 'boot done' },
+  [Ev.FINDING]: { group: 'finding', text: (_e, ctx) => (ctx.findingKind ? `FINDING ${ctx.findingKind}` : 'FINDING (die)') },
+};
+
+const entry = (e: TraceEvent): EvEntry | undefined => EV_TEXT[e.ev as Ev];
+
+/** The readable one-line form of an event: `TLBI VAALE1IS 1511`, `pte[92]=92 VALID,NS`, `RIPAS set [92, 95)`. */
+export function eventText(e: TraceEvent, ctx: EventContext = {}): string {
+  const x = entry(e);
+  return x ? x.text(e, ctx) : `ev${e.ev} ${e.a} ${e.b}`;
+}
+
+export const eventGroup = (e: TraceEvent): EventGroup => entry(e)?.group ?? 'other';
+
+/** An access's result code, or -1 for other events. */
+export const accessResult = (e: TraceEvent): number => (eventGroup(e) === 'access' ? e.b : -1);
+
+/** An access whose result is a fault the kernel did not survive (SEA, GPF, translation fault, no progress). */
+export function isFault(e: TraceEvent): boolean {
+  const r = accessResult(e);
+  return r === Res.SEA || r === Res.GPF || r === Res.XLATE_FAULT || r === Res.NO_PROGRESS;
+}
+
+/** A finding's last events as lines: step, actor, event (run, nightly, JUnit). */
+export function eventLine(e: TraceEvent, actor: string, ctx: EventContext = {}, stepWidth = 7): string {
+  return `${String(e.step).padStart(stepWidth)} ${actor.padEnd(6)} ${eventText(e, ctx)}`;
+}
