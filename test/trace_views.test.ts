@@ -2,6 +2,7 @@
 // HTML swimlanes (and, when Chromium is installed, that the page renders).
 
 import { describe, it, expect, beforeAll } from 'vitest';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { reproducerForSeed } from '../src/repro/make.js';
 import { replay } from '../src/repro/replay.js';
 import { traceView, type TraceView } from '../src/report/trace_view.js';
 import { renderTraceText } from '../src/report/trace_text.js';
-import { esc, functionSpans, renderTraceHtml } from '../src/report/trace_html.js';
+import { PAGE_WIDTH, esc, functionSpans, renderTraceHtml } from '../src/report/trace_html.js';
 import { CHROMIUM, WINDOW, screenshotHtml } from '../src/report/screenshot.js';
 import { Ev, fnId } from '../src/check/events.js';
 
@@ -233,4 +234,37 @@ describe('HTML trace view', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+  // Layout measured by Chromium itself: a copy of the page with a probe script
+  // (the page ships without scripts) that writes the document's scroll width and
+  // the failing mark's box into an attribute, read back with --dump-dom.
+  async function measure(html: string, width: number, height: number): Promise<{ scrollWidth: number; clientWidth: number; innerHeight: number; mark: number[]; line: number[] }> {
+    const dir = mkdtempSync(join(tmpdir(), 'realmrace-measure-'));
+    try {
+      const probe = `<script>const box = (s) => { const r = document.querySelector(s).getBoundingClientRect(); return [r.left, r.right, r.top, r.bottom]; };
+document.body.setAttribute('data-measure', JSON.stringify({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth, innerHeight, mark: box('#zoom .failing'), line: box('#zoom .failing-step line') }));</script>`;
+      const page = join(dir, 'trace.html');
+      writeFileSync(page, html.replace('</body>', `${probe}</body>`));
+      const args = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        `--user-data-dir=${join(dir, 'profile')}`, `--window-size=${width},${height}`, '--dump-dom', `file://${page}`];
+      const dom = await new Promise<string>((ok, fail) => execFile(CHROMIUM, args, { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, out) => (err ? fail(err) : ok(String(out)))));
+      const m = /data-measure="([^"]*)"/.exec(dom);
+      expect(m).not.toBeNull();
+      return JSON.parse(m![1].replaceAll('&quot;', '"'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it.skipIf(!existsSync(CHROMIUM))(`puts the failing step in view without horizontal scrolling at ${PAGE_WIDTH} px (measured in Chromium)`, async () => {
+    for (const v of [v2, vm]) {
+      const m = await measure(renderTraceHtml(v), PAGE_WIDTH, 900);
+      expect(m.scrollWidth).toBeLessThanOrEqual(m.clientWidth); // nothing to scroll sideways
+      const [left, right, top, bottom] = m.mark; // the circled failing access in the zoomed lanes
+      expect(left).toBeGreaterThanOrEqual(0);
+      expect(right).toBeLessThanOrEqual(m.clientWidth);
+      expect(top).toBeGreaterThanOrEqual(0);
+      expect(bottom).toBeLessThanOrEqual(m.innerHeight); // in the first screen, no scrolling down either
+      expect(m.line[1]).toBeLessThanOrEqual(m.clientWidth);
+    }
+  }, 120_000);
 });

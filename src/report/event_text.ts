@@ -19,7 +19,7 @@ export interface EventContext { findingKind?: FindingKind | null }
 /** How views group events: kernel calls, PTE / TLB / RIPAS changes, accesses, the rest. */
 export type EventGroup = 'call' | 'pte' | 'tlb' | 'rsi' | 'access' | 'finding' | 'other';
 
-interface EvEntry { group: EventGroup; text: (e: TraceEvent, ctx: EventContext) => string }
+interface EvEntry { group: EventGroup; render: (e: TraceEvent, ctx: EventContext) => string }
 
 /** A half-open range of pages or granules. */
 export const range = (from: number, to: number): string => `[${from}, ${to})`;
@@ -46,36 +46,36 @@ export const fnName = (id: number): string => FN[id] ?? `fn${id}`;
 export const callText = (fn: number, b: number): string => `${fnName(fn)}(${ARG[FN_ARG[FN[fn]] ?? 'n'](b)})`;
 
 export const EV_TEXT: Record<Ev, EvEntry> = {
-  [Ev.CALL]: { group: 'call', text: (e) => callText(e.a, e.b) },
-  [Ev.RET]: { group: 'call', text: (e) => `<- ${fnName(e.a)}: ${e.b}` },
-  [Ev.PTE_SET]: { group: 'pte', text: (e) => pte_at_str(e.a, e.b) },
-  [Ev.PMD_SPLIT]: { group: 'pte', text: (e) => `pmd_split block ${e.a}` },
-  [Ev.VMAP]: { group: 'pte', text: (e) => `vmap pte[${e.a}] -> pfn ${e.b}` },
-  [Ev.TLBI_VA]: { group: 'tlb', text: (e) => `TLBI VAALE1IS ${e.a}` },
-  [Ev.TLBI_ALL]: { group: 'tlb', text: () => 'TLBI VMALLE1IS' },
-  [Ev.TLBI_RANGE]: { group: 'tlb', text: (e) => `TLBI RVAALE1IS ${range(e.a, e.a + e.b)}` },
-  [Ev.TLBI_LOCAL]: { group: 'tlb', text: (e) => (e.a < 0 ? 'TLBI VMALLE1' : `TLBI VAALE1 ${e.a}`) },
-  [Ev.DSB]: { group: 'tlb', text: () => 'DSB ISH' },
-  [Ev.DSB_ST]: { group: 'tlb', text: () => 'DSB ISHST' },
-  [Ev.ISB]: { group: 'other', text: () => 'ISB' },
+  [Ev.CALL]: { group: 'call', render: (e) => callText(e.a, e.b) },
+  [Ev.RET]: { group: 'call', render: (e) => `<- ${fnName(e.a)}: ${e.b}` },
+  [Ev.PTE_SET]: { group: 'pte', render: (e) => pte_at_str(e.a, e.b) },
+  [Ev.PMD_SPLIT]: { group: 'pte', render: (e) => `pmd_split block ${e.a}` },
+  [Ev.VMAP]: { group: 'pte', render: (e) => `vmap pte[${e.a}] -> pfn ${e.b}` },
+  [Ev.TLBI_VA]: { group: 'tlb', render: (e) => `TLBI VAALE1IS ${e.a}` },
+  [Ev.TLBI_ALL]: { group: 'tlb', render: () => 'TLBI VMALLE1IS' },
+  [Ev.TLBI_RANGE]: { group: 'tlb', render: (e) => `TLBI RVAALE1IS ${range(e.a, e.a + e.b)}` },
+  [Ev.TLBI_LOCAL]: { group: 'tlb', render: (e) => (e.a < 0 ? 'TLBI VMALLE1' : `TLBI VAALE1 ${e.a}`) },
+  [Ev.DSB]: { group: 'tlb', render: () => 'DSB ISH' },
+  [Ev.DSB_ST]: { group: 'tlb', render: () => 'DSB ISHST' },
+  [Ev.ISB]: { group: 'other', render: () => 'ISB' },
   [Ev.RSI_SET]: {
     group: 'rsi',
-    text: (e) => {
+    render: (e) => {
       const top = rsiSetTop(e.b);
       return `RIPAS set ${range(e.a, top)}${top === e.a ? ' (none)' : ''}${rsiSetRejected(e.b) ? ' REJECT' : ''}`;
     },
   },
-  [Ev.RSI_GET]: { group: 'rsi', text: (e) => `RIPAS get ${e.a}` },
-  [Ev.ACCESS]: { group: 'access', text: (e) => `access pg ${e.a}: ${res(e.b)}` },
-  [Ev.ZEROPAD]: { group: 'access', text: (e) => `zeropad pg ${e.a}: ${res(e.b)}` },
-  [Ev.HOST_IO]: { group: 'access', text: (e) => `host_io pfn ${e.a}: ${res(e.b)}` },
-  [Ev.SPURIOUS]: { group: 'other', text: (e) => `spurious fault pg ${e.a}` },
-  [Ev.ALLOC]: { group: 'other', text: (e) => `alloc pg ${range(e.a, e.a + e.b)}` },
-  [Ev.FREE]: { group: 'other', text: (e) => `free pg ${range(e.a, e.a + e.b)}` },
-  [Ev.POST]: { group: 'other', text: (e) => `post ${e.a} pg to host` },
-  [Ev.BLOCKED]: { group: 'other', text: () => '(blocked)' },
-  [Ev.BOOT]: { group: 'other', text: () => 'boot done' },
-  [Ev.FINDING]: { group: 'finding', text: (_e, ctx) => (ctx.findingKind ? `FINDING ${ctx.findingKind}` : 'FINDING (die)') },
+  [Ev.RSI_GET]: { group: 'rsi', render: (e) => `RIPAS get ${e.a}` },
+  [Ev.ACCESS]: { group: 'access', render: (e) => `access pg ${e.a}: ${res(e.b)}` },
+  [Ev.ZEROPAD]: { group: 'access', render: (e) => `zeropad pg ${e.a}: ${res(e.b)}` },
+  [Ev.HOST_IO]: { group: 'access', render: (e) => `host_io pfn ${e.a}: ${res(e.b)}` },
+  [Ev.SPURIOUS]: { group: 'other', render: (e) => `spurious fault pg ${e.a}` },
+  [Ev.ALLOC]: { group: 'other', render: (e) => `alloc pg ${range(e.a, e.a + e.b)}` },
+  [Ev.FREE]: { group: 'other', render: (e) => `free pg ${range(e.a, e.a + e.b)}` },
+  [Ev.POST]: { group: 'other', render: (e) => `post ${e.a} pg to host` },
+  [Ev.BLOCKED]: { group: 'other', render: () => '(blocked)' },
+  [Ev.BOOT]: { group: 'other', render: () => 'boot done' },
+  [Ev.FINDING]: { group: 'finding', render: (_e, ctx) => (ctx.findingKind ? `FINDING ${ctx.findingKind}` : 'FINDING (die)') },
 };
 
 const entry = (e: TraceEvent): EvEntry | undefined => EV_TEXT[e.ev as Ev];
@@ -83,7 +83,7 @@ const entry = (e: TraceEvent): EvEntry | undefined => EV_TEXT[e.ev as Ev];
 /** The readable one-line form of an event: `TLBI VAALE1IS 1511`, `pte[92]=92 VALID,NS`, `RIPAS set [92, 95)`. */
 export function eventText(e: TraceEvent, ctx: EventContext = {}): string {
   const x = entry(e);
-  return x ? x.text(e, ctx) : `ev${e.ev} ${e.a} ${e.b}`;
+  return x ? x.render(e, ctx) : `ev${e.ev} ${e.a} ${e.b}`;
 }
 
 export const eventGroup = (e: TraceEvent): EventGroup => entry(e)?.group ?? 'other';

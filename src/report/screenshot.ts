@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const WINDOW = { width: 1700, height: 1100 };
+/** The window the trace page is made for: it fits 1400 px without horizontal scrolling (trace_html.ts PAGE_WIDTH). */
+export const WINDOW = { width: 1400, height: 900 };
 
 export async function screenshotHtml(htmlPath: string, pngPath: string): Promise<void> {
   const profile = await mkdtemp(join(tmpdir(), 'realmrace-chromium-'));

@@ -2,8 +2,9 @@
 // swimlanes, one horizontal lane per actor (vCPU0.., host), steps along x.
 // Each event is a small mark coloured by kind, kernel functions (CALL events)
 // are labelled bars, the failing step is a red vertical line labelled with the
-// finding signature. The first SVG fits the whole schedule; the second zooms
-// into the last steps before the failure, where labels are legible.
+// finding signature. The first SVG zooms into the last steps before the
+// failure, where labels are legible; the second fits the whole schedule. Both
+// fit a 1400 px window, so the failing step is in view without scrolling sideways.
 
 import type { TraceEvent } from '../check/trace.js';
 import { Ev, FN, Res, fnId, type FnName } from '../check/events.js';
@@ -222,13 +223,13 @@ function swimlane(view: TraceView, spans: Span[], g: Geometry, id: string): stri
   const innerH = zoomed ? 11 : 6;
   const rowH = 5; // overview: one row per kind
   const markH = 10; // zoom: one row of marks, then vertical labels
-  const LABEL_FONT = 9;
-  const labelMax = 92;
+  const LABEL_FONT = 8.5;
+  const labelMax = 150; // px: 29 glyphs, a four-digit pte[...]=... in full
   const zoomEvents = zoomed ? zoomCells(view, from, to) : [];
   const laneHs = view.actors.map((_, a) => {
     if (!zoomed) return 2 + outerH + 1 + innerH + 2 + ROWS.length * rowH + 2;
     let chars = 4;
-    for (const c of zoomEvents) if (c.actor === a) for (const e of c.shown) chars = Math.max(chars, viewEventText(e, view).length);
+    for (const c of zoomEvents) if (c.actor === a) chars = Math.max(chars, cellLabel(view, c.shown).length);
     return 3 + outerH + 2 + innerH + 3 + markH + 2 + Math.min(labelMax, Math.ceil(chars * LABEL_FONT * MONO) + 4) + 2;
   });
   const laneTops = laneHs.map((_, a) => top + laneHs.slice(0, a).reduce((x, y) => x + y, 0));
@@ -323,10 +324,13 @@ function swimlane(view: TraceView, spans: Span[], g: Geometry, id: string): stri
       const tip = `step ${step} ${view.actors[a]}: ${same.map((o) => viewEventText(o, view)).join('; ')}`;
       const m = `<g class="ev ev-${k}${isFail ? ' failing' : ''}"><title>${esc(tip)}</title>` +
         (isFail ? `<circle cx="${f1(cx)}" cy="${my + markH / 2}" r="${f1(sz / 2 + 3)}" fill="none" stroke="${KIND_COLOUR.fault}" stroke-width="2"/>` : '') +
-        `<rect x="${f1(cx - sz / 2)}" y="${my + (markH - sz) / 2}" width="${f1(sz)}" height="${f1(sz)}" fill="${KIND_COLOUR[k]}" rx="1.5"/>` +
-        `<text transform="translate(${f1(cx - LABEL_FONT * 0.35)},${my + markH + 3}) rotate(90)" font-size="${LABEL_FONT}" fill="${k === 'fault' ? KIND_COLOUR.fault : '#222'}"${k === 'fault' ? ' font-weight="bold"' : ''}>${esc(label(labelMax, LABEL_FONT, [viewEventText(e, view)]))}</text></g>`;
+        `<rect x="${f1(cx - sz / 2)}" y="${my + (markH - sz) / 2}" width="${f1(sz)}" height="${f1(sz)}" fill="${KIND_COLOUR[k]}" rx="1.5"/></g>`;
       (k === 'fault' ? faults : marks).push(m);
     });
+    // One vertical label per cell (a step is too narrow for two side by side), its events in order.
+    const fault = shown.some((e) => markKind(e) === 'fault');
+    const cx = X(step) + sx / 2;
+    (fault ? faults : marks).push(`<text class="cell" transform="translate(${f1(cx - LABEL_FONT * 0.35)},${marksY(a) + markH + 3}) rotate(90)" font-size="${LABEL_FONT}" fill="${fault ? KIND_COLOUR.fault : '#222'}"${fault ? ' font-weight="bold"' : ''}>${esc(label(labelMax, LABEL_FONT, [cellLabel(view, shown)]))}</text>`);
   }
   out.push(`<g class="marks" clip-path="url(#${id}-plot)">${marks.join('')}${faults.join('')}</g>`);
 
@@ -345,6 +349,9 @@ function swimlane(view: TraceView, spans: Span[], g: Geometry, id: string): stri
   out.push('</svg>');
   return out.join('\n');
 }
+
+/** The label of a zoomed (step, actor) cell: its events' texts in order. */
+const cellLabel = (view: TraceView, shown: TraceEvent[]): string => shown.map((e) => viewEventText(e, view)).join(' · ');
 
 interface ZoomCell { step: number; actor: number; evs: TraceEvent[]; shown: TraceEvent[] }
 
@@ -366,7 +373,13 @@ function zoomCells(view: TraceView, from: number, to: number): ZoomCell[] {
 }
 
 const ZOOM_STEPS = 80;
-const PLOT_W = 1560;
+/**
+ * Plot width: the page fits a 1400 px window without horizontal scrolling
+ * (body margins 2 x 14, a 15 px scrollbar, GUTTER + RIGHT around the plot); on
+ * narrower windows the SVGs scale down (CSS max-width).
+ */
+export const PAGE_WIDTH = 1400;
+const PLOT_W = PAGE_WIDTH - 2 * 14 - 16 - GUTTER - RIGHT - 6;
 
 function lastStepOf(view: TraceView): number {
   let last = view.steps - 1;
@@ -393,7 +406,7 @@ h2 { font-size: 14px; margin: 6px 0 0 0; color: #333; }
 .legend span.sw { display: inline-block; width: 11px; height: 11px; border-radius: 2px; vertical-align: -1px; margin-right: 5px; }
 .legend span.bar { display: inline-block; width: 26px; height: 10px; border: 0.5px solid #8a97a6; border-radius: 2px; vertical-align: -1px; margin-right: 5px; }
 .legend span.line { display: inline-block; width: 3px; height: 13px; background: #d62728; vertical-align: -2px; margin-right: 5px; }
-svg { display: block; }
+svg { display: block; max-width: 100%; height: auto; }
 `;
 
 export function renderTraceHtml(view: TraceView): string {
@@ -423,10 +436,10 @@ export function renderTraceHtml(view: TraceView): string {
 ${f ? `<div class="finding">${esc(f.signature)}</div>\n<div class="detail">${esc(f.detail)}</div>` : '<div class="finding" style="color:#2e7d32">no finding: the schedule ran to completion</div>'}
 <div class="boot">${esc(bootSummary(view))}</div>
 <div class="legend">${legend}</div>
-<h2>Whole schedule: steps ${range(0, last + 1)} (hover a mark for the event)</h2>
-${overview}
 <h2>Last ${zw.to - zw.from + 1} steps ${f ? 'up to the failure' : 'of the schedule'}: steps ${range(zw.from, zw.to + 1)}</h2>
 ${zoom}
+<h2>Whole schedule: steps ${range(0, last + 1)} (hover a mark for the event)</h2>
+${overview}
 </body>
 </html>
 `;
