@@ -73,6 +73,10 @@ describe('realmrace nightly', () => {
     const junit = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(CWD, 'r2', 'junit.xml'), 'utf8'));
     expect(junit.testsuites.testsuite.testcase.failure['@_message']).toMatch(/^bbm-violation in /);
     expect(junit.testsuites.testsuite.testcase.failure['#text']).toMatch(/replay: npx realmrace replay r2\/reproducers\//);
+    // The last events read as `show` prints them (src/report/event_text.ts), the finding event named.
+    expect(junit.testsuites.testsuite.testcase.failure['#text']).toMatch(/^\d+ vCPU\d +FINDING bbm-violation$/m);
+    expect(junit.testsuites.testsuite.testcase.failure['#text']).toMatch(/^\d+ vCPU\d +pte\[\d+\]=\d+ (VALID|invalid),(NS|prot)$/m);
+    expect(junit.testsuites.testsuite.testcase.failure['#text']).not.toMatch(/finding 0 0|pte_set|tlbi_vaale1is/);
   }, 120_000);
 
   it('exits 2 when a canary is not caught in enough complete runs: the harness lost its teeth', () => {
