@@ -13,7 +13,7 @@ import { traceView, type TraceView } from '../src/report/trace_view.js';
 import { renderTraceText } from '../src/report/trace_text.js';
 import { esc, renderTraceHtml } from '../src/report/trace_html.js';
 import { renderFindings } from '../src/report/outcome_table.js';
-import { EV_TEXT, eventText } from '../src/report/event_text.js';
+import { EV_TEXT, eventJson, eventText } from '../src/report/event_text.js';
 import { Ev, Res, fnId, rsiSetProgress } from '../src/check/events.js';
 import { Trace, type TraceEvent } from '../src/check/trace.js';
 import { mergedLastEvents } from '../src/check/finding.js';
@@ -58,6 +58,10 @@ describe('event rendering', () => {
     expect(eventText(ev(Ev.CALL, fnId('set_memory_decrypted'), 92))).toBe('set_memory_decrypted(pg 92)');
     expect(eventText(ev(Ev.RET, fnId('set_memory_decrypted'), -22))).toBe('<- set_memory_decrypted: -22');
     expect(eventText(ev(Ev.ZEROPAD, 93, Res.SEA))).toBe('zeropad pg 93: SEA');
+  });
+
+  it('gives --json the typed fields, the code name and the same text', () => {
+    expect(eventJson(ev(Ev.TLBI_VA, 1511))).toEqual({ step: 7, actor: 1, ev: 'TLBI_VA', a: 1511, b: 0, text: 'TLBI VAALE1IS 1511' });
   });
 
   it('has one entry per Ev code (a new code is one table line), none falling back to raw numbers', () => {

@@ -8,6 +8,7 @@ import { runPolicyControlledYielding, runPolicyIsolated, runPolicyFree, verdictF
 import { onInterrupt, INTERRUPTED_EXIT, type Interrupt } from './interrupt.js';
 import type { PolicyOutcome } from '../run/outcome.js';
 import type { Policy } from '../kernel/policy.js';
+import { eventJson } from '../report/event_text.js';
 import { renderFindings, renderOutcomeTable, runExitCode, runResult, verdictLine } from '../report/outcome_table.js';
 import { DEFAULT_MIN_SCHEDULES, IMPLICIT_SECONDS } from '../config/fields.js';
 import { replayCommand } from '../report/replay.js';
@@ -99,7 +100,7 @@ async function runPolicies(f: RunFlags, cfg: ReturnType<typeof configOf>, specs:
       tool: 'realmrace', version: VERSION, mode: f.mode, seed: f.seed, config: cfg, budget,
       outcomes: outcomes.map((o) => ({
         ...o, policySpec: specOf(o), policyHash: policyHash(specOf(o)),
-        buckets: o.buckets.map((b) => ({ ...b, reproducerFile: files.get(`${o.policy}\n${b.signature}`) ?? null, exact: o.mode !== 'free', replay: replay(o, b.firstSeed, b.signature), traceHash: repros.get(o.policy, b.signature)?.traceHash })),
+        buckets: o.buckets.map((b) => ({ ...b, first: { ...b.first, lastEvents: b.first.lastEvents.map((l) => l.map((e) => eventJson(e, { findingKind: b.first.kind }))) }, reproducerFile: files.get(`${o.policy}\n${b.signature}`) ?? null, exact: o.mode !== 'free', replay: replay(o, b.firstSeed, b.signature), traceHash: repros.get(o.policy, b.signature)?.traceHash })),
       })),
       result, verdict: line, exitCode: exit,
     };

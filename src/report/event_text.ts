@@ -97,6 +97,10 @@ export function isFault(e: TraceEvent): boolean {
   return r === Res.SEA || r === Res.GPF || r === Res.XLATE_FAULT || r === Res.NO_PROGRESS;
 }
 
+/** An event in --json output: the typed fields, the Ev code's name and the rendered text beside them. */
+export const eventJson = (e: TraceEvent, ctx: EventContext = {}): { step: number; actor: number; ev: string; a: number; b: number; text: string } =>
+  ({ step: e.step, actor: e.actor, ev: Ev[e.ev] ?? `ev${e.ev}`, a: e.a, b: e.b, text: eventText(e, ctx) });
+
 /** A finding's last events as lines: step, actor, event (run, nightly, JUnit). */
 export function eventLine(e: TraceEvent, actor: string, ctx: EventContext = {}, stepWidth = 7): string {
   return `${String(e.step).padStart(stepWidth)} ${actor.padEnd(6)} ${eventText(e, ctx)}`;

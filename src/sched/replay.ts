@@ -68,7 +68,7 @@ export class Replay extends SchedulerWrapper {
     if (this.choice >= c.length) { this.diverge(this.step, `the recorded choices ended before the run did (${kind})`); return -1; }
     const v = c[this.choice++];
     if (v >= 0 && v < n) return v;
-    this.diverge(this.step, `recorded answer ${v} does not fit choice ${kind} (0..${n - 1})`);
+    this.diverge(this.step, `recorded answer ${v} does not fit choice ${kind} [0, ${n})`);
     return -1;
   }
 
