@@ -1,7 +1,7 @@
 // The text trace view: one column per actor (vCPU0.., host), one row per step,
 // the actor that ran the step holds the cell; several events of one step go on
-// continuation rows. Kernel functions (CALL events), PTE / RIPAS / TLB changes
-// and accesses are shown compactly; the failing access is marked with '>>>'
+// continuation rows. Each event reads as event_text.ts renders it (the words a
+// finding's last events use too); the failing access is marked with '>>>'
 // and the finding is printed under the table. A kernel engineer reads the end,
 // so long schedules show only their last steps.
 
