@@ -216,7 +216,7 @@ describe('R20: a still-valid alias of an EMPTY granule is fatal', () => {
     const w = world();
     const f = death(() => run(set_memory_decrypted(w.cpus[0], v2_no_bbm, 200 * PG, 1)));
     expect(f?.kind).toBe('bbm-violation');
-    expect(f?.detail).toContain('VA page 200: output 200 -> 200 NS');
+    expect(f?.detail).toContain('VA page 200: pte[200]=200 VALID,prot -> pte[200]=200 VALID,NS');
     expect(ripasOf(w, 200)).toBe(Ripas.RAM); // stopped at the write: no RSI call yet
   });
 

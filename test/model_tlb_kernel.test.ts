@@ -150,7 +150,7 @@ describe('R31 bbm-violation', () => {
     const w = world();
     const f = death(() => run(set_pte(w.cpus[0], 9 * PG, mk_pte(12, true, false))));
     expect(f?.kind).toBe('bbm-violation');
-    expect(f?.detail).toBe('VA page 9: output 9 -> 12 with no invalid write + TLBI between');
+    expect(f?.detail).toBe('VA page 9: pte[9]=9 VALID,prot -> pte[9]=12 VALID,prot with no invalid write + TLBI between');
   });
 });
 

@@ -5,7 +5,7 @@
 import { PTRS_PER_PTE } from '../model/config.js';
 import { STEP } from '../model/cpu.js';
 import { walk } from '../model/mmu.js';
-import { PMD_SECT, PMD_SPLITTING, PTE_NS, PTE_PFN_MASK, PTE_VALID } from '../model/pte.js';
+import { PMD_SECT, PMD_SPLITTING, PTE_NS, PTE_PFN_MASK, PTE_VALID, pte_at_str, pte_str } from '../model/pte.js';
 import { Ev, fnId } from '../check/events.js';
 import { C } from '../check/counters.js';
 import { chargePte, chargeSplit } from '../cost/charge.js';
@@ -25,8 +25,9 @@ function descriptor_written(ctx: KernelCtx, fn: string, vpn: number, span: numbe
   const r = ctx.realm;
   const v = span === 1 ? r.bbmPte.written(vpn, desc) : r.bbmPmd.written(vpn / span, desc);
   if (v) {
+    const shown = (oa: number): string => (span === 1 ? pte_at_str(vpn, oa | PTE_VALID) : `pmd ${pte_str(oa | PTE_VALID)}`);
     ctx.die('bbm-violation', fn, 'live change of a valid descriptor\'s output address without break-before-make',
-      `VA page ${vpn}${span > 1 ? ' (2 MiB block)' : ''}: output ${v.oldOa & PTE_PFN_MASK}${v.oldOa & PTE_NS ? ' NS' : ''} -> ${v.newOa & PTE_PFN_MASK}${v.newOa & PTE_NS ? ' NS' : ''} with no invalid write + TLBI between`);
+      `VA page ${vpn}${span > 1 ? ' (2 MiB block)' : ''}: ${shown(v.oldOa)} -> ${shown(v.newOa)} with no invalid write + TLBI between`);
   }
   if (!(old & PTE_VALID) && desc & PTE_VALID) for (let i = 0; i < span; i++) r.tlb.madeValid(vpn + i);
 }
