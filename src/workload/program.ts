@@ -10,7 +10,7 @@ import { ActorStack, type KGen } from '../model/actor_stack.js';
 import { H, MB, MB_MAX_PAGES, MbState } from '../model/realm.js';
 import { walk, tlb_peek } from '../model/mmu.js';
 import { hostValue } from '../model/memdata.js';
-import { PTE_NS, pte_pfn } from '../model/pte.js';
+import { PTE_NS, pte_at_str, pte_pfn } from '../model/pte.js';
 import { PAGE_SIZE, page_address, virt_to_pfn } from '../kernel/memory.js';
 import { C } from '../check/counters.js';
 import { Ev } from '../check/events.js';
@@ -157,7 +157,7 @@ function* use_shared_buffer(cpu: Cpu, addr: number, n: number, io: Io): KGen {
     if (v !== want) {
       const d = tlb_peek(cpu, va + i) || walk(cpu.realm, va + i);
       cpu.die('integrity', 'read back', 'read-back of a shared buffer returned data the host did not write (translation to another page)',
-        `VA page ${va + i} posted as IPA page ${posted[i] & ~MB_NS}${posted[i] & MB_NS ? ' (shared)' : ' (protected)'}, read through pfn ${pte_pfn(d)}${d & PTE_NS ? ' NS' : ''}: ${v} instead of ${want ?? 'host data'}`);
+        `VA page ${va + i} posted as IPA page ${posted[i] & ~MB_NS}${posted[i] & MB_NS ? ' (shared)' : ' (protected)'}, read through ${pte_at_str(va + i, d)}: ${v} instead of ${want ?? 'host data'}`);
     }
   }
 }
