@@ -43,6 +43,28 @@ export function bootSummary(view: TraceView): string {
   return `boot (${view.actors[boot[0].actor] ?? 'vCPU0'}, ${boot.length} events): ${calls.join(' > ')}${ripas}${done}`;
 }
 
+const MIN_COL = 6;
+const MAX_COL = 48;
+
+/**
+ * Column widths for `room` characters of cells (3 of each go to padding and
+ * the rule): a column whose longest cell is short (the host's) gets only what
+ * it needs, and the rest is shared evenly by the others.
+ */
+function columnWidths(room: number, rows: string[][]): number[] {
+  const n = rows[0].length;
+  const need = new Array<number>(n).fill(MIN_COL);
+  for (const r of rows) r.forEach((cell, c) => { need[c] = Math.max(need[c], cell.length); });
+  const w = new Array<number>(n).fill(MIN_COL);
+  let left = room - 3 * n;
+  const order = [...need.keys()].sort((x, y) => need[x] - need[y]);
+  order.forEach((c, k) => {
+    w[c] = Math.max(MIN_COL, Math.min(MAX_COL, need[c], Math.floor(left / (n - k))));
+    left -= w[c];
+  });
+  return w;
+}
+
 export function renderTraceText(view: TraceView, opts: TraceTextOptions = {}): string {
   const width = Math.max(40, opts.width ?? 160);
   const n = view.actors.length;
@@ -53,21 +75,7 @@ export function renderTraceText(view: TraceView, opts: TraceTextOptions = {}): s
   const from = Number.isFinite(last) ? Math.max(0, total - Math.max(1, Math.floor(last))) : 0;
 
   const stepW = Math.max(4, String(Math.max(0, total - 1)).length) + MARK.length + 1;
-  // | step | c0 | c1 | ... |  -> (n + 1) cells, each '| ' + cell + ' ', then a closing '|'
-  const colW = Math.max(6, Math.min(48, Math.floor((width - (stepW + 3) - 1) / n) - 3));
-  const rule = '+' + '-'.repeat(stepW + 2) + ('+' + '-'.repeat(colW + 2)).repeat(n) + '+';
-  const row = (step: string, cells: string[]): string =>
-    '| ' + step.padStart(stepW) + ' |' + cells.map((c) => ' ' + fit(c.replaceAll('|', '/'), colW) + ' |').join(''); // '|' only as the column rule
-
-  const out: string[] = [];
-  out.push(`trace: ${view.title}`);
-  out.push(`actors: ${view.actors.join(', ')} | steps: ${view.steps} | trace hash: ${view.traceHash} | ${view.finding ? `finding at step ${view.failingStep} on ${view.actors[view.finding.actor] ?? `actor ${view.finding.actor}`}` : 'no finding'}`);
-  out.push(bootSummary(view));
-  if (from > 0) out.push(`... ${from} earlier step${from === 1 ? '' : 's'} elided (steps ${range(0, from)}); showing steps ${range(from, total)} ...`);
-  out.push(rule);
-  out.push(row('step', view.actors.map((a) => a)));
-  out.push(rule);
-
+  const rows: [string, string[]][] = [];
   const failing = view.finding ? view.failingStep : -1;
   let i = 0;
   while (i < run.length && run[i].step < from) i++;
@@ -89,10 +97,24 @@ export function renderTraceText(view: TraceView, opts: TraceTextOptions = {}): s
     const height = Math.max(...lines.map((l) => l.length));
     for (let k = 0; k < height; k++) {
       const label = k === 0 ? (step === failing ? `${MARK} ${step}` : String(step)) : '';
-      out.push(row(label, lines.map((l) => l[k] ?? '')));
+      rows.push([label, lines.map((l) => l[k] ?? '')]);
     }
     i = j;
   }
+
+  // | step | c0 | c1 | ... |  -> (n + 1) cells, each '| ' + cell + ' ', then a closing '|'
+  const colW = columnWidths(width - (stepW + 3) - 1, [view.actors, ...rows.map((r) => r[1])]);
+  const rule = '+' + '-'.repeat(stepW + 2) + colW.map((w) => '+' + '-'.repeat(w + 2)).join('') + '+';
+  const row = (step: string, cells: string[]): string =>
+    '| ' + step.padStart(stepW) + ' |' + cells.map((c, k) => ' ' + fit(c.replaceAll('|', '/'), colW[k]) + ' |').join(''); // '|' only as the column rule
+
+  const out: string[] = [];
+  out.push(`trace: ${view.title}`);
+  out.push(`actors: ${view.actors.join(', ')} | steps: ${view.steps} | trace hash: ${view.traceHash} | ${view.finding ? `finding at step ${view.failingStep} on ${view.actors[view.finding.actor] ?? `actor ${view.finding.actor}`}` : 'no finding'}`);
+  out.push(bootSummary(view));
+  if (from > 0) out.push(`... ${from} earlier step${from === 1 ? '' : 's'} elided (steps ${range(0, from)}); showing steps ${range(from, total)} ...`);
+  out.push(rule, row('step', view.actors), rule);
+  for (const [label, cells] of rows) out.push(row(label, cells));
   out.push(rule);
 
   if (view.finding) {
