@@ -36,9 +36,18 @@ export const C: Record<CounterName, number> = Object.fromEntries(COUNTERS.map((n
 
 export type Counts = Record<CounterName, number>;
 
-export function countsOf(rows: Float64Array[]): Counts {
-  const out = Object.fromEntries(COUNTERS.map((n) => [n, 0])) as Counts;
-  for (const r of rows) for (let i = 0; i < NCOUNTERS; i++) out[COUNTERS[i]] += r[i];
+export function countsOf(rows: ArrayLike<number>[]): Counts {
+  const sums = new Float64Array(NCOUNTERS);
+  for (const r of rows) for (let i = 0; i < NCOUNTERS; i++) sums[i] += r[i];
+  return countsFrom(sums);
+}
+
+/** Every counter at 0, built once: a copy of it has all the properties already, so filling it adds none. */
+const ZERO: Counts = Object.fromEntries(COUNTERS.map((n) => [n, 0])) as Counts;
+
+function countsFrom(sums: Float64Array): Counts {
+  const out = { ...ZERO };
+  for (let i = 0; i < NCOUNTERS; i++) out[COUNTERS[i]] = sums[i];
   return out;
 }
 
@@ -47,5 +56,5 @@ export function addCounts(into: Counts, from: Counts): void {
 }
 
 export function zeroCounts(): Counts {
-  return Object.fromEntries(COUNTERS.map((n) => [n, 0])) as Counts;
+  return { ...ZERO };
 }

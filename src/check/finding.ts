@@ -53,7 +53,13 @@ export const signatureOf = (kind: FindingKind, site: string, cause: string): str
 /** Thrown through the generators when the modelled kernel dies (Cpu.die); the executor catches it. */
 export class KernelDeath extends Error {
   constructor(readonly kind: FindingKind, readonly fn: string, override readonly cause: string, readonly detail: string, readonly actor: number) {
+    // A modelled death, not a fault of this program: its JS stack says nothing (the
+    // finding carries op, site, step and last events), and capturing it costs more
+    // than a short schedule's steps.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`${kind} in ${fn}: ${cause}`);
+    Error.stackTraceLimit = limit;
   }
 }
 

@@ -13,6 +13,8 @@ export class OpRandom {
   private pos = OP_WORDS;
   private seed = 0;
   private more: seedrandom.PRNG | null = null;
+  /** seedWith()'s seed, until the first word is drawn (most CPUs start an operation before they draw any). */
+  private fixedSeed: string | null = null;
 
   /** Start a new operation: its words and seed come from the program generator. */
   reset(gen: seedrandom.PRNG): void {
@@ -20,19 +22,24 @@ export class OpRandom {
     this.seed = gen.int32() >>> 0;
     this.pos = 0;
     this.more = null;
+    this.fixedSeed = null;
   }
 
   /** Start from a fixed seed (boot, the host agent). */
   seedWith(s: string): void {
     this.pos = OP_WORDS;
-    this.more = seedrandom.alea(s);
+    this.more = null;
+    this.fixedSeed = s; // the generator is made when the first word is drawn: seeding one costs microseconds
   }
 
   /** Uniform 32-bit unsigned integer. */
   uint32(): number {
     if (this.pos < OP_WORDS) return this.words[this.pos++];
-    // tychei takes a 32-bit integer seed directly (its typings only admit strings).
-    if (this.more === null) this.more = seedrandom.tychei(this.seed as unknown as string);
+    if (this.more === null) {
+      if (this.fixedSeed !== null) this.more = seedrandom.alea(this.fixedSeed);
+      // tychei takes a 32-bit integer seed directly (its typings only admit strings).
+      else this.more = seedrandom.tychei(this.seed as unknown as string);
+    }
     return this.more.int32() >>> 0;
   }
 

@@ -12,6 +12,7 @@ import { mk_pte, PMD_SECT, PTE_NS, PTE_VALID } from './pte.js';
 import { TlbStore } from './tlb.js';
 import { BbmTracker } from './bbm.js';
 import { DataStore } from './memdata.js';
+import { Words } from './words.js';
 
 /** Header words. */
 export enum H {
@@ -82,6 +83,10 @@ export class Realm {
   readonly oSplitLock: number;
   /** Other threads may touch this buffer at the same time: every access is an Atomics call. */
   readonly atomic: boolean;
+  /** The power-on words, once reset() has computed them. */
+  private powerOn: Int32Array | null = null;
+  /** Every word of the buffer, plain or atomic (src/model/words.ts): the tables below are read and written through it. */
+  readonly words: Words;
 
   /** sab: attach to a buffer another thread created (then every access is atomic). */
   constructor(cfg: RealmConfig, sab?: SharedArrayBuffer) {
@@ -116,6 +121,7 @@ export class Realm {
     if (this.sab.byteLength !== o * 4) throw new Error(`SharedArrayBuffer size ${this.sab.byteLength} does not match config (${o * 4})`);
     this.i32 = new Int32Array(this.sab);
     this.atomic = sab !== undefined;
+    this.words = new Words(this.i32, this.atomic);
     // The TLB, BBM and data words are plain or atomic like every other word of the buffer.
     this.tlb = new TlbStore(this.i32, this.atomic, tlbShape, this, this.oTlb);
     this.bbmPte = new BbmTracker(this.i32, this.atomic, this.vaPages, 1, oBbmPte);
@@ -140,6 +146,10 @@ export class Realm {
 
   /** Power-on state, before boot: RIPAS EMPTY everywhere, no DATA granules, linear map built by paging_init(). */
   reset(): void {
+    if (this.powerOn !== null) {
+      this.i32.set(this.powerOn); // the same every time: computed once, then copied
+      return;
+    }
     this.i32.fill(0);
     const a = this.i32;
     a[H.MAGIC] = 0x7265616c; // 'real'
@@ -154,6 +164,7 @@ export class Realm {
     // The linear map's descriptors are its first valid writes (R31); data pages start zeroed.
     this.bbmPte.reset((vpn) => a[this.oPte + vpn]);
     this.bbmPmd.reset((b) => a[this.oPmd + b]);
+    this.powerOn = this.i32.slice();
   }
 
   /** The granule state a firmware-populated realm would have after boot (used by tests that skip boot). */
@@ -165,56 +176,31 @@ export class Realm {
   isLinear(vpn: number): boolean { return vpn >= 0 && vpn < this.lmPages; }
   isVmalloc(vpn: number): boolean { return vpn >= this.vmBase && vpn < this.vaPages; }
 
-  // One load, store, or compare-and-exchange of word i (plain when single-threaded).
-  load(i: number): number { return this.atomic ? Atomics.load(this.i32, i) : this.i32[i]; }
-  store(i: number, v: number): void { if (this.atomic) Atomics.store(this.i32, i, v); else this.i32[i] = v; }
-  /** Returns the old value; v is written only if it was `expected`. */
-  cmpxchg(i: number, expected: number, v: number): number {
-    if (this.atomic) return Atomics.compareExchange(this.i32, i, expected, v);
-    const old = this.i32[i];
-    if (old === expected) this.i32[i] = v;
-    return old;
-  }
-  /** Returns the old value; v is written. */
-  xchg(i: number, v: number): number {
-    if (this.atomic) return Atomics.exchange(this.i32, i, v);
-    const old = this.i32[i];
-    this.i32[i] = v;
-    return old;
-  }
-  or(i: number, bits: number): void { if (this.atomic) Atomics.or(this.i32, i, bits); else this.i32[i] |= bits; }
-  add(i: number, n: number): number {
-    if (this.atomic) return Atomics.add(this.i32, i, n);
-    const old = this.i32[i];
-    this.i32[i] = old + n;
-    return old;
-  }
-
   // The tables by name: what kernel and host code use.
-  header(h: H): number { return this.load(h); }
-  set_header(h: H, v: number): void { this.store(h, v); }
-  add_header(h: H, n: number): number { return this.add(h, n); }
-  pte(vpn: number): number { return this.load(this.oPte + vpn); }
-  set_pte(vpn: number, desc: number): void { this.store(this.oPte + vpn, desc); }
+  header(h: H): number { return this.words.ld(h); }
+  set_header(h: H, v: number): void { this.words.st(h, v); }
+  add_header(h: H, n: number): number { return this.words.add(h, n); }
+  pte(vpn: number): number { return this.words.ld(this.oPte + vpn); }
+  set_pte(vpn: number, desc: number): void { this.words.st(this.oPte + vpn, desc); }
   /** Write a PTE, returning the descriptor it replaced. */
-  xchg_pte(vpn: number, desc: number): number { return this.xchg(this.oPte + vpn, desc); }
-  pmd(block: number): number { return this.load(this.oPmd + block); }
-  set_pmd(block: number, v: number): void { this.store(this.oPmd + block, v); }
-  cmpxchg_pmd(block: number, expected: number, v: number): number { return this.cmpxchg(this.oPmd + block, expected, v); }
-  granule(pfn: number): number { return this.load(this.oGranule + pfn); }
-  set_granule(pfn: number, g: number): void { this.store(this.oGranule + pfn, g); }
-  or_granule(pfn: number, bits: number): void { this.or(this.oGranule + pfn, bits); }
-  owner(pfn: number): number { return this.load(this.oOwner + pfn); }
-  set_owner(pfn: number, o: number): void { this.store(this.oOwner + pfn, o); }
-  cmpxchg_owner(pfn: number, expected: number, o: number): number { return this.cmpxchg(this.oOwner + pfn, expected, o); }
+  xchg_pte(vpn: number, desc: number): number { return this.words.xchg(this.oPte + vpn, desc); }
+  pmd(block: number): number { return this.words.ld(this.oPmd + block); }
+  set_pmd(block: number, v: number): void { this.words.st(this.oPmd + block, v); }
+  cmpxchg_pmd(block: number, expected: number, v: number): number { return this.words.cas(this.oPmd + block, expected, v); }
+  granule(pfn: number): number { return this.words.ld(this.oGranule + pfn); }
+  set_granule(pfn: number, g: number): void { this.words.st(this.oGranule + pfn, g); }
+  or_granule(pfn: number, bits: number): void { this.words.or(this.oGranule + pfn, bits); }
+  owner(pfn: number): number { return this.words.ld(this.oOwner + pfn); }
+  set_owner(pfn: number, o: number): void { this.words.st(this.oOwner + pfn, o); }
+  cmpxchg_owner(pfn: number, expected: number, o: number): number { return this.words.cas(this.oOwner + pfn, expected, o); }
   /** Owner of vmalloc-area page i (0 free, v+1 vCPU v). */
-  vm_owner(i: number): number { return this.load(this.oVmOwner + i); }
-  set_vm_owner(i: number, o: number): void { this.store(this.oVmOwner + i, o); }
-  cmpxchg_vm_owner(i: number, expected: number, o: number): number { return this.cmpxchg(this.oVmOwner + i, expected, o); }
-  pool_chunk(c: number): Chunk { return this.load(this.oPool + c); }
-  set_pool_chunk(c: number, s: Chunk): void { this.store(this.oPool + c, s); }
-  cmpxchg_pool_chunk(c: number, expected: Chunk, s: Chunk): Chunk { return this.cmpxchg(this.oPool + c, expected, s); }
+  vm_owner(i: number): number { return this.words.ld(this.oVmOwner + i); }
+  set_vm_owner(i: number, o: number): void { this.words.st(this.oVmOwner + i, o); }
+  cmpxchg_vm_owner(i: number, expected: number, o: number): number { return this.words.cas(this.oVmOwner + i, expected, o); }
+  pool_chunk(c: number): Chunk { return this.words.ld(this.oPool + c); }
+  set_pool_chunk(c: number, s: Chunk): void { this.words.st(this.oPool + c, s); }
+  cmpxchg_pool_chunk(c: number, expected: Chunk, s: Chunk): Chunk { return this.words.cas(this.oPool + c, expected, s); }
   /** Word w of vCPU v's mailbox. */
-  mailbox(v: number, w: number): number { return this.load(this.oMailbox + v * MB.WORDS + w); }
-  set_mailbox(v: number, w: number, x: number): void { this.store(this.oMailbox + v * MB.WORDS + w, x); }
+  mailbox(v: number, w: number): number { return this.words.ld(this.oMailbox + v * MB.WORDS + w); }
+  set_mailbox(v: number, w: number, x: number): void { this.words.st(this.oMailbox + v * MB.WORDS + w, x); }
 }

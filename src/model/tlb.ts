@@ -162,18 +162,20 @@ export class TlbStore extends Words {
     const E = this.entries;
     const base = pe * E;
     let dropped = 0;
-    const one = (s: number): void => {
-      const tag = this.ld(this.oTag + s);
-      if (tag === 0 || !tlbi_covers(t, tag - 1)) return;
-      const desc = this.ld(this.oDesc + s);
-      if (this.cas(this.oTag + s, tag, 0) !== tag) return;
-      dropped++;
-      if (out) out.push(tag - 1, desc);
-    };
-    if (t.scope === Scope.VA) one(base + (t.vpn & this.mask));
-    else if (t.scope === Scope.RANGE && t.n < E) for (let v = t.vpn; v < t.vpn + t.n; v++) one(base + (v & this.mask));
-    else for (let i = 0; i < E; i++) one(base + i);
+    if (t.scope === Scope.VA) dropped += this.dropSlot(base + (t.vpn & this.mask), t, out);
+    else if (t.scope === Scope.RANGE && t.n < E) for (let v = t.vpn; v < t.vpn + t.n; v++) dropped += this.dropSlot(base + (v & this.mask), t, out);
+    else for (let i = 0; i < E; i++) dropped += this.dropSlot(base + i, t, out);
     return dropped;
+  }
+
+  /** Drop slot s if t covers what it holds: 1 if it did. (A method, not a closure: no allocation per drop.) */
+  private dropSlot(s: number, t: Tlbi, out: number[] | null): number {
+    const tag = this.ld(this.oTag + s);
+    if (tag === 0 || !tlbi_covers(t, tag - 1)) return 0;
+    const desc = this.ld(this.oDesc + s);
+    if (this.cas(this.oTag + s, tag, 0) !== tag) return 0;
+    if (out) out.push(tag - 1, desc);
+    return 1;
   }
 
   /** Sequence number of the newest invalid->valid write so far. */
@@ -310,7 +312,9 @@ export function tlbi(pe: TlbPe, t: Tlbi): void {
 export function dsb(pe: TlbPe): TlbStats {
   const st = pe.store;
   const stats: TlbStats = { dropped: 0, targets: 0 };
-  const own: number[] = [];
+  if (pe.pending.length === 0) return stats;
+  const own = DSB_OWN;
+  own.length = 0;
   for (const t of pe.pending) {
     for (let q = 0; q < st.pes; q++) {
       if (!t.broadcast && q !== pe.id) continue;
@@ -320,8 +324,12 @@ export function dsb(pe: TlbPe): TlbStats {
   }
   pe.pending.length = 0;
   for (let i = 0; i < own.length; i += 2) toShadow(pe, own[i], own[i + 1]);
+  own.length = 0;
   return stats;
 }
+
+/** Scratch for what a DSB drops from the issuer's own TLB (dsb() is not reentrant: one array for all). */
+const DSB_OWN: number[] = [];
 
 /** Keep (vpn, desc) in pe's shadow: one entry per VA, the newest. */
 function toShadow(pe: TlbPe, vpn: number, desc: number): void {

@@ -24,6 +24,8 @@ export type ScheduleResult = ExecutionResult;
 class InThreadExecutor implements Executor {
   readonly actors: number;
   readonly header: Int32Array;
+  /** Only this thread steps the realm (the host agent too). */
+  readonly sharedHeader = false;
   death: Death | null = null;
 
   constructor(private readonly cpus: Cpu[], private readonly gens: KGen[], private readonly trace: Trace, private readonly policy: string, private readonly seed: string, private readonly beats: LockupBeat[] | null) {

@@ -34,6 +34,8 @@ export interface Executor {
   readonly actors: number;
   /** The realm's header words (H.WAKE, H.STOP). */
   readonly header: Int32Array;
+  /** Other threads write the header (turn-passing workers): read it with Atomics. Else plain reads (Atomics are not inlined on Node 20). */
+  readonly sharedHeader: boolean;
   /** Actor a takes step `step`: STEP, BLOCKED, DONE or DIED. */
   step(a: number, step: number): number;
   /** Workload operation index actor a was in during its last step (-1 outside any). */
@@ -98,13 +100,15 @@ export class Execution {
     const actors: Actors = { runnable, alive, blocked };
     sched.attach?.({ requestStop: () => { Atomics.store(hdr, H.STOP, 1); this.stopRequested = true; } });
     const observe = sched.stepped !== undefined;
-    let wakeSeen = Atomics.load(hdr, H.WAKE);
+    const shared = ex.sharedHeader;
+    const wakeWord = (): number => (shared ? Atomics.load(hdr, H.WAKE) : hdr[H.WAKE]);
+    let wakeSeen = wakeWord();
     let steps = 0;
     let died = false;
     while (alive.size > 0 && steps < this.maxSteps) {
-      if (blocked.size > 0 && Atomics.load(hdr, H.WAKE) !== wakeSeen) {
+      if (blocked.size > 0 && wakeWord() !== wakeSeen) {
         // Whatever they wait for changed: blocked actors re-check.
-        wakeSeen = Atomics.load(hdr, H.WAKE);
+        wakeSeen = wakeWord();
         runnable.addAll(blocked);
         blocked.clear();
       }
@@ -123,7 +127,7 @@ export class Execution {
         runnable.delete(a);
         blocked.delete(a);
       } else if (r === BLOCKED && !blocked.has(a)) {
-        if (blocked.size === 0) wakeSeen = Atomics.load(hdr, H.WAKE);
+        if (blocked.size === 0) wakeSeen = wakeWord();
         blocked.add(a);
         runnable.delete(a);
       }
@@ -155,7 +159,7 @@ export function resultOf(
   const finding = death ? findingOf(death, reports.map((r) => r.lastEvents)) : null;
   let stop: Stop = finding ? 'finding' : end.stop;
   if (stop === 'time' && allOpsBegun(programs, reports)) stop = 'complete';
-  const counts = countsOf(reports.map((r) => Float64Array.from(r.counters)));
+  const counts = countsOf(reports.map((r) => r.counters));
   counts.steps = end.steps;
   const nv = programs.length;
   return {

@@ -21,6 +21,7 @@ const WORKER = new URL('../../workers/turn_actor.cjs', import.meta.url).href;
 
 /** Passes the turn; answers the stepping actor's model choices with the scheduler, from the word it sent. */
 class TurnPassingExecutor implements Executor {
+  readonly sharedHeader = true;
   readonly actors: number;
   private readonly f64: Float64Array;
   private word = 0;
