@@ -7,7 +7,7 @@
 import type { Cpu } from '../model/cpu.js';
 import type { PE } from '../model/pe.js';
 
-export type { KGen } from '../model/actor_stack.js';
+export type { KGen, KPath } from '../model/actor_stack.js';
 
 export type KernelCtx = PE & Pick<Cpu,
   | 'ev' | 'die' | 'randInt' | 'noProgress' | 'progress' | 'wake'

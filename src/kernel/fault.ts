@@ -10,7 +10,8 @@ import { PTE_NS, PTE_VALID, pte_at_str, pte_pfn } from '../model/pte.js';
 import { guestValue } from '../model/memdata.js';
 import { Ev, Res, fnId } from '../check/events.js';
 import { C } from '../check/counters.js';
-import type { KernelCtx, KGen } from './context.js';
+import type { KernelCtx, KGen, KPath } from './context.js';
+import { stepDone } from '../model/actor_stack.js';
 import { PAGE_SIZE, virt_to_pfn } from './memory.js';
 
 const FN_ZEROPAD = fnId('load_unaligned_zeropad');
@@ -56,87 +57,115 @@ export function is_spurious_el1_translation_fault(cpu: KernelCtx, vpn: number): 
   return true;
 }
 
+/** What one attempt of an access returns when it must be retried at the next step (a REC exit without progress, a spurious fault). */
+const RETRY: unique symbol = Symbol('retry');
+
 /**
  * One kernel access (ldr/str) to addr with no exception-table entry: a
  * translation fault oopses unless spurious, an SEA dies. A store writes a
  * value the storing CPU makes unique, a load returns what the page holds
  * (R30). Private stores through a shared translation leak data to the host;
  * private loads through one consume host-controlled data. One step (retried
- * while the REC exit makes no progress or after a spurious fault).
+ * while the REC exit makes no progress or after a spurious fault). A plain
+ * function on the common path (the access completes in its first step).
  */
-export function* kernel_access(cpu: KernelCtx, addr: number, fn: string, store: boolean, privateData: boolean): KGen<number> {
+export function kernel_access(cpu: KernelCtx, addr: number, fn: string, store: boolean, privateData: boolean): KPath<number> {
   const vpn = virt_to_pfn(addr);
-  const data = cpu.realm.data;
+  const v = kernel_access_once(cpu, vpn, fn, store, privateData);
+  return v === RETRY ? kernel_access_retry(cpu, vpn, fn, store, privateData) : stepDone(v);
+}
+
+/** After an attempt that must be retried: one attempt per step until one completes. */
+function* kernel_access_retry(cpu: KernelCtx, vpn: number, fn: string, store: boolean, privateData: boolean): KGen<number> {
   for (;;) {
-    cpu.beginAccess();
-    const d = translate(cpu, vpn);
-    const res = d === 0 ? Res.XLATE_FAULT : realm_access(cpu, d);
-    let value = 0;
-    if (res === Res.OK || res === Res.REC_EXIT_MAPPED) {
-      if (store) data.store(d, guestValue(cpu.id, cpu.trace.step));
-      else value = data.load(d);
-    }
-    cpu.endAccess();
-    cpu.ev(Ev.ACCESS, vpn, res);
-    if (res === Res.NO_PROGRESS) {
-      cpu.noProgress(fn, 'access to a RIPAS_DESTROYED granule (REC exit, no progress)');
-      yield STEP;
-      continue;
-    }
-    if (res === Res.XLATE_FAULT) {
-      if (is_spurious_el1_translation_fault(cpu, vpn)) {
-        yield STEP;
-        continue;
-      }
-      cpu.die('translation-fault', fn, `unhandled kernel ${store ? 'write' : 'read'} translation fault (no extable entry)`, `Unable to handle kernel paging request at VA page ${vpn}, ${pte_at_str(vpn, walk(cpu.realm, vpn))}`);
-    }
-    if (res === Res.SEA || res === Res.GPF) fatal(cpu, res, vpn, d, fn);
-    if (privateData && (d & PTE_NS)) {
-      if (store) cpu.die('data-exposed', fn, 'private data stored through a shared (NS) translation', `store to VA page ${vpn} reached host memory`);
-      cpu.die('integrity', fn, 'private load through a shared (NS) translation (host-controlled data)', `load from VA page ${vpn} read the host's NS page ${pte_pfn(d)}`);
-    }
     yield STEP;
-    return value;
+    const v = kernel_access_once(cpu, vpn, fn, store, privateData);
+    if (v !== RETRY) {
+      yield STEP;
+      return v;
+    }
   }
 }
 
+/** One attempt of kernel_access(): the value loaded (0 for a store), or RETRY. */
+function kernel_access_once(cpu: KernelCtx, vpn: number, fn: string, store: boolean, privateData: boolean): number | typeof RETRY {
+  const data = cpu.realm.data;
+  cpu.beginAccess();
+  const d = translate(cpu, vpn);
+  const res = d === 0 ? Res.XLATE_FAULT : realm_access(cpu, d);
+  let value = 0;
+  if (res === Res.OK || res === Res.REC_EXIT_MAPPED) {
+    if (store) data.store(d, guestValue(cpu.id, cpu.trace.step));
+    else value = data.load(d);
+  }
+  cpu.endAccess();
+  cpu.ev(Ev.ACCESS, vpn, res);
+  if (res === Res.NO_PROGRESS) {
+    cpu.noProgress(fn, 'access to a RIPAS_DESTROYED granule (REC exit, no progress)');
+    return RETRY;
+  }
+  if (res === Res.XLATE_FAULT) {
+    if (is_spurious_el1_translation_fault(cpu, vpn)) return RETRY;
+    cpu.die('translation-fault', fn, `unhandled kernel ${store ? 'write' : 'read'} translation fault (no extable entry)`, `Unable to handle kernel paging request at VA page ${vpn}, ${pte_at_str(vpn, walk(cpu.realm, vpn))}`);
+  }
+  if (res === Res.SEA || res === Res.GPF) fatal(cpu, res, vpn, d, fn);
+  if (privateData && (d & PTE_NS)) {
+    if (store) cpu.die('data-exposed', fn, 'private data stored through a shared (NS) translation', `store to VA page ${vpn} reached host memory`);
+    cpu.die('integrity', fn, 'private load through a shared (NS) translation (host-controlled data)', `load from VA page ${vpn} read the host's NS page ${pte_pfn(d)}`);
+  }
+  return value;
+}
+
 /** A load of shared (or not private) data: returns the value read. */
-export const kernel_load = (ctx: KernelCtx, addr: number, fn: string): KGen<number> => kernel_access(ctx, addr, fn, false, false);
-/** A store (its generator returns 0). */
-export const kernel_store = (ctx: KernelCtx, addr: number, fn: string, privateData: boolean): KGen<number> => kernel_access(ctx, addr, fn, true, privateData);
+export const kernel_load = (ctx: KernelCtx, addr: number, fn: string): KPath<number> => kernel_access(ctx, addr, fn, false, false);
+/** A store (its path returns 0). */
+export const kernel_store = (ctx: KernelCtx, addr: number, fn: string, privateData: boolean): KPath<number> => kernel_access(ctx, addr, fn, true, privateData);
 
 /**
  * load_unaligned_zeropad(addr): one 8-byte ldr with an extable entry. A
  * translation fault on the spill into the next page is fixed up (bytes past the
- * page read as zero); an SEA on it is not (R17, R18, R20). One step.
+ * page read as zero); an SEA on it is not (R17, R18, R20). One step (retried
+ * like kernel_access()); a plain function on the common path.
  */
-export function* load_unaligned_zeropad(cpu: KernelCtx, addr: number): KGen<number> {
+export function load_unaligned_zeropad(cpu: KernelCtx, addr: number): KPath<number> {
   const vpn = virt_to_pfn(addr);
   const spills = (addr % PAGE_SIZE) + 8 > PAGE_SIZE;
   cpu.count(C.zeropad_loads);
-  let d0: number, r0: Res, d1: number, r1: Res;
+  const v = zeropad_once(cpu, vpn, spills);
+  return v === RETRY ? zeropad_retry(cpu, vpn, spills) : stepDone(v);
+}
+
+function* zeropad_retry(cpu: KernelCtx, vpn: number, spills: boolean): KGen<number> {
   for (;;) {
-    cpu.beginAccess();
-    d0 = translate(cpu, vpn);
-    r0 = d0 === 0 ? Res.XLATE_FAULT : realm_access(cpu, d0);
-    r1 = Res.OK;
-    d1 = 0;
-    if (spills && (r0 === Res.OK || r0 === Res.REC_EXIT_MAPPED)) {
-      d1 = translate(cpu, vpn + 1);
-      r1 = d1 === 0 ? Res.XLATE_FAULT : realm_access(cpu, d1);
-    }
-    cpu.endAccess();
-    // A fault on the first page: the fixup's aligned reload runs after exception entry (a CSE).
-    // If the fault was spurious (R29) the reload translates: as good as retrying the load.
-    if (r0 === Res.XLATE_FAULT && is_spurious_el1_translation_fault(cpu, vpn)) {
+    yield STEP;
+    const v = zeropad_once(cpu, vpn, spills);
+    if (v !== RETRY) {
       yield STEP;
-      continue;
+      return v;
     }
-    if (r0 !== Res.NO_PROGRESS && r1 !== Res.NO_PROGRESS) break;
+  }
+}
+
+/** One attempt of load_unaligned_zeropad(): 0 if the spill was fixed up, 1 if not, or RETRY. */
+function zeropad_once(cpu: KernelCtx, vpn: number, spills: boolean): number | typeof RETRY {
+  cpu.beginAccess();
+  const d0 = translate(cpu, vpn);
+  const r0 = d0 === 0 ? Res.XLATE_FAULT : realm_access(cpu, d0);
+  let r1 = Res.OK;
+  let d1 = 0;
+  if (spills && (r0 === Res.OK || r0 === Res.REC_EXIT_MAPPED)) {
+    d1 = translate(cpu, vpn + 1);
+    r1 = d1 === 0 ? Res.XLATE_FAULT : realm_access(cpu, d1);
+  }
+  cpu.endAccess();
+  // A fault on the first page: the fixup's aligned reload runs after exception entry (a CSE).
+  // If the fault was spurious (R29) the reload translates: as good as retrying the load.
+  if (r0 === Res.XLATE_FAULT && is_spurious_el1_translation_fault(cpu, vpn)) return RETRY;
+  if (r0 === Res.NO_PROGRESS || r1 === Res.NO_PROGRESS) {
     // A RIPAS_DESTROYED granule: REC exit, the load is retried and never completes.
     cpu.ev(Ev.ZEROPAD, r0 === Res.NO_PROGRESS ? vpn : vpn + 1, Res.NO_PROGRESS);
     cpu.noProgress('load_unaligned_zeropad', 'access to a RIPAS_DESTROYED granule (REC exit, no progress)');
-    yield STEP;
+    return RETRY;
   }
   cpu.ev(Ev.ZEROPAD, spills ? vpn + 1 : vpn, spills ? (r1 === Res.XLATE_FAULT ? Res.FIXUP : r1) : r0);
   // The first page is the caller's own object: a fault there is a real bug, and the
@@ -156,7 +185,6 @@ export function* load_unaligned_zeropad(cpu: KernelCtx, addr: number): KGen<numb
       fatal(cpu, r1, vpn + 1, d1, 'load_unaligned_zeropad (spill into next page)');
     }
   }
-  yield STEP;
   return spills && r1 === Res.XLATE_FAULT ? 0 : 1;
 }
 

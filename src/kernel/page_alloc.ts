@@ -7,7 +7,8 @@ import { STEP } from '../model/cpu.js';
 import { OWNER_FREE, OWNER_LEAKED } from '../model/realm.js';
 import { Ev, fnId } from '../check/events.js';
 import { C } from '../check/counters.js';
-import type { KernelCtx, KGen } from './context.js';
+import type { KernelCtx, KGen, KPath } from './context.js';
+import { stepDone } from '../model/actor_stack.js';
 import { page_address, virt_to_page } from './memory.js';
 import { ENOMEM } from './errno.js';
 
@@ -15,27 +16,45 @@ const FN_ALLOC = fnId('alloc_pages');
 const FN_FREE = fnId('__free_pages');
 const TRIES = 8;
 
-/** Claim 2^order free pages, naturally aligned; returns the first page or -ENOMEM. One step per try. */
-export function* alloc_pages(ctx: KernelCtx, order: number): KGen<number> {
-  const r = ctx.realm;
-  const n = 1 << order;
-  const slots = Math.floor(r.poolBase / n);
-  const me = ctx.id + 1;
+/**
+ * Claim 2^order free pages, naturally aligned; returns the first page or
+ * -ENOMEM. One step per try (a plain function when the first try succeeds).
+ */
+export function alloc_pages(ctx: KernelCtx, order: number): KPath<number> {
   ctx.ev(Ev.CALL, FN_ALLOC, order);
-  for (let t = 0; t < TRIES; t++) {
-    const first = ctx.randInt(slots) * n;
-    let got = 0;
-    while (got < n && r.cmpxchg_owner(first + got, OWNER_FREE, me) === OWNER_FREE) got++;
-    if (got === n) {
-      ctx.ev(Ev.ALLOC, first, n);
+  const first = alloc_pages_try(ctx, order);
+  return first >= 0 ? stepDone(first) : alloc_pages_retry(ctx, order);
+}
+
+/** Tries 2..TRIES, one step each, after a first that failed. */
+function* alloc_pages_retry(ctx: KernelCtx, order: number): KGen<number> {
+  for (let t = 1; t < TRIES; t++) {
+    yield STEP;
+    const first = alloc_pages_try(ctx, order);
+    if (first >= 0) {
       yield STEP;
       return first;
     }
-    for (let i = 0; i < got; i++) r.set_owner(first + i, OWNER_FREE);
-    yield STEP;
   }
+  yield STEP;
   ctx.count(C.alloc_fail);
   return ENOMEM;
+}
+
+/** One try: claim 2^order pages at a random aligned slot, all or none. Returns the first page or -1. */
+function alloc_pages_try(ctx: KernelCtx, order: number): number {
+  const r = ctx.realm;
+  const n = 1 << order;
+  const me = ctx.id + 1;
+  const first = ctx.randInt(Math.floor(r.poolBase / n)) * n;
+  let got = 0;
+  while (got < n && r.cmpxchg_owner(first + got, OWNER_FREE, me) === OWNER_FREE) got++;
+  if (got === n) {
+    ctx.ev(Ev.ALLOC, first, n);
+    return first;
+  }
+  for (let i = 0; i < got; i++) r.set_owner(first + i, OWNER_FREE);
+  return -1;
 }
 
 /**
@@ -52,12 +71,12 @@ export function release_pages(ctx: KernelCtx, page: number, n: number, to: numbe
   ctx.ev(Ev.FREE, page, n);
 }
 
-/** __free_pages(page, order): back to the page allocator. One step. */
-export function* __free_pages(ctx: KernelCtx, page: number, order: number): KGen {
+/** __free_pages(page, order): back to the page allocator. One step (a plain function). */
+export function __free_pages(ctx: KernelCtx, page: number, order: number): KPath {
   const n = 1 << order;
   ctx.ev(Ev.CALL, FN_FREE, n);
   release_pages(ctx, page, n, OWNER_FREE, '__free_pages');
-  yield STEP;
+  return stepDone(undefined);
 }
 
 /** __get_free_pages(order): the linear-map address of 2^order new pages, or -ENOMEM. */
@@ -67,7 +86,7 @@ export function* __get_free_pages(ctx: KernelCtx, order: number): KGen<number> {
 }
 
 /** free_pages(addr, order). */
-export const free_pages = (ctx: KernelCtx, addr: number, order: number): KGen => __free_pages(ctx, virt_to_page(addr), order);
+export const free_pages = (ctx: KernelCtx, addr: number, order: number): KPath => __free_pages(ctx, virt_to_page(addr), order);
 
 /**
  * The caller gives up on pages it can no longer trust (a failed flip, R12):

@@ -9,7 +9,8 @@ import { PMD_SECT, PMD_SPLITTING, PTE_NS, PTE_PFN_MASK, PTE_VALID, pte_at_str, p
 import { Ev, fnId } from '../check/events.js';
 import { C } from '../check/counters.js';
 import { chargePte, chargeSplit } from '../cost/charge.js';
-import type { KernelCtx, KGen } from './context.js';
+import type { KernelCtx, KGen, KPath } from './context.js';
+import { noStep, stepDone } from '../model/actor_stack.js';
 import { PAGE_SIZE, virt_to_pfn } from './memory.js';
 import { flush_tlb_kernel_range } from './tlbflush.js';
 
@@ -41,10 +42,10 @@ function write_pte(ctx: KernelCtx, vpn: number, pte: number, make: boolean): voi
   descriptor_written(ctx, 'set_pte', vpn, 1, old, pte);
 }
 
-/** set_pte(ptep of addr, pte): write the last-level descriptor of addr. One step. */
-export function* set_pte(ctx: KernelCtx, addr: number, pte: number): KGen {
+/** set_pte(ptep of addr, pte): write the last-level descriptor of addr. One step (a plain function: no generator). */
+export function set_pte(ctx: KernelCtx, addr: number, pte: number): KPath {
   write_pte(ctx, virt_to_pfn(addr), pte, false);
-  yield STEP;
+  return stepDone(undefined);
 }
 
 /** Split one 2 MiB block leaf into a PTE table (BBML2_NOABORT: no break window). One step. */
@@ -73,12 +74,19 @@ function* split_pmd(ctx: KernelCtx, block: number): KGen {
   }
 }
 
-/** split_kernel_leaf_mapping(start, end): split block leaves only at the range boundaries. */
-export function* split_kernel_leaf_mapping(ctx: KernelCtx, start: number, end: number): KGen {
+/**
+ * split_kernel_leaf_mapping(start, end): split block leaves only at the range
+ * boundaries. Nothing to do (a PTE-mapped linear map, a vmalloc range) takes
+ * no step and makes no generator.
+ */
+export function split_kernel_leaf_mapping(ctx: KernelCtx, start: number, end: number): KPath {
   const r = ctx.realm;
-  const s = virt_to_pfn(start);
-  const e = virt_to_pfn(end);
-  if (r.cfg.linearMap !== 'block' || s >= r.lmPages) return;
+  if (r.cfg.linearMap !== 'block' || virt_to_pfn(start) >= r.lmPages) return noStep(undefined);
+  return split_boundaries(ctx, virt_to_pfn(start), virt_to_pfn(end));
+}
+
+function* split_boundaries(ctx: KernelCtx, s: number, e: number): KGen {
+  const r = ctx.realm;
   ctx.ev(Ev.CALL, FN_SPLIT, s);
   if (s % PTRS_PER_PTE !== 0) yield split_pmd(ctx, (s / PTRS_PER_PTE) | 0);
   if (e % PTRS_PER_PTE !== 0 && e < r.lmPages) yield split_pmd(ctx, (e / PTRS_PER_PTE) | 0);

@@ -6,20 +6,53 @@
 // deep the call chain is (a `yield*` chain resumes every level on every step).
 // `yield*` still works anywhere: it is an ordinary call inside one frame.
 // ActorStack is itself a generator of numbers, so whatever steps a generator
-// (an executor, a test, a caller's `yield`) can step an ActorStack.
+// (an executor, a test, a caller's `yield`) can step an ActorStack. A
+// primitive with no step point on its common path is a plain function that
+// returns a Done (below) instead of a generator: no generator, no resumption.
 
-/** What a stepped kernel generator yields: a step result, or a call to run first. */
-export type Yielded = number | Generator<Yielded, unknown, any>;
+import { STEP } from './cpu.js';
+
+/** What a stepped kernel generator yields: a step result, a call to run first, or a call already run (Done). */
+export type Yielded = number | Generator<Yielded, unknown, any> | Done<unknown>;
 /** A kernel path: yields step results and calls, returns T. */
 export type KGen<T = void> = Generator<Yielded, T, any>;
 
+
+/**
+ * A call that has already run, from a primitive written as a plain function
+ * (one with no step point inside, or none needed this time: the common path of
+ * an access that needs no retry, a split with nothing to split). `yield` it
+ * like a generator call: its value comes back, after the step it ends if
+ * `step`. It saves a generator and two resumptions per call. `yield*` works
+ * too (Done is iterable), and a caller may return it as its own path.
+ */
+export class Done<T = void> {
+  constructor(readonly value: T, readonly step: boolean) {}
+
+  /** The same call as a generator (for `yield*`, and for stepping it on its own). */
+  *[Symbol.iterator](): KGen<T> {
+    if (this.step) yield STEP;
+    return this.value;
+  }
+}
+
+/** The primitive's work ends a step; the caller gets value after it. */
+export const stepDone = <T>(value: T): Done<T> => new Done(value, true);
+/** The primitive did not need a step: the caller continues at once with value. */
+export const noStep = <T>(value: T): Done<T> => new Done(value, false);
+/** A kernel path: a generator, or a call a plain-function primitive has already run. */
+export type KPath<T = void> = KGen<T> | Done<T>;
+
 const NONE: unique symbol = Symbol('none');
+const STEP_RESULT: IteratorYieldResult<number> = Object.freeze({ value: STEP, done: false });
 
 export class ActorStack<T = void> implements Generator<number, T, void> {
   private readonly stack: KGen<unknown>[];
+  /** The value of a Done that ended the last step: sent to its caller at the next resume. */
+  private sendNext: unknown = undefined;
 
-  constructor(root: KGen<T>) {
-    this.stack = [root];
+  constructor(root: KPath<T>) {
+    this.stack = [root instanceof Done ? root[Symbol.iterator]() : root];
   }
 
   /** Run until the next step result (or the end of the root). */
@@ -34,7 +67,8 @@ export class ActorStack<T = void> implements Generator<number, T, void> {
 
   private resume(err: unknown): IteratorResult<number, T> {
     const stack = this.stack;
-    let send: unknown = undefined;
+    let send = this.sendNext;
+    this.sendNext = undefined;
     for (;;) {
       const top = stack[stack.length - 1];
       let r: IteratorResult<Yielded, unknown>;
@@ -60,6 +94,14 @@ export class ActorStack<T = void> implements Generator<number, T, void> {
       }
       const y = r.value;
       if (typeof y === 'number') return r as IteratorYieldResult<number>;
+      if (y instanceof Done) {
+        if (!y.step) {
+          send = y.value;
+          continue;
+        }
+        this.sendNext = y.value;
+        return STEP_RESULT;
+      }
       stack.push(y);
       send = undefined;
     }
@@ -76,7 +118,7 @@ export class ActorStack<T = void> implements Generator<number, T, void> {
 }
 
 /** Step a kernel path to the end in this thread (boot, tests); returns its value. */
-export function runToEnd<T>(g: KGen<T>): T {
+export function runToEnd<T>(g: KPath<T>): T {
   const s = new ActorStack(g);
   for (;;) {
     const r = s.next();

@@ -313,8 +313,7 @@ export function dsb(pe: TlbPe): TlbStats {
   const st = pe.store;
   const stats: TlbStats = { dropped: 0, targets: 0 };
   if (pe.pending.length === 0) return stats;
-  const own = DSB_OWN;
-  own.length = 0;
+  const own = DSB_OWN; // empty between calls
   for (const t of pe.pending) {
     for (let q = 0; q < st.pes; q++) {
       if (!t.broadcast && q !== pe.id) continue;
@@ -324,7 +323,7 @@ export function dsb(pe: TlbPe): TlbStats {
   }
   pe.pending.length = 0;
   for (let i = 0; i < own.length; i += 2) toShadow(pe, own[i], own[i + 1]);
-  own.length = 0;
+  if (own.length !== 0) own.length = 0; // (setting length is a runtime call: skip it when already empty)
   return stats;
 }
 
@@ -340,6 +339,6 @@ function toShadow(pe: TlbPe, vpn: number, desc: number): void {
 
 /** Context synchronisation on pe (ISB, exception entry or return): no shadow, and every descriptor made valid so far is seen (R27, R29). */
 export function context_sync(pe: TlbPe): void {
-  pe.shadow.length = 0;
+  if (pe.shadow.length !== 0) pe.shadow.length = 0;
   pe.cseSeq = pe.store.seq();
 }

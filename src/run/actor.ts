@@ -4,6 +4,7 @@
 import type { RealmConfig } from '../model/config.js';
 import { Realm } from '../model/realm.js';
 import { Cpu, KGen } from '../model/cpu.js';
+import type { KGen as KernelGen } from '../model/actor_stack.js';
 import { Trace } from '../check/trace.js';
 import type { Policy } from '../kernel/policy.js';
 import { vcpu_main, WorkloadConfig, ProgramSpec } from '../workload/program.js';
@@ -27,11 +28,11 @@ export const actorMain = (cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'], 
 /** The policy's functions: a hang report names the one a vCPU was in. */
 export const POLICY_FNS = ['set_memory_decrypted', 'set_memory_encrypted', 'alloc_decrypted', 'free_decrypted', 'vmalloc_decrypted', 'vfree_decrypted'] as const;
 
-function* inPolicy<T>(cpu: Cpu, fn: string, g: KGen<T>): KGen<T> {
+function* inPolicy<T>(cpu: Cpu, fn: string, g: KernelGen<T>): KernelGen<T> {
   const outer = cpu.policyFn;
   cpu.setPolicyFn(fn);
   try {
-    return yield* g;
+    return yield g; // a call on the actor stack (not yield*, which would resume this frame on every step of g)
   } finally {
     cpu.setPolicyFn(outer);
   }
@@ -45,7 +46,7 @@ function watchedPolicy(policy: Policy): Policy {
   if (w) return w;
   const ops: Record<string, unknown> = { ...policy.ops };
   for (const fn of POLICY_FNS) {
-    const f = (policy.ops as unknown as Record<string, ((ctx: unknown, ...a: number[]) => KGen<unknown>) | undefined>)[fn];
+    const f = (policy.ops as unknown as Record<string, ((ctx: unknown, ...a: number[]) => KernelGen<unknown>) | undefined>)[fn];
     // At run time the context a policy is given is the Cpu itself (kernel/context.ts is a view of it).
     if (f) ops[fn] = (ctx: Cpu, ...a: number[]) => inPolicy(ctx, fn, f.call(policy.ops, ctx, ...a));
   }

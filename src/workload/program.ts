@@ -6,7 +6,7 @@
 
 import seedrandom from 'seedrandom';
 import { Cpu, BLOCKED, STEP, type KGen as ActorGen } from '../model/cpu.js';
-import { ActorStack, type KGen } from '../model/actor_stack.js';
+import { ActorStack, noStep, type KGen, type KPath } from '../model/actor_stack.js';
 import { H, MB, MB_MAX_PAGES, MbState } from '../model/realm.js';
 import { walk, tlb_peek } from '../model/mmu.js';
 import { hostValue } from '../model/memdata.js';
@@ -63,15 +63,22 @@ function pickOp(gen: seedrandom.PRNG, cum: number[], total: number): number {
   return i;
 }
 
-function* kmalloc(cpu: Cpu, slab: Slab): KGen {
+// The operations are plain functions returning the path of the call they end
+// in (a tail call: no generator of their own), generators where they go on.
+
+function kmalloc(cpu: Cpu, slab: Slab): KPath<unknown> {
   if (slab.partial >= 0) {
     const i = lowerBound(slab.pages, slab.partial);
     if (slab.objects[i] < OBJECTS_PER_SLAB) {
       slab.objects[i]++;
-      yield kernel_store(cpu, page_address(slab.partial), 'kmalloc', true);
-      return;
+      return kernel_store(cpu, page_address(slab.partial), 'kmalloc', true);
     }
   }
+  return kmalloc_new_slab(cpu, slab);
+}
+
+/** kmalloc() with no room on the partial slab page: a new page first. */
+function* kmalloc_new_slab(cpu: Cpu, slab: Slab): KGen {
   const p = yield alloc_pages(cpu, 0);
   if (p < 0) return;
   const at = lowerBound(slab.pages, p);
@@ -94,23 +101,23 @@ function pickSlabPage(cpu: Cpu, slab: Slab): number {
   return target - slab.pages[i - 1] <= slab.pages[i] - target ? i - 1 : i;
 }
 
-function* kfree(cpu: Cpu, slab: Slab): KGen {
-  if (slab.pages.length === 0) return;
+function kfree(cpu: Cpu, slab: Slab): KPath<unknown> {
+  if (slab.pages.length === 0) return noStep(undefined);
   const i = pickSlabPage(cpu, slab);
-  if (--slab.objects[i] > 0) return;
+  if (--slab.objects[i] > 0) return noStep(undefined);
   const p = slab.pages[i];
   slab.pages.splice(i, 1);
   slab.objects.splice(i, 1);
   if (slab.partial === p) slab.partial = -1;
-  yield __free_pages(cpu, p, 0);
+  return __free_pages(cpu, p, 0);
 }
 
 /** A dentry-name hash: load_unaligned_zeropad() at the tail of an object, usually the page's last one. */
-function* d_hash(cpu: Cpu, slab: Slab): KGen {
-  if (slab.pages.length === 0) return yield kmalloc(cpu, slab);
+function d_hash(cpu: Cpu, slab: Slab): KPath<unknown> {
+  if (slab.pages.length === 0) return kmalloc(cpu, slab);
   const p = slab.pages[pickSlabPage(cpu, slab)];
   const tail = cpu.randInt(4) === 0 ? 64 + cpu.randInt(512) : 1 + cpu.randInt(7);
-  yield load_unaligned_zeropad(cpu, page_address(p) + PAGE_SIZE - tail);
+  return load_unaligned_zeropad(cpu, page_address(p) + PAGE_SIZE - tail);
 }
 
 /** The vCPU's virtqueue requests so far: the host counts the same, so both know the serial of each (R30). */
