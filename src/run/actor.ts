@@ -46,9 +46,10 @@ function watchedPolicy(policy: Policy): Policy {
   if (w) return w;
   const ops: Record<string, unknown> = { ...policy.ops };
   for (const fn of POLICY_FNS) {
-    const f = (policy.ops as unknown as Record<string, ((ctx: unknown, ...a: number[]) => KernelGen<unknown>) | undefined>)[fn];
+    const f = (policy.ops as unknown as Record<string, ((ctx: unknown, x: number, y: number) => KernelGen<unknown>) | undefined>)[fn];
     // At run time the context a policy is given is the Cpu itself (kernel/context.ts is a view of it).
-    if (f) ops[fn] = (ctx: Cpu, ...a: number[]) => inPolicy(ctx, fn, f.call(policy.ops, ctx, ...a));
+    // Every op takes at most two numbers after ctx (no rest array per call).
+    if (f) ops[fn] = (ctx: Cpu, x: number, y: number) => inPolicy(ctx, fn, f.call(policy.ops, ctx, x, y));
   }
   watched.set(policy, (w = { ...policy, ops: ops as unknown as Policy['ops'] }));
   return w;
