@@ -28,8 +28,11 @@ export const pte_at_str = (vpn: number, pte: number): string => `pte[${vpn}]=${p
 export const mk_pte = (pfn: number, valid: boolean, ns: boolean): number =>
   (pfn & PTE_PFN_MASK) | (valid ? PTE_VALID : 0) | (ns ? PTE_NS : 0);
 
+/** Powers of two 2^0..2^63: `2 ** n` with a variable n is a Math.pow call, and every RSI call needs one. */
+const POW2 = Array.from({ length: 64 }, (_, n) => 2 ** n);
+
 /** prot_ns_shared = BIT(ipa_bits - 1), as a Number (exact up to 2^52). */
-export const prot_ns_shared = (ipaBits: number): number => 2 ** (ipaBits - 1);
+export const prot_ns_shared = (ipaBits: number): number => POW2[ipaBits - 1] ?? 2 ** (ipaBits - 1);
 
 /** The IPA a descriptor translates page offset 0 to: PA, or PA | prot_ns_shared (R1). */
 export function pte_to_ipa(pte: number, ipaBits: number): number {
