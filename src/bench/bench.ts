@@ -9,7 +9,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import Table from 'cli-table3';
 import { ControlledRunner } from '../run/controlled.js';
@@ -155,19 +155,65 @@ function bareAtomicsNs(): number {
 }
 
 /**
- * ms until a pool of `threads` workers that import `module` has served one task
- * on every thread (piscina marks its first workers ready before they have
- * loaded anything, so readiness is measured by a task each).
+ * The CommonJS wrapper a start-up pool runs: it require()s `entry` exactly as
+ * piscina require()s it in production (a workers/*.cjs file, whose export is a
+ * Promise of the handler) and answers one ping per thread. With no entry it is
+ * the bare limit: a piscina thread that loads nothing.
  */
-async function poolReadyMs(dir: string, module: string | null, threads: number): Promise<number> {
-  const filename = join(dir, module ? 'wrap_worker.mjs' : 'empty_worker.mjs');
-  writeFileSync(filename, `${module ? `import entry from ${JSON.stringify(pathToFileURL(module).href)};\nawait entry; // a Promise of the handler: the actor's module graph\n` : ''}export default () => new Promise((r) => setTimeout(r, 20));\n`);
+const pingWorker = (entry: string | null): string => `'use strict';
+const { threadId } = require('node:worker_threads');
+const loaded = ${entry ? `require(${JSON.stringify(entry)})` : 'null'};
+// The ping: every thread counts itself in and waits until all have, so the n
+// answers come from n distinct threads, each of which has loaded its entry.
+function ping({ arrived, threads }) {
+  const a = new Int32Array(arrived);
+  Atomics.add(a, 0, 1);
+  Atomics.notify(a, 0);
+  for (let v; (v = Atomics.load(a, 0)) < threads; ) if (Atomics.wait(a, 0, v, 10000) === 'timed-out') throw new Error('pool ping: only ' + v + ' of ' + threads + ' threads answered in 10 s');
+  return threadId;
+}
+module.exports = Promise.resolve(loaded).then((handler) => {
+  if (loaded !== null && typeof handler !== 'function') throw new Error('the entry does not export a Promise of a function');
+  return ping;
+});
+`;
+
+/**
+ * A pool of `threads` workers is ready when it has been created and every
+ * thread has loaded its entry and answered a ping. Wall ms, and CPU ms of the
+ * whole process meanwhile (all threads: robust when the machine is shared).
+ */
+async function poolReady(filename: string, threads: number): Promise<{ ms: number; cpu: number }> {
+  const arrived = new SharedArrayBuffer(4);
+  const c0 = cpuMs();
   const t0 = performance.now();
   const pool = new Piscina({ filename, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
-  await Promise.all(Array.from({ length: threads }, () => pool.run(null)));
-  const ms = performance.now() - t0 - 20; // less the task's own wait (which keeps one task per thread)
-  await pool.destroy();
-  return ms;
+  try {
+    const ids = await Promise.all(Array.from({ length: threads }, () => pool.run({ arrived, threads }) as Promise<number>));
+    const ms = performance.now() - t0;
+    const cpu = cpuMs() - c0;
+    if (new Set(ids).size !== threads) throw new Error(`pool ping answered by ${new Set(ids).size} threads, not ${threads}`);
+    return { ms, cpu };
+  } finally {
+    await pool.destroy();
+  }
+}
+
+/** Pool-ready medians for a production entry and for the bare wrapper, interleaved run by run. */
+async function poolFigures(dir: string, entry: string, threads: number, repeat: number): Promise<{ ms: number[]; cpu: number[]; bareMs: number[]; bareCpu: number[] }> {
+  const ours = join(dir, `ping_${threads}_${entry.replace(/\W+/g, '_')}.cjs`);
+  const bare = join(dir, 'ping_bare.cjs');
+  writeFileSync(ours, pingWorker(entry));
+  writeFileSync(bare, pingWorker(null));
+  await poolReady(ours, threads); // warm the file system cache
+  await poolReady(bare, threads);
+  const out = { ms: [] as number[], cpu: [] as number[], bareMs: [] as number[], bareCpu: [] as number[] };
+  for (let i = 0; i < repeat; i++) {
+    const o = await poolReady(ours, threads);
+    const b = await poolReady(bare, threads);
+    out.ms.push(o.ms); out.cpu.push(o.cpu); out.bareMs.push(b.ms); out.bareCpu.push(b.cpu);
+  }
+  return out;
 }
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url)); // the package root (this file is dist/src/bench/)
@@ -208,14 +254,19 @@ async function main(): Promise<void> {
   figs.push({ name: 'free, 1 vCPU thread: ns per step / bare loop of the same Atomics', value: f1.nsPerStep / bareAtomics, unit: 'x', target: 3, better: 'lower', bare: 1, runs: f1.runs.map((x) => x / bareAtomics) });
   log('free done');
 
-  const worker = fileURLToPath(new URL('../../workers/actor.cjs', import.meta.url)); // the free runner's entry
+  // Start-up figures are cheap and noisy (process and thread creation on a shared machine): more runs.
+  const startRepeat = 2 * REPEAT + 1;
+  const entry = (name: string): string => fileURLToPath(new URL(`../../workers/${name}.cjs`, import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'realmrace-bench-'));
+  const pools: Record<string, { ms: number; cpuMs: number; bareMs: number; bareCpuMs: number; overBare: number }> = {};
   try {
-    await poolReadyMs(dir, worker, 5); // warm the file system cache
-    const ready: number[] = [];
-    const bareReady: number[] = [];
-    for (let i = 0; i < REPEAT; i++) { ready.push(await poolReadyMs(dir, worker, 5)); bareReady.push(await poolReadyMs(dir, null, 5)); }
-    figs.push({ name: '5-worker pool ready (free-mode actor workers)', value: median(ready), unit: 'ms', target: 120, better: 'lower', bare: median(bareReady), runs: ready });
+    // actor.cjs: the free runner's entry (4 vCPUs + the host agent = 5 threads); the others for comparison.
+    for (const name of ['actor', 'turn_actor', 'schedule']) {
+      const p = await poolFigures(dir, entry(name), 5, startRepeat);
+      const ratios = p.ms.map((x, i) => x / p.bareMs[i]);
+      pools[name] = { ms: median(p.ms), cpuMs: median(p.cpu), bareMs: median(p.bareMs), bareCpuMs: median(p.bareCpu), overBare: median(ratios) };
+      if (name === 'actor') figs.push({ name: '5-worker pool ready (free-mode actor workers)', value: median(p.ms), unit: 'ms', target: 120, better: 'lower', bare: median(p.bareMs), runs: p.ms });
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -224,10 +275,11 @@ async function main(): Promise<void> {
   const help: number[] = [];
   const bareNode: number[] = [];
   const bin = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin.realmrace;
-  for (let i = 0; i < REPEAT; i++) { help.push(spawnMs([bin, '--help'])); bareNode.push(spawnMs(['-e', '0'])); }
+  spawnMs([bin, '--help']); spawnMs(['-e', '0']); // warm the file system cache
+  for (let i = 0; i < startRepeat; i++) { help.push(spawnMs([bin, '--help'])); bareNode.push(spawnMs(['-e', '0'])); }
   figs.push({ name: 'realmrace --help (spawned node)', value: median(help), unit: 'ms', target: 150, better: 'lower', bare: median(bareNode), runs: help });
 
-  const extra = { free1: f1.rate, free2: f2.rate, free2over1: f2.rate / f1.rate, bareStepNs: bareNs, bareAtomicsNs: bareAtomics };
+  const extra = { free1: f1.rate, free2: f2.rate, free2over1: f2.rate / f1.rate, bareStepNs: bareNs, bareAtomicsNs: bareAtomics, pools, helpOverBare: median(help.map((x, i) => x / bareNode[i])) };
   if (JSON_OUT) {
     console.log(JSON.stringify({
       node: process.version, cores: availableParallelism(), repeat: REPEAT, seconds: SECONDS,
@@ -239,6 +291,8 @@ async function main(): Promise<void> {
   const t = new Table({ head: ['measurement', 'median', 'by CPU time', 'target', 'bare-loop limit', 'met', 'factor to go'], style: { head: [], border: [] } });
   for (const f of figs) t.push([f.name, fmt(f.value, f.unit), f.cpu === undefined ? '' : fmt(f.cpu, f.unit), `${f.better === 'higher' ? '>=' : '<='} ${fmt(f.target, f.unit)}`, fmt(f.bare, f.unit), met(f) ? 'yes' : 'NO', met(f) ? '' : `${gap(f).toFixed(2)}x`]);
   console.log(t.toString());
+  for (const [name, p] of Object.entries(pools)) console.log(`5-worker pool of workers/${name}.cjs: ${p.ms.toFixed(0)} ms, ${p.overBare.toFixed(2)}x the bare pool (${p.bareMs.toFixed(0)} ms); CPU of all threads ${p.cpuMs.toFixed(0)} ms (bare ${p.bareCpuMs.toFixed(0)} ms).`);
+  console.log(`realmrace --help: ${extra.helpOverBare.toFixed(2)}x node -e 0.`);
   console.log(`free mode: 1 thread ${(f1.rate / 1e6).toFixed(2)} M steps/s, 2 threads ${(f2.rate / 1e6).toFixed(2)} M (${extra.free2over1.toFixed(2)}x); CPU-only program, the host agent sleeps on Atomics.wait.`);
 }
 

@@ -1,7 +1,7 @@
 // One processing element in the model: a guest vCPU or the host agent.
 // Carries the actor's identity, its seeded random streams and its counters.
 
-import seedrandom from 'seedrandom';
+import { seedrandom } from './prng.js';
 import { Realm } from './realm.js';
 import { Trace } from '../check/trace.js';
 import { Ev } from '../check/events.js';

@@ -4,7 +4,7 @@
 // seedrandom generator seeded with the operation's own seed. Either way the
 // stream depends only on (program seed, operation index).
 
-import seedrandom from 'seedrandom';
+import { seedrandom } from './prng.js';
 
 export const OP_WORDS = 16;
 

@@ -2,7 +2,7 @@
 // highest-priority runnable actor, and at d-1 random steps demote the actor that
 // is running. Finds a depth-d bug with probability >= 1/(n * k^(d-1)).
 
-import seedrandom from 'seedrandom';
+import { seedrandom } from '../model/prng.js';
 import { Actors, SeededStrategy } from './scheduler.js';
 
 export class Pct extends SeededStrategy {

@@ -1,6 +1,6 @@
 // Uniform random walk: every step, any runnable actor with equal probability.
 
-import seedrandom from 'seedrandom';
+import { seedrandom } from '../model/prng.js';
 import { Actors, SeededStrategy } from './scheduler.js';
 
 export class RandomWalk extends SeededStrategy {

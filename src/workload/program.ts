@@ -4,7 +4,7 @@
 // (alloc_pages + set_memory_decrypted, or __GFP_DECRYPTED), and netvsc style
 // vzalloc buffers flipped with set_memory_decrypted on the vmalloc VA.
 
-import seedrandom from 'seedrandom';
+import { seedrandom } from '../model/prng.js';
 import { Cpu, BLOCKED, STEP, type KGen as ActorGen } from '../model/cpu.js';
 import { ActorStack, noStep, type KGen, type KPath } from '../model/actor_stack.js';
 import { H, MB, MB_MAX_PAGES, MbState } from '../model/realm.js';

@@ -4,7 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Policy } from '../policy.js';
 import { FINDING_KINDS } from '../../check/finding.js';
 import { ConfigError } from '../../errors.js';
@@ -31,9 +31,12 @@ export const builtinPolicy = (name: string): Policy | undefined => ALL_POLICIES.
 
 export const isPolicyPath = (spec: string): boolean => /[\\/]/.test(spec) || /\.(m?js|cjs)$/.test(spec);
 
-/** sha256 of a policy module's source, for reproducers. */
+const require = createRequire(import.meta.url);
+
+/** sha256 of a policy module's source, for reproducers. node:crypto is loaded here, not at import: worker threads never hash. */
 export function policyHash(spec: string): string {
   if (!isPolicyPath(spec)) return `builtin:${spec}`;
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(readFileSync(resolve(spec))).digest('hex').slice(0, 16);
 }
 
