@@ -1,6 +1,6 @@
 // piscina worker entry: one free-mode actor (vCPU or host agent) per task.
 
-import { loadPolicy } from '../src/kernel/policies/index.js';
+import { loadPolicy } from '../src/kernel/policy_loader.js';
 import { runFreeActor, FreeActorTask, FreeActorResult } from '../src/run/free_actor.js';
 import type { Policy } from '../src/kernel/policy.js';
 

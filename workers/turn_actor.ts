@@ -1,6 +1,6 @@
 // piscina worker entry: one actor of a turn-passing (cross-thread controlled) run.
 
-import { loadPolicy } from '../src/kernel/policies/index.js';
+import { loadPolicy } from '../src/kernel/policy_loader.js';
 import { runTurnActor, TurnActorTask, TurnActorResult } from '../src/run/turn_actor.js';
 import type { Policy } from '../src/kernel/policy.js';
 

@@ -3,7 +3,8 @@
 // Only commander and the spec's field table are loaded up front, so `--help`
 // stays fast; each command's module is imported when that command runs.
 
-import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import type * as Commander from 'commander';
 import { ConfigError } from '../run/errors.js';
 import { addSpecOptions, intArg } from '../config/flags.js';
 import { VERSION } from '../version.js';
@@ -15,19 +16,30 @@ import type { SweepFlags } from './sweep_command.js';
 import type { NightlyFlags } from './nightly_command.js';
 import type { LitmusFlags } from './litmus_command.js';
 
+// commander is CommonJS: require() it (see config/flags.ts).
+const { Command, CommanderError, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
+type Command = Commander.Command;
+
 /** Where the output goes. Given, main sends process.stdout/stderr writes there for the call (in-process tests). */
 export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
 }
 
-function program(io: Io, done: (code: number) => void): Command {
+/**
+ * The command tree. The field table's options (some 30 a command) are built
+ * only on the commands `withSpec` names (main: the commands its line names):
+ * the top-level help lists each command's name, arguments and description, so
+ * `realmrace --help` and the other commands do without them.
+ */
+export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'run' | 'replay' | 'sweep') => boolean = () => true): Command {
+  const spec = (c: Command, cmd: 'run' | 'replay' | 'sweep'): Command => (withSpec(cmd) ? addSpecOptions(c, cmd) : c);
   const p = new Command('realmrace')
     .description('Concurrency stress harness for the Arm CCA realm guest memory-sharing protocol')
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: (s) => io.err(s.replace(/^error: /, 'realmrace: error: ')) });
-  addSpecOptions(p
+  spec(p
     .command('run')
     .description('run policies against the model and print expected vs observed outcomes'), 'run')
     .option('--repro-dir <dir>', 'where reproducers are written (one per distinct signature)', 'realmrace-repro')
@@ -35,7 +47,7 @@ function program(io: Io, done: (code: number) => void): Command {
     .action(async (opts: RunFlags) => {
       done(await (await import('./run_command.js')).runCommand(opts));
     });
-  addSpecOptions(p
+  spec(p
     .command('replay')
     .argument('[file]', 'reproducer JSON written by run or shrink')
     .description('re-run one schedule exactly: from a reproducer file, or from --seed and --policy with the model flags'), 'replay')
@@ -55,7 +67,7 @@ function program(io: Io, done: (code: number) => void): Command {
     .action(async (file: string, opts: ShrinkFlags) => {
       done(await (await import('./shrink_command.js')).shrinkCommand(file, opts));
     });
-  addSpecOptions(p
+  spec(p
     .command('sweep')
     .description('TLB flush cost versus CPU count: each policy at each vCPU count, modelled and measured')
     .option('--vcpus <list>', 'comma list of vCPU counts', '1,2,4,8,16,32,64'), 'sweep')
@@ -122,7 +134,7 @@ export async function main(argv: string[], io?: Io): Promise<number> {
   const to = io ?? processIo;
   let exit = 0;
   try {
-    await program(to, (code) => { exit = code; }).parseAsync(argv, { from: 'user' });
+    await program(to, (code) => { exit = code; }, (cmd) => argv.includes(cmd)).parseAsync(argv, { from: 'user' });
     return exit;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1; // commander already printed the message

@@ -3,14 +3,20 @@
 // only commander and the plain table (no zod, no model).
 
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import type * as Commander from 'commander';
 import { parseSeed } from './seed.js';
 import { attrOf, checkValue, choicesOf, defaultOf, fieldsOf, PROFILES, type Command as Cmd, type Field, type FieldDef, type FieldPath } from './fields.js';
+
+// commander is CommonJS: require() it. An ES import of a CommonJS module starts
+// node's export lexer first, a few ms of every `realmrace` start-up.
+const { InvalidArgumentError, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
+type Command = Commander.Command;
 
 /** `--vcpus <n>`, `--tlbi-range`, `--no-flush-all`. */
 export const flagOf = (f: FieldDef): string => (f.kind === 'bool' ? `--${f.negate ? 'no-' : ''}${f.flag}` : `--${f.flag} ${f.arg}`);
 
-const invalid = (bad: { want: string; got: string }): InvalidArgumentError => new InvalidArgumentError(`expected ${bad.want}, got ${bad.got}`);
+const invalid = (bad: { want: string; got: string }): Commander.InvalidArgumentError => new InvalidArgumentError(`expected ${bad.want}, got ${bad.got}`);
 
 /** A JSON file of map values, or `key=value,...`. Keys the table does not know are checked when the spec is built. */
 function parseMap(f: FieldDef, raw: string): Record<string, number> {

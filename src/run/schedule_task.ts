@@ -2,7 +2,7 @@
 // searches, the cross-thread determinism check): what the task carries and how
 // a worker thread runs it. workers/schedule.ts is only the piscina entry.
 
-import { loadPolicy } from '../kernel/policies/index.js';
+import { loadPolicy } from '../kernel/policy_loader.js';
 import { ControlledRunner, type ScheduleResult } from './controlled.js';
 import type { RunConfig } from './config.js';
 

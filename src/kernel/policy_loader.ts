@@ -1,0 +1,87 @@
+// Loading a policy by name or path, importing nothing up front: a worker thread
+// imports the one built-in policy its task names, or the user's module (with
+// the policy API and the contract checks), when the task comes. The policy
+// lists themselves are in policies/index.ts (which imports every built-in).
+
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Policy } from './policy.js';
+import type * as Api from './api.js';
+import { FINDING_KINDS } from '../check/finding.js';
+import { ConfigError } from '../errors.js';
+
+/** Every built-in policy by name, in the order of policies/index.ts ALL_POLICIES (test/startup_imports.test.ts checks they agree). */
+export const BUILTIN_LOADERS: Readonly<Record<string, () => Promise<Policy>>> = {
+  'v2-no-bbm': async () => (await import('./policies/v2_no_bbm.js')).v2_no_bbm,
+  mainline: async () => (await import('./policies/mainline.js')).mainline,
+  'vmalloc-naive': async () => (await import('./policies/vmalloc_naive.js')).vmalloc_naive,
+  'alias-flip': async () => (await import('./policies/alias_flip.js')).alias_flip,
+  'gfp-decrypted': async () => (await import('./policies/gfp_decrypted.js')).gfp_decrypted,
+  'mainline-per-page': async () => (await import('./policies/per_page.js')).mainline_per_page,
+  paced: async () => (await import('./policies/paced.js')).paced,
+  'no-dsb': async () => (await import('./policies/no_dsb.js')).no_dsb,
+};
+
+export const isPolicyPath = (spec: string): boolean => /[\\/]/.test(spec) || /\.(m?js|cjs)$/.test(spec);
+
+const require = createRequire(import.meta.url);
+
+/** sha256 of a policy module's source, for reproducers. node:crypto is loaded here, not at import: worker threads never hash. */
+export function policyHash(spec: string): string {
+  if (!isPolicyPath(spec)) return `builtin:${spec}`;
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
+  return createHash('sha256').update(readFileSync(resolve(spec))).digest('hex').slice(0, 16);
+}
+
+const OPS = ['set_memory_decrypted', 'set_memory_encrypted'] as const;
+const HOOKS = ['alloc_decrypted', 'free_decrypted', 'vmalloc_decrypted', 'vfree_decrypted'] as const;
+
+function validate(p: unknown, from: string): Policy {
+  const bad = (why: string): never => { throw new ConfigError(`policy ${from}: ${why}`); };
+  if (typeof p !== 'object' || p === null) bad('the module must export a policy object (default export) or a factory returning one');
+  const q = p as Record<string, unknown>;
+  if (q.ops === undefined && (typeof q.set_memory_decrypted === 'function' || typeof q.set_memory_encrypted === 'function')) {
+    bad('written for realmrace 0.1: put set_memory_decrypted/encrypted (and any alloc hooks) under "ops", taking (ctx, addr, numpages) with addr a byte address (was: a page number); primitives yield by themselves (drop "yield STEP") and count by themselves (drop cpu.count)');
+  }
+  if (typeof q.name !== 'string' || q.name === '') bad('missing string field "name"');
+  if (!Array.isArray(q.expect)) bad(`missing array "expect" of finding kinds (${FINDING_KINDS.join(', ')}), [] for "must run clean"`);
+  for (const k of q.expect as unknown[]) if (!FINDING_KINDS.includes(k as never)) bad(`unknown finding kind in expect: ${String(k)}`);
+  if (typeof q.ops !== 'object' || q.ops === null) bad('missing object "ops" with set_memory_decrypted(ctx, addr, numpages) and set_memory_encrypted(ctx, addr, numpages)');
+  const ops = q.ops as Record<string, unknown>;
+  for (const f of OPS) if (typeof ops[f] !== 'function') bad(`missing function ops.${f}(ctx, addr, numpages)`);
+  for (const f of HOOKS) if (ops[f] !== undefined && typeof ops[f] !== 'function') bad(`ops.${f} must be a function`);
+  for (const f of Object.keys(ops)) if (!(OPS as readonly string[]).includes(f) && !(HOOKS as readonly string[]).includes(f)) bad(`unknown op "${f}" (known: ${[...OPS, ...HOOKS].join(', ')})`);
+  if (q.description !== undefined && typeof q.description !== 'string') bad('"description" must be a string');
+  return { name: q.name as string, description: (q.description as string | undefined) ?? '', expect: q.expect as Policy['expect'], ops: ops as unknown as Policy['ops'] };
+}
+
+/**
+ * A built-in name, or a path to an ES module whose default export is a policy
+ * object or a factory `(k) => policy` that receives the policy API (src/api.ts).
+ */
+export async function loadPolicy(spec: string): Promise<Policy> {
+  const builtin = Object.hasOwn(BUILTIN_LOADERS, spec) ? BUILTIN_LOADERS[spec] : undefined;
+  if (builtin) return builtin();
+  if (!isPolicyPath(spec)) {
+    throw new ConfigError(`unknown policy "${spec}" (built-in: ${Object.keys(BUILTIN_LOADERS).join(', ')}; or a path to a .js module)`);
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(pathToFileURL(resolve(spec)).href);
+  } catch (e) {
+    throw new ConfigError(`policy ${spec}: cannot load module: ${(e as Error).message.split('\n')[0]}`);
+  }
+  let p = mod.default ?? mod.policy;
+  if (typeof p === 'function') {
+    const api = await import('./api.js');
+    try {
+      p = await (p as (k: typeof Api) => unknown)(api);
+    } catch (e) {
+      throw new ConfigError(`policy ${spec}: factory threw: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  const { withContractChecks } = await import('./policy_contract.js');
+  return withContractChecks(validate(p, spec)); // user code: its return values are checked at every call
+}
