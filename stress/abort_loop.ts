@@ -27,8 +27,8 @@ const threads = values.threads;
 
 const dir = mkdtempSync(join(tmpdir(), 'realmrace-abort-'));
 // Spins without a step: the campaign's task timeout terminates its worker.
-writeFileSync(join(dir, 'spins.js'), `export default { name: 'spins', expect: [],
-  *set_memory_decrypted() { for (;;) {} }, *set_memory_encrypted() { return 0; } };\n`);
+writeFileSync(join(dir, 'spins.js'), `export default { name: 'spins', expect: [], ops: {
+  *set_memory_decrypted() { for (;;) {} }, *set_memory_encrypted() { return 0; } } };\n`);
 const config = join(dir, 'tiny.json');
 writeFileSync(config, JSON.stringify({
   name: 'abort-loop', seed: '0xab07', budget: '30s', taskTimeout: '1s',

@@ -2,7 +2,7 @@
 // turn-passing), and the scheduler chain that follows from it.
 
 import type { ProgramSpec } from '../workload/program.js';
-import { makeScheduler } from '../sched/index.js';
+import { makeScheduler } from '../sched/make.js';
 import type { Scheduler } from '../sched/scheduler.js';
 import { Recorder } from '../sched/recorder.js';
 import type { RunConfig } from './config.js';

@@ -1,17 +1,4 @@
-import type { Scheduler, SchedulerSpec } from './scheduler.js';
-import { RandomWalk } from './random_walk.js';
-import { Pct } from './pct.js';
-import { RoundRobin } from './round_robin.js';
-
-/** The seeded strategy of a spec, for one seed (`estimatedSteps` sizes PCT's change points). */
-export function makeScheduler(spec: SchedulerSpec, seed: string, actors: number, estimatedSteps: number): Scheduler {
-  switch (spec.name) {
-    case 'random': return new RandomWalk(seed);
-    case 'pct': return new Pct(seed, actors, spec.depth, estimatedSteps);
-    case 'rr': return new RoundRobin(spec.quantum);
-  }
-}
-
+export { makeScheduler } from './make.js';
 export * from './scheduler.js';
 export { ActorSet } from './runnable.js';
 export { Replay } from './replay.js';
