@@ -11,25 +11,33 @@ import { ControlledRunner } from '../src/run/controlled.js';
 import { runConfig } from '../src/run/config.js';
 import { BUILTIN_POLICIES } from '../src/kernel/policies/index.js';
 import { scheduleSeed } from '../src/run/seeds.js';
+import { realmraceIn } from './cli_helpers.js';
 
 const CLI = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 // The runs write reproducers to ./realmrace-repro: a scratch cwd, not the repository.
 const CWD = mkdtempSync(join(tmpdir(), 'realmrace-cross-'));
 const WORKER = new URL('../dist/workers/schedule.cjs', import.meta.url).href;
 
-function runJson(...args: string[]): { outcomes: { policy: string; runHash: string; steps: number }[] } {
+type RunJson = { outcomes: { policy: string; runHash: string; steps: number }[] };
+/** `realmrace run --json` in a fresh node process. */
+function spawnedJson(...args: string[]): RunJson {
   const r = spawnSync(process.execPath, [CLI, 'run', '--json', ...args], { encoding: 'utf8', timeout: 120_000, cwd: CWD });
   return JSON.parse(r.stdout);
 }
+/** The same in this test process (main() of the built CLI), which has run other test files before. */
+async function inProcessJson(...args: string[]): Promise<RunJson> {
+  return JSON.parse((await realmraceIn(CWD, 'run', '--json', ...args)).out);
+}
 
 describe('determinism beyond one process', () => {
-  it('two processes with the same seed and config produce the same run hash for every policy', () => {
+  it('two processes with the same seed and config produce the same run hash for every policy', async () => {
     const args = ['--policy', 'all', '--schedules', '20', '--seed', '0xabc', '--vcpus', '3'];
-    const a = runJson(...args);
-    const b = runJson(...args);
+    const a = spawnedJson(...args);
+    const b = await inProcessJson(...args);
+    expect(a.outcomes.length).toBeGreaterThan(1);
     expect(a.outcomes.map((o) => o.runHash)).toEqual(b.outcomes.map((o) => o.runHash));
     expect(a.outcomes.map((o) => o.steps)).toEqual(b.outcomes.map((o) => o.steps));
-    const c = runJson('--policy', 'all', '--schedules', '20', '--seed', '0xabd', '--vcpus', '3');
+    const c = await inProcessJson('--policy', 'all', '--schedules', '20', '--seed', '0xabd', '--vcpus', '3');
     expect(c.outcomes.map((o) => o.runHash)).not.toEqual(a.outcomes.map((o) => o.runHash));
   });
 

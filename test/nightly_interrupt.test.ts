@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
-import { BIN } from './cli_helpers.js';
+import { BIN, realmraceIn } from './cli_helpers.js';
 import { readResults } from '../src/campaign/results.js';
 import { LOCK_FILE } from '../src/campaign/lock.js';
 import { summarize, junitXml, summaryMd } from '../src/campaign/summary.js';
@@ -23,7 +23,11 @@ import type { RunRecord } from '../src/campaign/results.js';
 const CWD = mkdtempSync(join(tmpdir(), 'realmrace-interrupt-'));
 afterAll(() => rmSync(CWD, { recursive: true, force: true }));
 const fixture = (f: string): string => fileURLToPath(new URL(`./fixtures/${f}`, import.meta.url));
-const realmrace = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000, cwd: CWD });
+// Campaigns that are not signalled run in-process (main() of the built CLI), with stdout/stderr/status named as spawnSync names them.
+const realmrace = async (...args: string[]) => {
+  const r = await realmraceIn(CWD, ...args);
+  return { status: r.code, stdout: r.out, stderr: r.err };
+};
 
 function campaign(name: string, entries: unknown[], extra: Record<string, unknown> = {}): string {
   writeFileSync(join(CWD, `${name}.json`), JSON.stringify({ name, seed: '0x5151', budget: '10m', entries, ...extra }));
@@ -127,7 +131,7 @@ describe('nightly interrupted by a signal', () => {
     expect(readFileSync(join(CWD, 'i1', 'summary.md'), 'utf8')).not.toMatch(/INTERRUPTED/);
 
     // The same campaign, never interrupted: the same runs, the same verdicts.
-    const whole = realmrace('nightly', '--config', cfg, '--out', 'i1-whole', '--threads', '1');
+    const whole = await realmrace('nightly', '--config', cfg, '--out', 'i1-whole', '--threads', '1');
     expect(whole.status).toBe(0);
     expect(units('i1')).toEqual(units('i1-whole'));
     const verdicts = (d: string) => json(d, 'summary.json').cases.map((o: { verdict: string; runs: number; buckets: { signature: string; count: number }[] }) => [o.verdict, o.runs, o.buckets.map((b) => [b.signature, b.count])]);
@@ -194,11 +198,11 @@ describe('nightly interrupted by a signal', () => {
 
   it('merge of an interrupted shard reports it unfinished (interrupted, with its resume line): inconclusive, exit 4', async () => {
     const cfg = campaign('shard', LONG);
-    expect(realmrace('nightly', '--config', cfg, '--out', 'sh1', '--shard', '1/2', '--threads', '1').status).toBe(0);
+    expect((await realmrace('nightly', '--config', cfg, '--out', 'sh1', '--shard', '1/2', '--threads', '1')).status).toBe(0);
     const r = await interrupted('SIGINT', 'sh2', cfg, '--shard', '2/2', '--threads', '1');
     expect(r.code).toBe(130);
     const n = readResults(join(CWD, 'sh2', 'results.jsonl')).records.length;
-    const m = realmrace('merge', 'sh1', 'sh2', '--out', 'shm');
+    const m = await realmrace('merge', 'sh1', 'sh2', '--out', 'shm');
     expect(m.status).toBe(4);
     expect(m.stdout).toContain(`shard 2/2 is unfinished: sh2 was interrupted by SIGINT after ${n} runs (continue it with: npx realmrace nightly --config ${cfg} --out sh2 --shard 2/2 --threads 1 --resume)`);
     expect(m.stdout).not.toMatch(/left out when the budget ran out/);
