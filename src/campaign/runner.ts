@@ -188,16 +188,29 @@ function prepareOut(loaded: LoadedCampaign, o: CampaignOptions): { resultsPath: 
 }
 
 /**
- * A task's signal: aborted after ms (a hang), or when `cancel` aborts (an
- * interrupt's grace time is over). One controller per task, its listener
- * removed when the task ends: a campaign runs many thousands.
+ * A task's signal: aborted ms after the worker began the task (a hang), or
+ * when `cancel` aborts (an interrupt's grace time is over). The clock starts
+ * when the worker sets `started`, not at submission: the start-up of a
+ * replacement thread on a loaded machine is not the task's time. A thread that
+ * has not begun the task after 2 × ms more counts as hung too (it never will).
+ * One controller per task, its timers and listener removed when the task ends:
+ * a campaign runs many thousands.
  */
-function taskSignal(ms: number, cancel: AbortSignal): { signal: AbortSignal; dispose: () => void } {
+function taskSignal(ms: number, cancel: AbortSignal): { signal: AbortSignal; started: SharedArrayBuffer; dispose: () => void } {
   const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), ms);
+  const started = new SharedArrayBuffer(4);
+  const flag = new Int32Array(started);
+  const submitted = performance.now();
+  let timer: ReturnType<typeof setTimeout>;
+  const poll = (): void => {
+    if (Atomics.load(flag, 0) !== 0) timer = setTimeout(() => ac.abort(), ms);
+    else if (performance.now() - submitted > 2 * ms) ac.abort();
+    else timer = setTimeout(poll, Math.min(50, ms));
+  };
+  timer = setTimeout(poll, Math.min(50, ms));
   const onCancel = (): void => ac.abort();
   cancel.addEventListener('abort', onCancel, { once: true });
-  return { signal: ac.signal, dispose: () => { clearTimeout(timer); cancel.removeEventListener('abort', onCancel); } };
+  return { signal: ac.signal, started, dispose: () => { clearTimeout(timer); cancel.removeEventListener('abort', onCancel); } };
 }
 
 /** A policy's own error (it threw, or broke the policy contract) as the worker reported it. */
@@ -393,7 +406,7 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
           const t = taskSignal(taskTimeout, cancel.signal);
           let r;
           try {
-            r = await pool.run({ cfg: caseConfig(k), policy: k.policy, seed: u.seed }, { signal: t.signal });
+            r = await pool.run({ cfg: caseConfig(k), policy: k.policy, seed: u.seed, started: t.started }, { signal: t.signal });
           } finally {
             t.dispose();
           }

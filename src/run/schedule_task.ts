@@ -13,6 +13,8 @@ export interface ScheduleTask {
   record?: boolean;
   /** Publish every step here (lockup.ts), so that a stuck policy can be seen and this thread stopped. */
   lockup?: SharedArrayBuffer;
+  /** Set to 1 when this thread begins the task: a campaign's task timeout runs from then (campaign/runner.ts). */
+  started?: SharedArrayBuffer;
 }
 
 /** One runner per (config, policy) and thread: a worker runs many schedules of one case. */
@@ -26,6 +28,7 @@ function runnerFor(cfg: RunConfig, policy: string): Promise<ControlledRunner> {
 }
 
 export async function runScheduleTask(task: ScheduleTask): Promise<ScheduleResult> {
+  if (task.started) Atomics.store(new Int32Array(task.started), 0, 1);
   const runner = await runnerFor(task.cfg, task.policy);
   return runner.runOne(task.seed, { record: task.record, lockup: task.lockup });
 }
