@@ -24,7 +24,12 @@ type Command = Commander.Command;
 export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
+  /** Both go to a terminal this wide (a fake one in tests); absent: neither is a terminal. */
+  columns?: number;
 }
+
+/** What --wide does, in every command that prints tables or long lines. */
+const WIDE = 'every column, no line wrapped (default: fit the terminal, else 100 columns)';
 
 /**
  * The command tree. The field table's options (some 30 a command) are built
@@ -43,7 +48,8 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
     .command('run')
     .description('run policies against the model and print expected vs observed outcomes'), 'run')
     .option('--repro-dir <dir>', 'where reproducers are written (one per distinct signature)', 'realmrace-repro')
-    .option('--json', 'print the outcome as JSON')
+    .option('--json', 'print the outcome as one JSON document, with every column (nothing else on stdout)')
+    .option('--wide', WIDE)
     .action(async (opts: RunFlags) => {
       done(await (await import('./run_command.js')).runCommand(opts));
     });
@@ -72,7 +78,8 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
     .description('TLB flush cost versus CPU count: each policy at each vCPU count, modelled and measured')
     .option('--vcpus <list>', 'comma list of vCPU counts', '1,2,4,8,16,32,64'), 'sweep')
     .option('--out <dir>', 'where sweep.csv, sweep.json and sweep.svg go', 'realmrace-sweep')
-    .option('--json', 'print the JSON instead of the table')
+    .option('--json', 'print the JSON instead of the table, with every column (nothing else on stdout)')
+    .option('--wide', WIDE)
     .action(async (opts: SweepFlags) => {
       done(await (await import('./sweep_command.js')).sweepCommand(opts));
     });
@@ -85,6 +92,7 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
     .option('--shard <i/N>', 'run the i-th of N deterministic slices')
     .option('--resume', 'continue a killed campaign in --out without repeating finished runs')
     .option('--threads <n>', 'worker threads for controlled seeds (default: cores)', intArg(1, 256))
+    .option('--wide', WIDE)
     .action(async (opts: NightlyFlags) => {
       done(await (await import('./nightly_command.js')).nightlyCommand(opts));
     });
@@ -93,7 +101,8 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
     .argument('<dirs...>', 'results directories of shards of one campaign')
     .description('combine shard results into one summary, JUnit file and set of reproducers')
     .option('--out <dir>', 'where the merged outputs go', 'results-merged')
-    .action(async (dirs: string[], opts: { out: string }) => {
+    .option('--wide', WIDE)
+    .action(async (dirs: string[], opts: { out: string; wide?: boolean }) => {
       done(await (await import('./nightly_command.js')).mergeCommand(dirs, opts));
     });
   p
@@ -149,9 +158,10 @@ export async function main(argv: string[], io?: Io): Promise<number> {
   }
 }
 
-/** Send process.stdout/stderr writes to io until the returned function is called. */
+/** Send process.stdout/stderr writes to io until the returned function is called; the streams are a terminal only if io says so. */
 function redirect(io: Io): () => void {
-  const out = process.stdout.write, err = process.stderr.write;
+  const streams = [process.stdout, process.stderr];
+  const saved = streams.map((s) => ({ write: s.write, isTTY: s.isTTY, columns: s.columns }));
   const to = (f: (s: string) => void) => ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
     f(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
@@ -160,8 +170,15 @@ function redirect(io: Io): () => void {
   }) as typeof process.stdout.write;
   process.stdout.write = to(io.out);
   process.stderr.write = to(io.err);
+  for (const s of streams) {
+    s.isTTY = io.columns !== undefined;
+    s.columns = io.columns as number;
+  }
   return () => {
-    process.stdout.write = out;
-    process.stderr.write = err;
+    streams.forEach((s, i) => {
+      s.write = saved[i].write;
+      s.isTTY = saved[i].isTTY;
+      s.columns = saved[i].columns;
+    });
   };
 }

@@ -16,6 +16,8 @@ export interface RunFlags extends ModelFlags {
   seed: string;
   reproDir: string;
   json?: boolean;
+  /** Every column, no line wrapped (src/report/layout.ts). */
+  wide?: boolean;
 }
 
 export const specFromFlags = (cmd: 'run' | 'replay', f: ModelFlags): RunSpec => runSpec(overridesFromFlags(cmd, f as Record<string, unknown>) as SpecOverrides);

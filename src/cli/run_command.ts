@@ -9,7 +9,9 @@ import { onInterrupt, INTERRUPTED_EXIT, type Interrupt } from './interrupt.js';
 import type { PolicyOutcome } from '../run/outcome.js';
 import type { Policy } from '../kernel/policy.js';
 import { eventJson } from '../report/event_text.js';
-import { renderFindings, renderOutcomeTable, runExitCode, runResult, verdictLine } from '../report/outcome_table.js';
+import { OutcomeTable, renderFindings, runExitCode, runResult, verdictLine } from '../report/outcome_table.js';
+import { fitText, outputWidth } from '../report/layout.js';
+import { policyProgress } from './run_progress.js';
 import { DEFAULT_MIN_SCHEDULES, IMPLICIT_SECONDS } from '../config/fields.js';
 import { replayCommand } from '../report/replay.js';
 import { specFromFlags, RunFlags } from './options.js';
@@ -55,19 +57,34 @@ export async function runCommand(f: RunFlags): Promise<number> {
 
 async function runPolicies(f: RunFlags, cfg: ReturnType<typeof configOf>, specs: string[], policies: Policy[], budget: Budget, budgetFor: (i: number) => Budget, interrupt: Interrupt): Promise<number> {
   const what = `${f.mode}, ${cfg.realm.vcpus} vCPUs, seed ${f.seed}${f.mode === 'controlled' ? `, scheduler ${cfg.scheduler.name}` : ''}`;
-  if (!f.json) process.stdout.write(`realmrace ${VERSION}: ${specs.length} ${specs.length === 1 ? 'policy' : 'policies'}, ${what}\n`);
+  // Fitted to the terminal, else 100 columns; --wide: every column, no line wrapped.
+  const width = outputWidth(f.wide);
+  const say = (s: string): void => void process.stdout.write(fitText(s, width) + '\n');
+  if (!f.json) say(`realmrace ${VERSION}: ${specs.length} ${specs.length === 1 ? 'policy' : 'policies'}, ${what}`);
+  const table = f.json ? null : new OutcomeTable(policies, width, budget.schedules);
+  if (table) process.stdout.write(table.start() + '\n');
   const outcomes: PolicyOutcome[] = [];
   const repros = new ReproducerSink();
   for (let i = 0; i < policies.length; i++) {
     if (interrupt.signal.aborted) break;
-    // A user policy's code runs where it can be stopped (a worker thread); built-in ones in this thread.
-    const o = f.mode !== 'controlled'
-      ? await runPolicyFree(policies[i], specs[i], cfg, f.seed, budgetFor(i), f.mode === 'record', repros.sink)
-      : isPolicyPath(specs[i])
-        ? await runPolicyIsolated(policies[i], specs[i], cfg, f.seed, budgetFor(i), repros.sink)
-        : await runPolicyControlledYielding(policies[i], cfg, f.seed, budgetFor(i), specs[i], repros.sink);
+    const bar = policyProgress(policies[i].name, budgetFor(i), width);
+    const b: Budget = { ...budgetFor(i), onSchedule: bar.onSchedule };
+    let o: PolicyOutcome;
+    try {
+      // A user policy's code runs where it can be stopped (a worker thread); built-in ones in this thread.
+      o = f.mode !== 'controlled'
+        ? await runPolicyFree(policies[i], specs[i], cfg, f.seed, b, f.mode === 'record', repros.sink)
+        : isPolicyPath(specs[i])
+          ? await runPolicyIsolated(policies[i], specs[i], cfg, f.seed, b, repros.sink)
+          : await runPolicyControlledYielding(policies[i], cfg, f.seed, b, specs[i], repros.sink);
+    } finally {
+      bar.stop();
+    }
     outcomes.push(o);
+    // Each policy's row as it finishes (an interrupted one's too: partial).
+    if (table) process.stdout.write(table.row(o) + '\n');
   }
+  if (table) process.stdout.write(table.end() + '\n');
   // One reproducer file per distinct signature, named per instance: never one an earlier run printed.
   const files = new Map<string, string>();
   for (const o of outcomes) {
@@ -106,10 +123,9 @@ async function runPolicies(f: RunFlags, cfg: ReturnType<typeof configOf>, specs:
     };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   } else {
-    process.stdout.write(renderOutcomeTable(outcomes) + '\n');
-    const found = renderFindings(outcomes, replay);
+    const found = renderFindings(outcomes, replay, width);
     if (found) process.stdout.write(found + '\n');
-    process.stdout.write(line + '\n');
+    say(line);
   }
   return exit;
 }

@@ -1,10 +1,10 @@
 // The outcome table (expected vs observed per policy) and the one-line verdict,
 // in the spirit of litmus7/jcstress outcome tables and rcutorture's summary line.
 
-import Table from 'cli-table3';
 import type { PolicyOutcome, RunMode } from '../run/outcome.js';
 import { actorName, mergedLastEvents, type Finding } from '../check/finding.js';
 import { eventLine } from './event_text.js';
+import { DEFAULT_WIDTH, StreamedTable, wrapLine, type Column } from './layout.js';
 
 const LAST_EVENTS = 14;
 
@@ -19,21 +19,63 @@ function observed(o: PolicyOutcome): string {
 
 const verdictCell = (o: PolicyOutcome): string => (o.verdict === 'met' ? 'ok' : o.verdict.toUpperCase());
 
-export function renderOutcomeTable(outcomes: PolicyOutcome[]): string {
-  const t = new Table({
-    head: ['policy', 'mode', 'expected', 'observed', 'runs', 'complete', 'bounded', 'steps', 'steps/s', 'zeropad fixups', 'RSI partial/reject', 'vmalloc -EINVAL', 'leaked pg', 'flushes', 'verdict'],
-    style: { head: [], border: [] },
-  });
-  for (const o of outcomes) {
-    const c = o.counts;
-    t.push([
-      o.policy, o.mode, o.expect.length ? o.expect.join(',') : 'clean', observed(o), String(o.schedules), String(o.clean), String(o.bounded + o.timed), fmtSteps(o.steps),
-      fmtSteps(Math.round((o.steps / Math.max(1, o.wallMs)) * 1000)),
-      String(c.zeropad_fixups), `${c.rsi_partial + c.rsi_no_progress}/${c.rsi_reject}`, String(c.vmalloc_einval), String(c.leaked_pages),
-      String(c.tlbi_va + c.tlbi_range + c.tlbi_all), verdictCell(o),
-    ]);
+/** The observed and expected columns wrap to this ('bbm-violation'; 'translation-fault' breaks at its dash). */
+const KIND_WIDTH = 'bbm-violation'.length;
+
+/**
+ * The run's columns. At 100 columns: policy, expected, observed, the evidence
+ * (runs, complete, bounded) and the verdict, always; the mode (the run's header
+ * line names it), steps and the benign counts join as the width allows, and
+ * all of them with --wide or in --json. `runs` is how many schedules were
+ * planned or, for a time budget, a guess: a bigger count wraps in its cell.
+ */
+function outcomeColumns(policies: { name: string; expect: readonly string[] }[], runs?: number): Column[] {
+  const num = (head: string, width: number, drop?: number): Column => ({ head, width, drop, align: 'right' });
+  const expected = policies.map((p) => (p.expect.length ? p.expect.join(',') : 'clean'));
+  return [
+    { head: 'policy', width: Math.max(...policies.map((p) => p.name.length)), min: 12, grow: 1 },
+    { head: 'mode', width: 'controlled'.length, drop: 1 },
+    { head: 'expected', width: Math.max(...expected.map((e) => e.length)), min: KIND_WIDTH },
+    { head: 'observed', width: 'SEA x27, data-exposed x2'.length, min: KIND_WIDTH, grow: 2 },
+    num('runs', Math.max(4, String(runs ?? 99_999).length)),
+    num('complete', 8),
+    num('bounded', 7),
+    num('steps', 6, 2),
+    num('steps/s', 7, 3),
+    num('flushes', 8, 4),
+    num('zeropad fixups', 7, 5),
+    num('RSI partial/reject', 14, 6),
+    num('vmalloc -EINVAL', 7, 7),
+    num('leaked pg', 7, 8),
+    { head: 'verdict', width: 'INCONCLUSIVE'.length },
+  ];
+}
+
+function outcomeCells(o: PolicyOutcome): string[] {
+  const c = o.counts;
+  return [
+    o.policy, o.mode, o.expect.length ? o.expect.join(',') : 'clean', observed(o), String(o.schedules), String(o.clean), String(o.bounded + o.timed), fmtSteps(o.steps),
+    fmtSteps(Math.round((o.steps / Math.max(1, o.wallMs)) * 1000)),
+    String(c.tlbi_va + c.tlbi_range + c.tlbi_all), String(c.zeropad_fixups), `${c.rsi_partial + c.rsi_no_progress}/${c.rsi_reject}`, String(c.vmalloc_einval), String(c.leaked_pages),
+    verdictCell(o),
+  ];
+}
+
+/** The outcome table a row at a time, as each policy finishes: start(), row(o) per policy, end(). */
+export class OutcomeTable {
+  private readonly t: StreamedTable;
+  constructor(policies: { name: string; expect: readonly string[] }[], width: number, runs?: number) {
+    this.t = new StreamedTable(outcomeColumns(policies, runs), width);
   }
-  return t.toString();
+  start(): string { return this.t.start(); }
+  row(o: PolicyOutcome): string { return this.t.row(outcomeCells(o)); }
+  end(): string { return this.t.end(); }
+}
+
+/** The whole outcome table at once. */
+export function renderOutcomeTable(outcomes: PolicyOutcome[], width = DEFAULT_WIDTH): string {
+  const t = new OutcomeTable(outcomes.map((o) => ({ name: o.policy, expect: o.expect })), width, Math.max(...outcomes.map((o) => o.schedules)));
+  return [t.start(), ...outcomes.map((o) => t.row(o)), t.end()].join('\n');
 }
 
 /** The events leading to a finding, all actors merged by step (controlled steps are global). */
@@ -44,18 +86,29 @@ function lastEventsLines(f: Finding, mode: RunMode): string[] {
   return [head, ...tail.map((e) => `      ${eventLine(e, actorName(f, e.actor), { findingKind: f.kind })}`)];
 }
 
-export function renderFindings(outcomes: PolicyOutcome[], replay: (o: PolicyOutcome, seed: string, signature: string) => string[]): string {
+/** Continuation indent of an event line: under its text, past the step and actor. */
+const eventHang = (l: string): number => {
+  const m = /^( *)(\d+ +\S+ +)/.exec(l);
+  return m ? m[2].length : 4;
+};
+
+/**
+ * Each finding's block: signature, first witness, last events, replay lines.
+ * Lines wrap at `width`; the replay lines stay whole (paste-ready, they may be wider).
+ */
+export function renderFindings(outcomes: PolicyOutcome[], replay: (o: PolicyOutcome, seed: string, signature: string) => string[], width = DEFAULT_WIDTH): string {
   const lines: string[] = [];
+  const say = (l: string, hang = 4): void => void lines.push(...wrapLine(l, width, hang));
   for (const o of outcomes) {
     for (const b of o.buckets) {
       const tag = o.expect.includes(b.kind) ? 'expected' : 'UNEXPECTED';
-      lines.push(`[${o.policy}] ${tag} x${b.count}: ${b.signature}`);
-      lines.push(`    first witness: seed ${b.firstSeed}, step ${b.firstStep}, vCPU ${b.first.actor}: ${b.first.detail}`);
-      lines.push(...lastEventsLines(b.first, o.mode));
+      say(`[${o.policy}] ${tag} x${b.count}: ${b.signature}`);
+      say(`    first witness: seed ${b.firstSeed}, step ${b.firstStep}, vCPU ${b.first.actor}: ${b.first.detail}`);
+      for (const l of lastEventsLines(b.first, o.mode)) say(l, eventHang(l));
       for (const r of replay(o, b.firstSeed, b.signature)) lines.push(`    replay: ${r}`);
     }
-    if (o.verdict === 'missed') lines.push(`[${o.policy}] MISSED: ${o.reason} (${fmtSteps(o.steps)} steps)`);
-    if (o.verdict === 'inconclusive') lines.push(`[${o.policy}] INCONCLUSIVE: ${o.reason}`);
+    if (o.verdict === 'missed') say(`[${o.policy}] MISSED: ${o.reason} (${fmtSteps(o.steps)} steps)`);
+    if (o.verdict === 'inconclusive') say(`[${o.policy}] INCONCLUSIVE: ${o.reason}`);
   }
   return lines.join('\n');
 }

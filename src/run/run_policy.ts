@@ -41,6 +41,8 @@ export interface Budget {
   lockupSeconds?: number;
   /** Aborted (SIGINT/SIGTERM): stop after the current schedule, keep what finished. */
   signal?: AbortSignal;
+  /** Told after every schedule (run's progress bar): schedules and steps so far. */
+  onSchedule?: (schedules: number, steps: number) => void;
 }
 
 function exhausted(b: Budget, o: OutcomeBuilder, schedules: number, steps: number, t0: number): boolean {
@@ -103,6 +105,7 @@ function* controlledSchedules(policy: Policy, cfg: RunConfig, baseSeed: string, 
     steps += r.steps;
     const fresh = out.add(r);
     if (fresh && sink) sink({ bucket: fresh, result: runner.runOne(r.seed, { record: true }), mode: 'controlled', cfg, policy, policySpec });
+    budget.onSchedule?.(i, steps);
     yield;
   }
   return out.build(performance.now() - t0, evidenceRule(policySpec, 'controlled', cfg, budget));
@@ -159,6 +162,7 @@ export async function runPolicyPooled(pool: SchedulePool, policy: Policy, policy
       steps += r.steps;
       const fresh = out.add(r);
       if (fresh && sink) sink({ bucket: fresh, result: await pool.run({ cfg, policy: policySpec, seed: r.seed, record: true }), mode: 'controlled', cfg, policy, policySpec });
+      budget.onSchedule?.(i, steps);
     }
   } finally {
     await Promise.allSettled(pending.values());
@@ -185,6 +189,7 @@ export async function runPolicyIsolated(policy: Policy, policySpec: string, cfg:
       steps += r.steps;
       const fresh = out.add(r);
       if (fresh && sink) sink({ bucket: fresh, result: isLockup(r) ? r : await runner.runOne(r.seed, { record: true }), mode: 'controlled', cfg, policy, policySpec });
+      budget.onSchedule?.(i, steps);
     }
   } finally {
     await runner.close();
@@ -229,6 +234,7 @@ export async function runPolicyFree(policy: Policy, policySpec: string, cfg: Run
       steps += r.steps;
       const fresh = out.add(r);
       if (fresh && sink) sink({ bucket: fresh, result: r, mode, cfg, policy, policySpec });
+      budget.onSchedule?.(i, steps);
     }
   } finally {
     await runner.close();
