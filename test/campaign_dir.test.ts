@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, realmraceIn } from './cli_helpers.js';
+import { BIN, flat, realmraceIn } from './cli_helpers.js';
 import { lockCampaignDir, LOCK_FILE } from '../src/campaign/lock.js';
 import { readResults } from '../src/campaign/results.js';
 import { shardCoverage, type ShardDir } from '../src/campaign/shards.js';
@@ -77,7 +77,7 @@ describe('the lock on a campaign directory', () => {
     writeFileSync(join(CWD, 'stale', LOCK_FILE), JSON.stringify({ pid: dead, host: hostname(), started: '2026-01-01T00:00:00.000Z' }));
     const r = await realmrace('nightly', '--config', cfg, '--out', 'stale');
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain(`note: took over the lock on stale from pid ${dead} (started 2026-01-01T00:00:00.000Z), which is no longer running`);
+    expect(flat(r.stdout)).toContain(`note: took over the lock on stale from pid ${dead} (started 2026-01-01T00:00:00.000Z), which is no longer running`);
     expect(existsSync(join(CWD, 'stale', LOCK_FILE))).toBe(false);
     expect(readResults(join(CWD, 'stale', 'results.jsonl')).finished).not.toBeNull();
   }, 120_000);
@@ -96,7 +96,7 @@ describe('a torn last line of results.jsonl', () => {
     writeFileSync(path, full.slice(0, 5).join('\n') + '\n' + half);
     expect(readResults(path)).toMatchObject({ finished: null, torn: { line: 6, bytes: 30 } });
     const r = await realmrace('nightly', '--config', cfg, '--out', 'torn', '--resume');
-    expect(r.stdout).toContain('note: torn/results.jsonl: dropped the torn last line 6 (30 bytes, cut short by a kill); that run is done again');
+    expect(flat(r.stdout)).toContain('note: torn/results.jsonl: dropped the torn last line 6 (30 bytes, cut short by a kill); that run is done again');
     const after = lines(path);
     expect(after).toHaveLength(13);
     const recs = after.map((l) => JSON.parse(l)); // every line whole
@@ -163,7 +163,7 @@ describe('merge checks every shard', () => {
     const m = await realmrace('merge', 'sh1', '--out', 'sh-half');
     expect(m.status).toBe(4);
     expect(m.stdout).toMatch(/INCONCLUSIVE \(exit 4\)/);
-    expect(m.stdout).toMatch(/shard 2\/2 is missing/);
+    expect(flat(m.stdout)).toMatch(/shard 2\/2 is missing/);
     const s = JSON.parse(readFileSync(join(CWD, 'sh-half', 'summary.json'), 'utf8'));
     expect(s.exitCode).toBe(4);
     expect(s.cases[0]).toMatchObject({ verdict: 'inconclusive', reason: expect.stringMatching(/^12 of 24 planned runs unexplored: shard 2\/2 is missing$/) });
@@ -183,7 +183,7 @@ describe('merge checks every shard', () => {
     writeFileSync(path, full.slice(0, 7).join('\n') + '\n' + full[7].slice(0, 20));
     const m = await realmrace('merge', 'sk1', 'sk2', '--out', 'sk-merged');
     expect(m.status).toBe(4);
-    expect(m.stdout).toMatch(/shard 2\/2 is unfinished: sk2 has no finished marker \(killed\?\) after 7 runs/);
+    expect(flat(m.stdout)).toMatch(/shard 2\/2 is unfinished: sk2 has no finished marker \(killed\?\) after 7 runs/);
     const md = readFileSync(join(CWD, 'sk-merged', 'summary.md'), 'utf8');
     expect(md).not.toMatch(/left out when the budget ran out/);
     // The input directory is left as it was (merge reads, never repairs).

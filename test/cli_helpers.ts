@@ -33,3 +33,12 @@ export function realmraceSpawn(cwd: string, ...args: string[]): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000, cwd });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+
+/** Printed text with its wrapping undone: every run of white space one space (prose wraps only at spaces). */
+export const flat = (s: string): string => s.replace(/\s+/g, ' ').trim();
+
+/** The verdict: the last paragraph starting with "realmrace" at the start of a line (the last line and its continuations), unwrapped. */
+export function verdictOf(out: string): string {
+  const i = out.lastIndexOf('\nrealmrace');
+  return flat(i < 0 ? out : out.slice(i + 1));
+}

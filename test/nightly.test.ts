@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import { readRecords } from '../src/campaign/results.js';
 import { loadCampaign } from '../src/campaign/config.js';
-import { realmraceIn } from './cli_helpers.js';
+import { flat, realmraceIn, verdictOf } from './cli_helpers.js';
 
 const CLI = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 const fixture = (f: string): string => fileURLToPath(new URL(`./fixtures/${f}`, import.meta.url));
@@ -45,7 +45,7 @@ describe('realmrace nightly', () => {
     const r = await shortCampaign();
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split('\n').pop()).toMatch(/^realmrace nightly: SUCCESS - 6\/6 cases met their expectation in 142 runs$/);
+    expect(verdictOf(r.stdout)).toMatch(/^realmrace nightly: SUCCESS - 6\/6 cases met their expectation in 142 runs$/);
     for (const f of ['summary.json', 'junit.xml', 'summary.md', 'testid.json', 'results.jsonl', 'campaign.json']) expect(existsSync(join(CWD, 'r1', f))).toBe(true);
     const junit = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(CWD, 'r1', 'junit.xml'), 'utf8'));
     const suite = junit.testsuites.testsuite;
@@ -79,7 +79,7 @@ describe('realmrace nightly', () => {
   it('exits 2 when a finding is unexpected (a canary whose bug expectation was removed)', async () => {
     const r = await realmrace('nightly', '--config', campaign('noexpect', [{ policy: fixture('policy_v2_claims_clean.js'), vcpus: [4], seeds: 150 }]), '--out', 'r2');
     expect(r.status).toBe(2);
-    expect(r.stdout).toMatch(/FAILURE \(exit 2\) - 0:.*policy_v2_claims_clean\.js:controlled:4v: unexpected bbm-violation/);
+    expect(flat(r.stdout)).toMatch(/FAILURE \(exit 2\) - 0:.*policy_v2_claims_clean\.js:controlled:4v: unexpected bbm-violation/);
     const junit = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(CWD, 'r2', 'junit.xml'), 'utf8'));
     expect(junit.testsuites.testsuite.testcase.failure['@_message']).toMatch(/^bbm-violation in /);
     expect(junit.testsuites.testsuite.testcase.failure['#text']).toMatch(/replay: npx realmrace replay r2\/reproducers\//);
@@ -93,7 +93,7 @@ describe('realmrace nightly', () => {
     // One operation per vCPU cannot race: no catch rate is measured at 1 op, so the entry's stated minSchedules decides.
     const r = await realmrace('nightly', '--config', campaign('toothless', [{ policy: 'vmalloc-naive', vcpus: [2], seeds: 25, ops: 1, minSchedules: 20 }]), '--out', 'r3');
     expect(r.status).toBe(2);
-    expect(r.stdout).toMatch(/canary not caught, the harness lost its teeth \(expected SEA was not found in 25 of 25 runs complete; a miss is called after 20 complete/);
+    expect(flat(r.stdout)).toMatch(/canary not caught, the harness lost its teeth \(expected SEA was not found in 25 of 25 runs complete; a miss is called after 20 complete/);
   }, 60_000);
 
   it('a canary starved by the budget is inconclusive (exit 4), never "lost its teeth"; the campaign says its budget is short', async () => {
@@ -102,8 +102,8 @@ describe('realmrace nightly', () => {
     expect(r.status).toBe(4);
     expect(r.stdout).not.toMatch(/lost its teeth/);
     expect(r.stdout).toMatch(/^realmrace nightly: budget 1ms cannot give every case its minimum runs: /m);
-    expect(r.stdout).toMatch(/0:vmalloc-naive:controlled:2v: inconclusive: expected SEA was not found, (\d of \d runs complete|0 runs ran); a miss needs 89 complete \(99\.9% sure at the measured catch rate of 7\.5% per schedule\)/);
-    expect(r.stdout.trim().split('\n').pop()).toMatch(/^realmrace nightly: INCONCLUSIVE \(exit 4\) - 2\/2 cases without enough evidence/);
+    expect(flat(r.stdout)).toMatch(/0:vmalloc-naive:controlled:2v: inconclusive: expected SEA was not found, (\d of \d runs complete|0 runs ran); a miss needs 89 complete \(99\.9% sure at the measured catch rate of 7\.5% per schedule\)/);
+    expect(verdictOf(r.stdout)).toMatch(/^realmrace nightly: INCONCLUSIVE \(exit 4\) - 2\/2 cases without enough evidence/);
     const s = JSON.parse(readFileSync(join(CWD, 'r3b', 'summary.json'), 'utf8'));
     expect(s.cases.map((o: { verdict: string }) => o.verdict)).toEqual(['inconclusive', 'inconclusive']);
     const junit = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(CWD, 'r3b', 'junit.xml'), 'utf8'));
@@ -118,7 +118,7 @@ describe('realmrace nightly', () => {
     expect(s1.status).toBe(0); // a shard leaves the minimum to the merge
     const m = await realmrace('merge', 'z1', '--out', 'zm');
     expect(m.status).toBe(4);
-    expect(m.stdout).toMatch(/1:alias-flip:controlled:2v: inconclusive: 0 runs ran; clean needs 1 complete \(minSchedules\)/);
+    expect(flat(m.stdout)).toMatch(/1:alias-flip:controlled:2v: inconclusive: 0 runs ran; clean needs 1 complete \(minSchedules\)/);
     const s = JSON.parse(readFileSync(join(CWD, 'zm', 'summary.json'), 'utf8'));
     expect(s.cases.map((o: { verdict: string; runs: number }) => [o.verdict, o.runs])).toEqual([['inconclusive', 7], ['inconclusive', 0]]);
     // Shard 2/2 was never run: case 0 has enough complete runs for clean, but not its planned whole.

@@ -6,19 +6,19 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { realmraceIn } from './cli_helpers.js';
+import { flat, realmraceIn, verdictOf } from './cli_helpers.js';
 
 const CWD = mkdtempSync(join(tmpdir(), 'realmrace-verdict-'));
 const realmrace = (...args: string[]) => realmraceIn(CWD, ...args);
-const lastLine = (s: string): string => s.trim().split('\n').pop()!;
+const lastLine = verdictOf;
 
 describe('realmrace run verdicts rest on complete schedules', () => {
   it('every schedule bounded by --max-steps: INCONCLUSIVE, exit 4, with the reason (was PASS)', async () => {
     const r = await realmrace('run', '--policy', 'mainline', '--schedules', '3', '--max-steps', '100');
     expect(r.err).toBe('');
     expect(r.code).toBe(4);
-    expect(r.out).toMatch(/│ mainline +│ controlled │ clean +│ clean +│ 3 +│ 0 +│ 3 +│/); // runs, complete, bounded
-    expect(r.out).toContain('[mainline] INCONCLUSIVE: 0 of 3 schedules complete: all bounded by --max-steps 100; clean needs 20 complete (--min-schedules)');
+    expect(r.out).toMatch(/│ mainline +│ clean +│ clean +│ +3 │ +0 │ +3 │/); // runs, complete, bounded
+    expect(flat(r.out)).toContain('[mainline] INCONCLUSIVE: 0 of 3 schedules complete: all bounded by --max-steps 100; clean needs 20 complete (--min-schedules)');
     expect(lastLine(r.out)).toMatch(/^realmrace: INCONCLUSIVE - 1\/1 policies without enough evidence for a verdict \(mainline: 0 of 3 schedules complete: all bounded by --max-steps 100; clean needs 20 complete \(--min-schedules\)\)/);
   });
 

@@ -20,7 +20,7 @@ describe('realmrace sweep', () => {
   it('sweeps 1..64 vCPUs in controlled mode and writes CSV, JSON and SVG with a bottleneck report', async () => {
     const r = await realmrace('sweep', '--vcpus', '1,2,4,8,16,32,64', '--policy', 'mainline,gfp-decrypted', '--ops', '40', '--schedules', '1', '--out', 'out1');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/│ mainline +│ 64 +│/);
+    expect(r.stdout).toMatch(/│ mainline +│ +64 │/);
     expect(r.stdout).toMatch(/modelled us per flip vs vCPUs/);
     expect(r.stdout).toMatch(/bottlenecks \(modelled\):\nmainline: .* ns per flip at 1 vCPU -> .* at 64/);
     expect(r.stdout).toMatch(/why it grows: /);

@@ -20,6 +20,7 @@ import { parseSeed } from '../run/seeds.js';
 import { shellQuote } from '../config/to_flags.js';
 import { checkOutputDir } from './output_paths.js';
 import { onInterrupt } from './interrupt.js';
+import { fitText, outputWidth } from '../report/layout.js';
 
 export interface NightlyFlags {
   config: string;
@@ -28,6 +29,8 @@ export interface NightlyFlags {
   shard?: string;
   resume?: boolean;
   threads?: number;
+  /** No line wrapped (default: fit the terminal, else 100 columns). */
+  wide?: boolean;
 }
 
 function parseShard(s: string): { index: number; count: number } {
@@ -43,9 +46,9 @@ const fmtClock = (ms: number): string => {
 
 /**
  * Progress against the time budget (elapsed / budget) and the runs done: a bar
- * on a terminal; otherwise a line every 10% of the budget or every 30 s.
+ * on a terminal; otherwise a line every 10% of the budget or every 30 s. Lines fit `width`.
  */
-function progress(): { update: (p: CampaignProgress) => void; line: (s: string) => void; stop: () => void } {
+function progress(width: number): { update: (p: CampaignProgress) => void; line: (s: string) => void; stop: () => void } {
   let last: CampaignProgress | null = null;
   let at = 0;
   const now = (): CampaignProgress | null => (last ? { ...last, elapsedMs: last.elapsedMs + performance.now() - at } : null);
@@ -53,7 +56,9 @@ function progress(): { update: (p: CampaignProgress) => void; line: (s: string) 
   let draw: (p: CampaignProgress) => void;
   let stop = (): void => {};
   if (process.stdout.isTTY) {
-    const bar = new cliProgress.SingleBar({ format: 'nightly [{bar}] {clock} / {budget} | {runs} runs | {findings} findings | {harness} harness failures', hideCursor: false }, cliProgress.Presets.shades_classic);
+    // The words take about 70 columns; the bar gets the rest, 10 to 40.
+    const barsize = Math.max(10, Math.min(40, (Number.isFinite(width) ? width : 110) - 70));
+    const bar = new cliProgress.SingleBar({ format: 'nightly [{bar}] {clock} / {budget} | {runs} runs | {findings} findings | {harness} harness failures', hideCursor: false, barsize }, cliProgress.Presets.shades_classic);
     let started = false;
     draw = (p) => {
       const v = Math.min(p.budgetMs, p.elapsedMs);
@@ -78,7 +83,7 @@ function progress(): { update: (p: CampaignProgress) => void; line: (s: string) 
   tick.unref();
   return {
     update: (p) => { last = p; at = performance.now(); draw(p); },
-    line: (s) => process.stdout.write(`${process.stdout.isTTY ? '\r\x1b[K' : ''}${s}\n`),
+    line: (s) => process.stdout.write(`${process.stdout.isTTY ? '\r\x1b[K' : ''}${fitText(s, width)}\n`),
     stop: () => { clearInterval(tick); stop(); },
   };
 }
@@ -95,8 +100,10 @@ export async function nightlyCommand(f: NightlyFlags): Promise<number> {
   const budgetMs = f.budget ? parseDuration(f.budget, '--budget') : undefined;
   const cases = expandCases(loaded.config);
   checkOutputDir('--out', f.out, true);
-  process.stdout.write(`realmrace nightly: ${loaded.config.name}, ${cases.length} cases, budget ${f.budget ?? loaded.config.budget}${shard ? `, shard ${shard.index}/${shard.count}` : ''}${f.resume ? ', resuming' : ''} -> ${f.out}\n`);
-  const p = progress();
+  const width = outputWidth(f.wide);
+  const say = (s: string): void => void process.stdout.write(fitText(s, width) + '\n');
+  say(`realmrace nightly: ${loaded.config.name}, ${cases.length} cases, budget ${f.budget ?? loaded.config.budget}${shard ? `, shard ${shard.index}/${shard.count}` : ''}${f.resume ? ', resuming' : ''} -> ${f.out}`);
+  const p = progress(width);
   const resume = resumeCommand(f);
   const grace = `${interruptGraceMs(loaded.config) / 1000} s`;
   // Runs in results.jsonl (this invocation and before it), and whether the summaries are written: what a second signal leaves.
@@ -125,13 +132,13 @@ export async function nightlyCommand(f: NightlyFlags): Promise<number> {
     writeOutputs(s, f.out, loaded.hash);
     wrote = true;
     // Cut-short cases are all alike (the verdict line counts them); the others are listed.
-    for (const o of s.cases) if (o.verdict !== 'met' && !(interrupted && o.verdict === 'inconclusive' && run.notRun.get(o.case.id)?.notRun)) process.stdout.write(`  ${o.case.id}: ${o.verdict}: ${o.reason}${o.harness.length ? ` (${o.harness[0].harness}: ${o.harness[0].error})` : ''}\n`);
-    process.stdout.write(`wrote ${['summary.json', 'junit.xml', 'summary.md', 'testid.json', 'reproducers/'].map((x) => join(f.out, x)).join(', ')}${interrupted ? ' (marked interrupted)' : ''}\n`);
+    for (const o of s.cases) if (o.verdict !== 'met' && !(interrupted && o.verdict === 'inconclusive' && run.notRun.get(o.case.id)?.notRun)) say(`  ${o.case.id}: ${o.verdict}: ${o.reason}${o.harness.length ? ` (${o.harness[0].harness}: ${o.harness[0].error})` : ''}`);
+    say(`wrote ${['summary.json', 'junit.xml', 'summary.md', 'testid.json', 'reproducers/'].map((x) => join(f.out, x)).join(', ')}${interrupted ? ' (marked interrupted)' : ''}`);
     if (interrupted) {
-      if (run.cancelled) process.stdout.write(`  ${run.cancelled} run(s) in flight or queued were cut short (cancelled after ${grace}, or stopped by the signal): not recorded; --resume runs them again\n`);
-      process.stdout.write(`continue with: ${resume}\n`);
+      if (run.cancelled) say(`  ${run.cancelled} run(s) in flight or queued were cut short (cancelled after ${grace}, or stopped by the signal): not recorded; --resume runs them again`);
+      say(`continue with: ${resume}`); // paste-ready: never wrapped
     }
-    process.stdout.write(s.verdict + '\n');
+    say(s.verdict);
     run.lock.release(); // (on an error, at process exit)
     return s.exitCode;
   } finally {
@@ -154,8 +161,10 @@ function interruptedAt(dir: string): { interrupted?: { signal: string; resume?: 
  * summary. Every shard i/N must be present and finished: the cases with runs
  * in a missing, killed or still running shard are inconclusive (exit 4).
  */
-export async function mergeCommand(dirs: string[], f: { out: string }): Promise<number> {
+export async function mergeCommand(dirs: string[], f: { out: string; wide?: boolean }): Promise<number> {
   if (dirs.length === 0) throw new ConfigError('merge needs at least one results directory');
+  const width = outputWidth(f.wide);
+  const say = (s: string): void => void process.stdout.write(fitText(s, width) + '\n');
   checkOutputDir('--out', f.out, true);
   let config: CampaignConfig | null = null;
   let hash = '';
@@ -192,9 +201,9 @@ export async function mergeCommand(dirs: string[], f: { out: string }): Promise<
     const s = await summarize(cases, records, { name: config!.name, seed: parseSeed(config!.seed), shard: null, seconds: 0, planned, skippedByBudget, ...(coverage.problems.length ? { notices: coverage.problems, unexplored: gaps } : {}) });
     await writeReproducers(s, f.out);
     writeOutputs(s, f.out, hash);
-    process.stdout.write(`merged ${dirs.length} result directories: ${records.length} runs -> ${f.out}\n`);
-    for (const p of coverage.problems) process.stdout.write(`  ${p}\n`);
-    process.stdout.write(`${s.verdict}\n`);
+    say(`merged ${dirs.length} result directories: ${records.length} runs -> ${f.out}`);
+    for (const p of coverage.problems) say(`  ${p}`);
+    say(s.verdict);
     return s.exitCode;
   } finally {
     lock.release();

@@ -14,6 +14,7 @@ import { SWEEP_POLICIES, type FlagValues } from '../config/fields.js';
 import { overridesFromFlags } from '../config/flags.js';
 import { runSpec, type SpecOverrides } from '../config/spec.js';
 import { VERSION } from '../version.js';
+import { fitText, outputWidth } from '../report/layout.js';
 import { checkOutputDir } from './output_paths.js';
 
 /** The sweep's flags: the spec's (with the sweep's own defaults, src/config/fields.ts PROFILES.sweep) and a vCPU list. */
@@ -28,6 +29,8 @@ export interface SweepFlags extends Partial<Omit<FlagValues, 'vcpus'>> {
   flush: 'broadcast' | 'ipi';
   out: string;
   json?: boolean;
+  /** Every column, no line wrapped. */
+  wide?: boolean;
 }
 
 export const DEFAULT_SWEEP_POLICIES = SWEEP_POLICIES;
@@ -51,7 +54,8 @@ export async function sweepCommand(f: SweepFlags): Promise<number> {
     realm: over.realm ?? {}, workload: { mix: over.workload?.mix }, scheduler: over.scheduler, maxSteps: over.maxSteps,
   };
   const cores = availableParallelism();
-  const log = (s: string): void => { if (!f.json) process.stdout.write(s + '\n'); };
+  const width = outputWidth(f.wide);
+  const log = (s: string): void => { if (!f.json) process.stdout.write(fitText(s, width) + '\n'); };
   log(`realmrace ${VERSION} sweep: ${specs.join(', ')} x vCPUs ${vcpus.join(',')}, ${f.mode} mode, ${f.flush} flushes, ${f.linearMap} linear map, ${f.schedules} schedule(s) of ${f.ops} ops per vCPU`);
   if (f.mode === 'free' && vcpus[vcpus.length - 1] + 1 > cores) {
     log(`note: free mode runs one thread per vCPU plus the host agent: up to ${vcpus[vcpus.length - 1] + 1} threads on ${cores} cores. Above ${cores - 1} vCPUs the threads time-share the cores, so measured ns include OS scheduling; modelled ns do not.`);
@@ -70,8 +74,8 @@ export async function sweepCommand(f: SweepFlags): Promise<number> {
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
     return 0;
   }
-  log(renderSweepTable(rows));
-  log(terminalChart(rows));
+  log(renderSweepTable(rows, width));
+  if (!f.json) process.stdout.write(terminalChart(rows, width) + '\n'); // coloured: fitted by terminalChart itself
   log('\nbottlenecks (modelled):');
   log(report);
   log(`\nwrote ${join(f.out, 'sweep.csv')}, ${join(f.out, 'sweep.json')}, ${join(f.out, 'sweep.svg')} (${seconds.toFixed(1)} s)`);

@@ -95,21 +95,25 @@ export interface Column {
 }
 
 const longestWord = (s: string): number => Math.max(...s.split(/\s+/).map((w) => w.length));
+/** Widest a column is made: its content, or its head on one line. */
 const naturalOf = (c: Column): number => Math.max(c.width, c.head.length);
+/** Its content, with the head wrapped at spaces if that is narrower. */
+const snugOf = (c: Column): number => Math.max(c.width, longestWord(c.head));
 const minOf = (c: Column): number => Math.max(Math.min(c.min ?? c.width, c.width), longestWord(c.head));
 /** Characters a box table of these content widths takes: `│ a │ b │`. */
 const tableWidth = (ws: number[]): number => ws.reduce((a, b) => a + b, 0) + 3 * ws.length + 1;
 
 /**
  * The columns to show and their content widths. Those always shown at their
- * natural width, or, when that is too wide, narrowed toward their minimum (the
- * columns without `grow` first); then the droppable ones, lowest `drop` first,
- * at their minimum while they fit; then any room left widens them (by `grow`,
- * then in table order). With no limit (Infinity): every column, natural width.
+ * content's width, or, when that is too wide, narrowed toward their minimum
+ * (the columns without `grow` first); then the droppable ones, lowest `drop`
+ * first, at their minimum while they fit; then any room left widens them (by
+ * `grow`, then in table order), first to their content, then to heads on one
+ * line. With no limit (Infinity): every column, natural width.
  */
 export function fitColumns(cols: Column[], width: number): { index: number; width: number }[] {
   if (!Number.isFinite(width)) return cols.map((c, index) => ({ index, width: naturalOf(c) }));
-  const ws = new Map(cols.flatMap((c, i) => (c.drop === undefined ? [[i, naturalOf(c)] as const] : [])));
+  const ws = new Map(cols.flatMap((c, i) => (c.drop === undefined ? [[i, snugOf(c)] as const] : [])));
   const byGrow = (a: number, b: number): number => (cols[a].grow ?? Infinity) - (cols[b].grow ?? Infinity) || a - b;
   let room = width - tableWidth([...ws.values()]);
   for (const i of [...ws.keys()].sort(byGrow).reverse()) {
@@ -120,14 +124,16 @@ export function fitColumns(cols: Column[], width: number): { index: number; widt
   }
   const optional = cols.map((c, i) => ({ c, i })).filter((x) => x.c.drop !== undefined).sort((a, b) => a.c.drop! - b.c.drop!);
   for (const { c, i } of optional) {
-    if (minOf(c) + 3 > room) break;
+    if (minOf(c) + 3 > room) continue; // too wide: a later, narrower one may still fit
     ws.set(i, minOf(c));
     room -= minOf(c) + 3;
   }
-  for (const i of [...ws.keys()].sort(byGrow)) {
-    const grow = Math.max(0, Math.min(room, naturalOf(cols[i]) - ws.get(i)!));
-    ws.set(i, ws.get(i)! + grow);
-    room -= grow;
+  for (const target of [snugOf, naturalOf]) {
+    for (const i of [...ws.keys()].sort(byGrow)) {
+      const grow = Math.max(0, Math.min(room, target(cols[i]) - ws.get(i)!));
+      ws.set(i, ws.get(i)! + grow);
+      room -= grow;
+    }
   }
   return [...ws].sort(([a], [b]) => a - b).map(([index, w]) => ({ index, width: w }));
 }

@@ -2,10 +2,10 @@
 // terminal chart, and the bottleneck report that says where modelled time goes
 // and what grows with the CPU count.
 
-import Table from 'cli-table3';
 import asciichart from 'asciichart';
 import { NS_PARTS } from '../check/counters.js';
 import type { SweepRow } from '../sweep/sweep.js';
+import { DEFAULT_WIDTH, fitTable, type Column } from './layout.js';
 
 const k = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : n >= 100 ? n.toFixed(0) : n.toFixed(1));
 export const PART_NAMES: Record<(typeof NS_PARTS)[number], string> = {
@@ -13,20 +13,26 @@ export const PART_NAMES: Record<(typeof NS_PARTS)[number], string> = {
   ns_split: 'block split', ns_make: 'make (PTE writes)', ns_victim: 'cost imposed on other CPUs (DVM / IPI)',
 };
 
-export function renderSweepTable(rows: SweepRow[]): string {
-  const t = new Table({
-    head: ['policy', 'vCPUs', 'flips', 'flushes', 'invalidations delivered', 'full flushes', 'splits', 'RSI calls', 'modelled ns/flip', 'modelled ns/buffer', 'measured ns/flip (p50/p99/max)', 'top modelled cost'],
-    style: { head: [], border: [] },
-  });
-  for (const r of rows) {
+/**
+ * The sweep table fitted to `width`: policy, vCPUs, modelled ns per flip and
+ * where that time goes, always; flushes, invalidations delivered, per buffer,
+ * the measured figures and the other counts as the width allows (all with --wide, in sweep.csv and --json).
+ */
+export function renderSweepTable(rows: SweepRow[], width = DEFAULT_WIDTH): string {
+  const num = (head: string, drop?: number): Omit<Column, 'width'> => ({ head, drop, align: 'right' });
+  const cols: Omit<Column, 'width'>[] = [
+    { head: 'policy', min: 12, grow: 1 }, num('vCPUs'), num('flips', 5), num('flushes', 1), num('invalidations delivered', 2), num('full flushes', 7), num('splits', 6), num('RSI calls', 8),
+    num('modelled ns/flip'), num('modelled ns/buffer', 3), { head: 'measured ns/flip (p50/p99/max)', min: 16, drop: 4 }, { head: 'top modelled cost', min: 20, grow: 2 },
+  ];
+  const cells = rows.map((r) => {
     const top = NS_PARTS.reduce((a, b) => (r.perFlip[b] > r.perFlip[a] ? b : a));
     const share = Math.round((100 * r.perFlip[top]) / Math.max(1e-9, partsTotal(r)));
-    t.push([
+    return [
       r.policy, String(r.vcpus), String(r.flips), String(r.flushes), k(r.invalidationsDelivered), String(r.fullFlushes), String(r.splits), String(r.rsiCalls),
       k(r.modelledNsPerFlip), k(r.modelledNsPerBuffer), `${k(r.measuredNsPerFlip)} (${k(r.p50)}/${k(r.p99)}/${k(r.max)})`, r.flips ? `${PART_NAMES[top]} ${share}%` : '-',
-    ]);
-  }
-  return t.toString();
+    ];
+  });
+  return fitTable(cols, cells, width);
 }
 
 export const CSV_COLUMNS = [
@@ -50,17 +56,36 @@ export function sweepCsv(rows: SweepRow[]): string {
 }
 
 /** Modelled ns per flip against vCPU count, one line per policy (x: the sweep's vCPU counts, evenly spaced). */
-export function terminalChart(rows: SweepRow[]): string {
+export function terminalChart(rows: SweepRow[], width = DEFAULT_WIDTH): string {
   const policies = [...new Set(rows.map((r) => r.policy))];
   const colours = [asciichart.blue, asciichart.green, asciichart.red, asciichart.yellow, asciichart.magenta, asciichart.cyan, asciichart.white];
   const series = policies.map((p) => rows.filter((r) => r.policy === p).map((r) => r.modelledNsPerFlip / 1000));
-  const width = Math.max(...series.map((s) => s.length));
-  const stretch = (s: number[]): number[] => s.flatMap((v, i) => (i === s.length - 1 ? [v] : Array.from({ length: 6 }, (_, j) => v + ((s[i + 1] - v) * j) / 6)));
+  const points = Math.max(...series.map((s) => s.length));
+  // Columns per vCPU count: 6, fewer when that would not fit the width (the y labels take 12).
+  const per = Math.max(1, Math.min(6, Math.floor((Math.min(width, 1000) - 13) / Math.max(1, points - 1))));
+  const stretch = (s: number[]): number[] => s.flatMap((v, i) => (i === s.length - 1 ? [v] : Array.from({ length: per }, (_, j) => v + ((s[i + 1] - v) * j) / per)));
   const plot = asciichart.plot(series.map(stretch), { height: 12, colors: colours.slice(0, policies.length), format: (x: number) => `${x.toFixed(1).padStart(7)} us` });
   const vcpus = rows.filter((r) => r.policy === policies[0]).map((r) => r.vcpus);
-  const axis = ' '.repeat(11) + vcpus.map((v) => String(v).padEnd(6)).join('').slice(0, width * 6 + 6);
-  const legend = policies.map((p, i) => `${colours[i % colours.length]}---${asciichart.reset} ${p}`).join('   ');
-  return `modelled us per flip vs vCPUs\n${plot}\n${axis} (vCPUs)\n${legend}`;
+  // Each count under its point; one that would run into the previous label is left out.
+  let axis = ' '.repeat(11);
+  vcpus.forEach((v, i) => {
+    const at = 11 + i * per;
+    if (axis.length <= at) axis = axis.padEnd(at) + String(v);
+  });
+  // The legend wraps between entries (each is `--- name`, 4 + name columns, coloured).
+  const legend: string[] = [];
+  let shown = 0;
+  policies.forEach((p, i) => {
+    const entry = `${colours[i % colours.length]}---${asciichart.reset} ${p}`;
+    if (shown > 0 && shown + 3 + 4 + p.length <= width) {
+      legend[legend.length - 1] += `   ${entry}`;
+      shown += 3 + 4 + p.length;
+    } else {
+      legend.push(entry);
+      shown = 4 + p.length;
+    }
+  });
+  return `modelled us per flip vs vCPUs\n${plot}\n${axis} (vCPUs)\n${legend.join('\n')}`;
 }
 
 /** All modelled flush-related ns per flip, in set_memory_* calls or not (vfree's flush, pool refills). */
