@@ -9,7 +9,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { realmraceIn } from './cli_helpers.js';
+import { flat, realmraceIn } from './cli_helpers.js';
 import { expandCases, type CampaignConfig } from '../src/campaign/config.js';
 import { junitXml, summarize, summaryMd } from '../src/campaign/summary.js';
 
@@ -34,7 +34,7 @@ describe('replay lines', () => {
     expect(a.out).toMatch(/REPRODUCED - same signature, same trace hash/);
     const b = await realmrace(...argv(seed), '--json');
     expect(b.code).toBe(0);
-    expect(r.out).toContain(JSON.parse(b.out).finding.signature);
+    expect(flat(r.out)).toContain(JSON.parse(b.out).finding.signature); // wrapped at 100 columns
   });
 
   it('record mode: only the exact file, no --seed line; it replays exactly', async () => {

@@ -36,7 +36,8 @@ export function onInterrupt(o: InterruptOptions = {}): Interrupt {
     }
     got = name;
     const again = name === 'SIGINT' ? 'Ctrl-C' : 'the signal';
-    process.stderr.write(`realmrace: ${name}: ${o.stopping ?? 'stopping after the current schedule'}; ${again} again to quit at once\n`);
+    // On a terminal, from the start of a clean line: a progress bar may be drawn on this one.
+    process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}realmrace: ${name}: ${o.stopping ?? 'stopping after the current schedule'}; ${again} again to quit at once\n`);
     o.onFirst?.(name);
     ac.abort();
   };
