@@ -34,7 +34,6 @@ async function cli(args: string[], columns?: number): Promise<{ code: number; ou
   }
 }
 
-// eslint-disable-next-line no-control-regex
 const visible = (l: string): number => l.replace(/\x1b\[[0-9;]*m/g, '').length;
 /** Lines wider than `width`, leaving out the paste-ready ones (the documented exception). */
 const tooWide = (out: string, width: number): string[] => out.split('\n').filter((l) => visible(l) > width && !isPasteReady(l));
@@ -113,6 +112,12 @@ describe('run output fits the width', () => {
     expect(plain.err).toBe('');
     expect(plain.out).toMatch(/│ v2-no-bbm +│[\s\S]*│ mainline +│[\s\S]*└/);
   }, 120_000);
+  it('a policy that fails with an error after another finished: the finished row, the table closed, the one-line error', async () => {
+    const r = await cli(['run', '--policy', `mainline,${fixture('policy_throws.js')}`, '--schedules', '20']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/│ mainline +│ clean +│ clean +│ +20 │[^\n]*\n└─+┴/);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+  }, 60_000);
 });
 
 describe('sweep, nightly and merge output fits the width', () => {

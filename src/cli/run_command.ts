@@ -62,29 +62,32 @@ async function runPolicies(f: RunFlags, cfg: ReturnType<typeof configOf>, specs:
   const say = (s: string): void => void process.stdout.write(fitText(s, width) + '\n');
   if (!f.json) say(`realmrace ${VERSION}: ${specs.length} ${specs.length === 1 ? 'policy' : 'policies'}, ${what}`);
   const table = f.json ? null : new OutcomeTable(policies, width, budget.schedules);
-  if (table) process.stdout.write(table.start() + '\n');
   const outcomes: PolicyOutcome[] = [];
   const repros = new ReproducerSink();
-  for (let i = 0; i < policies.length; i++) {
-    if (interrupt.signal.aborted) break;
-    const bar = policyProgress(policies[i].name, budgetFor(i), width);
-    const b: Budget = { ...budgetFor(i), onSchedule: bar.onSchedule };
-    let o: PolicyOutcome;
-    try {
-      // A user policy's code runs where it can be stopped (a worker thread); built-in ones in this thread.
-      o = f.mode !== 'controlled'
-        ? await runPolicyFree(policies[i], specs[i], cfg, f.seed, b, f.mode === 'record', repros.sink)
-        : isPolicyPath(specs[i])
-          ? await runPolicyIsolated(policies[i], specs[i], cfg, f.seed, b, repros.sink)
-          : await runPolicyControlledYielding(policies[i], cfg, f.seed, b, specs[i], repros.sink);
-    } finally {
-      bar.stop();
+  // The table is opened with its first row and closed even when a policy fails with an error.
+  try {
+    for (let i = 0; i < policies.length; i++) {
+      if (interrupt.signal.aborted) break;
+      const bar = policyProgress(policies[i].name, budgetFor(i), width);
+      const b: Budget = { ...budgetFor(i), onSchedule: bar.onSchedule };
+      let o: PolicyOutcome;
+      try {
+        // A user policy's code runs where it can be stopped (a worker thread); built-in ones in this thread.
+        o = f.mode !== 'controlled'
+          ? await runPolicyFree(policies[i], specs[i], cfg, f.seed, b, f.mode === 'record', repros.sink)
+          : isPolicyPath(specs[i])
+            ? await runPolicyIsolated(policies[i], specs[i], cfg, f.seed, b, repros.sink)
+            : await runPolicyControlledYielding(policies[i], cfg, f.seed, b, specs[i], repros.sink);
+      } finally {
+        bar.stop();
+      }
+      outcomes.push(o);
+      // Each policy's row as it finishes (an interrupted one's too: partial).
+      if (table) process.stdout.write(`${outcomes.length === 1 ? table.start() + '\n' : ''}${table.row(o)}\n`);
     }
-    outcomes.push(o);
-    // Each policy's row as it finishes (an interrupted one's too: partial).
-    if (table) process.stdout.write(table.row(o) + '\n');
+  } finally {
+    if (table && outcomes.length) process.stdout.write(table.end() + '\n');
   }
-  if (table) process.stdout.write(table.end() + '\n');
   // One reproducer file per distinct signature, named per instance: never one an earlier run printed.
   const files = new Map<string, string>();
   for (const o of outcomes) {
