@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
-import { BIN, realmraceIn } from './cli_helpers.js';
+import { BIN, flat, realmraceIn, verdictOf } from './cli_helpers.js';
 import { readResults } from '../src/campaign/results.js';
 import { LOCK_FILE } from '../src/campaign/lock.js';
 import { summarize, junitXml, summaryMd } from '../src/campaign/summary.js';
@@ -83,7 +83,7 @@ const units = (dir: string) => readResults(join(CWD, dir, 'results.jsonl')).reco
 function expectMarkedInterrupted(dir: string, sig: string, r: { code: number | null; out: string; err: string }): void {
   expect(r.code).toBe(130);
   expect(r.err).toMatch(new RegExp(`^realmrace: ${sig}: stopping: no new runs; runs in flight get 2 s to end`));
-  const verdict = r.out.trim().split('\n').pop()!;
+  const verdict = verdictOf(r.out); // wrapped at 100 columns
   expect(verdict).toMatch(new RegExp(`^realmrace nightly: INTERRUPTED by ${sig} \\(exit 130\\) - \\d+ of \\d+ planned runs done; \\d+/\\d+ cases cut short \\(inconclusive\\)`));
   expect(existsSync(join(CWD, dir, LOCK_FILE))).toBe(false); // released
   const res = readResults(join(CWD, dir, 'results.jsonl'));
@@ -136,7 +136,7 @@ describe('nightly interrupted by a signal', () => {
     expect(units('i1')).toEqual(units('i1-whole'));
     const verdicts = (d: string) => json(d, 'summary.json').cases.map((o: { verdict: string; runs: number; buckets: { signature: string; count: number }[] }) => [o.verdict, o.runs, o.buckets.map((b) => [b.signature, b.count])]);
     expect(verdicts('i1')).toEqual(verdicts('i1-whole'));
-    expect(again.stdout.trim().split('\n').pop()).toBe(whole.stdout.trim().split('\n').pop());
+    expect(verdictOf(again.stdout)).toBe(verdictOf(whole.stdout));
   }, 300_000);
 
   it('SIGTERM: the same marks; the --resume line (with --budget and --threads) finishes the campaign with no run repeated or lost', async () => {
@@ -157,7 +157,7 @@ describe('nightly interrupted by a signal', () => {
     const r = await interrupted('SIGINT', 'i3', cfg, '--threads', '2');
     expect(r.code).toBe(130);
     expect(r.err).toMatch(/^realmrace: SIGINT: stopping: no new runs; runs in flight get 1 s to end/);
-    expect(r.out).toMatch(/^ {2}\d+ run\(s\) in flight or queued were cut short \(cancelled after 1 s, or stopped by the signal\): not recorded; --resume runs them again$/m);
+    expect(flat(r.out)).toMatch(/ \d+ run\(s\) in flight or queued were cut short \(cancelled after 1 s, or stopped by the signal\): not recorded; --resume runs them again /);
     const res = readResults(join(CWD, 'i3', 'results.jsonl'));
     expect(res.records.length).toBeGreaterThan(0);
     expect(res.records.every((x: RunRecord) => x.status === 'clean' || x.status === 'bounded')).toBe(true); // no cancel recorded as a hang
