@@ -198,8 +198,8 @@ describe('layout helpers', () => {
   });
 
   it('budgetProgress: schedules of those planned, elapsed of --seconds, never past the end', () => {
-    expect(budgetProgress({ schedules: 40 }, 10, 500, 1)).toEqual({ fraction: 0.25, text: '10/40 schedules' });
-    expect(budgetProgress({ seconds: 2 }, 7, 500, 1)).toEqual({ fraction: 0.5, text: '7 schedules, 1.0/2 s' });
+    expect(budgetProgress({ schedules: 40 }, 10, 500, 1)).toEqual({ fraction: 0.25, words: '10/40 schedules' });
+    expect(budgetProgress({ seconds: 2 }, 7, 500, 1)).toEqual({ fraction: 0.5, words: '7 schedules, 1.0/2 s' });
     // The default budget: 1 s, but never fewer than atLeast schedules.
     expect(budgetProgress({ seconds: 1, atLeast: 20 }, 5, 500, 3).fraction).toBe(0.25);
     expect(budgetProgress({ steps: 1000 }, 3, 5000, 0).fraction).toBe(1);

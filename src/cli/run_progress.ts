@@ -19,18 +19,18 @@ const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >=
  * stops at --schedules, or at --steps / --seconds once it ran `atLeast`
  * schedules (src/run/run_policy.ts exhausted()).
  */
-export function budgetProgress(b: Budget, schedules: number, steps: number, seconds: number): { fraction: number; text: string } {
+export function budgetProgress(b: Budget, schedules: number, steps: number, seconds: number): { fraction: number; words: string } {
   const bySchedules = b.schedules !== undefined ? schedules / b.schedules : 0;
   const timed = b.steps !== undefined || b.seconds !== undefined;
   const byOther = Math.max(b.steps !== undefined ? steps / b.steps : 0, b.seconds !== undefined ? seconds / b.seconds : 0);
   const floor = b.atLeast !== undefined ? schedules / b.atLeast : 1;
   const fraction = Math.min(1, Math.max(bySchedules, timed ? Math.min(floor, byOther) : 0));
-  const text = [
+  const words = [
     `${schedules}${b.schedules !== undefined ? `/${b.schedules}` : ''} schedules${b.atLeast !== undefined ? ` (at least ${b.atLeast})` : ''}`,
     ...(b.seconds !== undefined ? [`${seconds.toFixed(1)}/${b.seconds} s`] : []),
     ...(b.steps !== undefined ? [`${fmt(steps)}/${fmt(b.steps)} steps`] : []),
   ].join(', ');
-  return { fraction, text };
+  return { fraction, words };
 }
 
 const NONE: PolicyProgress = { onSchedule: () => {}, stop: () => {} };
@@ -40,7 +40,7 @@ export function policyProgress(policy: string, b: Budget, width: number): Policy
   if (!process.stderr.isTTY) return NONE;
   const barsize = Math.max(10, Math.min(40, (Number.isFinite(width) ? width : 100) - policy.length - 50));
   const bar = new cliProgress.SingleBar(
-    { format: '{policy} [{bar}] {percentage}% | {text}', barsize, hideCursor: false, clearOnComplete: true, gracefulExit: false, stream: process.stderr },
+    { format: '{policy} [{bar}] {percentage}% | {words}', barsize, hideCursor: false, clearOnComplete: true, gracefulExit: false, stream: process.stderr },
     cliProgress.Presets.shades_classic,
   );
   const t0 = performance.now();
@@ -48,9 +48,9 @@ export function policyProgress(policy: string, b: Budget, width: number): Policy
   let steps = 0;
   const draw = (): void => {
     const p = budgetProgress(b, schedules, steps, (performance.now() - t0) / 1000);
-    bar.update(Math.round(p.fraction * 1000), { policy, text: p.text });
+    bar.update(Math.round(p.fraction * 1000), { policy, words: p.words });
   };
-  bar.start(1000, 0, { policy, text: budgetProgress(b, 0, 0, 0).text });
+  bar.start(1000, 0, { policy, words: budgetProgress(b, 0, 0, 0).words });
   // The clock moves during long schedules (free mode) too.
   const tick = setInterval(draw, 250);
   tick.unref();
