@@ -18,6 +18,7 @@ import { Trace } from '../src/check/trace.js';
 import { C } from '../src/check/counters.js';
 import { flush_tlb_kernel_range } from '../src/kernel/tlbflush.js';
 import { ConfigError } from '../src/run/errors.js';
+import { counters } from './rule_helpers.js';
 
 const P = (name: string) => builtinPolicy(name)!;
 const spec = (over: Partial<SweepSpec> = {}): SweepSpec => ({ vcpus: [], mode: 'controlled', schedules: 1, ops: 60, seed: '0xc057', realm: { linearMap: 'block' }, ...over });
@@ -86,12 +87,13 @@ describe('cost model', () => {
       realm.reset();
       realm.markAllAssignedRam();
       const cpu = new Cpu(0, realm, new Trace(3), 's');
+      counters(cpu);
       drain(flush_tlb_kernel_range(cpu, 0, 511 * 4096));
-      expect(cpu.counters[C.tlbi_all]).toBe(0);
-      expect(cpu.counters[C.tlbi_va]).toBe(511);
+      expect(counters(cpu)[C.tlbi_all]).toBe(0);
+      expect(counters(cpu)[C.tlbi_va]).toBe(511);
       drain(flush_tlb_kernel_range(cpu, 0, 512 * 4096));
-      expect(cpu.counters[C.tlbi_all]).toBe(threshold ? 1 : 0);
-      expect(cpu.counters[C.tlbi_va]).toBe(threshold ? 511 : 1023);
+      expect(counters(cpu)[C.tlbi_all]).toBe(threshold ? 1 : 0);
+      expect(counters(cpu)[C.tlbi_va]).toBe(threshold ? 511 : 1023);
     });
   }
 

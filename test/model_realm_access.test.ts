@@ -10,11 +10,13 @@ import { Cpu } from '../src/model/cpu.js';
 import { Trace } from '../src/check/trace.js';
 import { translate, tlbi_vaale1is, tlbi_rvaale1is, tlbi_vmalle1is, dsb_ish, tlb_peek } from '../src/model/mmu.js';
 import { C } from '../src/check/counters.js';
+import { counters } from './rule_helpers.js';
 
 /** Random translations, invalidations and their completing DSBs on two CPUs; returns the TLB words and the drop counts. */
 function churn(realm: Realm, seed: string): { tags: number[]; descs: number[]; dropped: number } {
   const trace = new Trace(3);
   const cpus = [new Cpu(0, realm, trace, seed), new Cpu(1, realm, trace, seed)];
+  cpus.forEach(counters);
   const rng = seedrandom.alea(seed);
   for (let i = 0; i < 4000; i++) {
     const c = cpus[(rng.int32() >>> 0) % 2];
@@ -30,7 +32,7 @@ function churn(realm: Realm, seed: string): { tags: number[]; descs: number[]; d
   const tags = Array.from(realm.i32.subarray(t.oTag, t.oTag + 2 * realm.cfg.tlbEntries));
   const descs = Array.from(realm.i32.subarray(t.oDesc, t.oDesc + 2 * realm.cfg.tlbEntries));
   expect(tags.some((x) => x !== 0)).toBe(true);
-  return { tags, descs, dropped: cpus[0].counters[C.tlb_entries_dropped] + cpus[1].counters[C.tlb_entries_dropped] };
+  return { tags, descs, dropped: counters(cpus[0])[C.tlb_entries_dropped] + counters(cpus[1])[C.tlb_entries_dropped] };
 }
 
 describe('Realm access modes', () => {

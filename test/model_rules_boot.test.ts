@@ -2,7 +2,7 @@
 // memblock ranges with NO_CHANGE_DESTROYED, then is_realm_world()).
 
 import { describe, it, expect } from 'vitest';
-import { world, run, death, events, setGranule } from './rule_helpers.js';
+import { world, run, death, events, setGranule, counters } from './rule_helpers.js';
 import { H } from '../src/model/realm.js';
 import { Ripas, G_ASSIGNED, G_RIPAS_MASK, G_NS_BAD } from '../src/model/granule.js';
 import { mk_pte, pte_to_ipa, ipa_is_protected, prot_ns_shared, PTE_NS, pte_ns, pte_valid, pte_pfn } from '../src/model/pte.js';
@@ -93,8 +93,8 @@ describe('R2: boot', () => {
     const cpu = w.cpus[0];
     expect(run(set_memory_decrypted(cpu, mainline, 30 * 4096, 4))).toBe(0);
     expect(run(set_memory_encrypted(cpu, mainline, 30 * 4096, 4))).toBe(0);
-    expect(cpu.counters[C.rsi_calls]).toBe(0);
-    expect(cpu.counters[C.pte_writes]).toBe(0);
+    expect(counters(cpu)[C.rsi_calls]).toBe(0);
+    expect(counters(cpu)[C.pte_writes]).toBe(0);
     expect(events(w.trace)).toEqual([]);
     for (let v = 30; v < 34; v++) expect(walk(w.realm, v)).toBe(mk_pte(v, true, false));
   });
@@ -117,7 +117,7 @@ describe('R2: boot', () => {
     const ev = events(w.trace);
     const sets = ev.filter((e) => e.ev === Ev.RSI_SET);
     expect(sets.length).toBeGreaterThan(1);
-    expect(cpu.counters[C.rsi_calls]).toBe(sets.length);
+    expect(counters(cpu)[C.rsi_calls]).toBe(sets.length);
     let base = 0;
     for (const s of sets) {
       expect(s.a).toBe(base);
@@ -159,7 +159,7 @@ describe('R2: boot', () => {
   it('R2: the VMM completes boot-time RAM requests: a stalling/rejecting host config applies only once the realm runs', () => {
     const w = world({ state: 'reset', watchdogSteps: 20, host: { stall: true, rejectRate: 1 } });
     expect(death(() => run(arm64_rsi_setup_memory(w.cpus[0])))).toBeNull();
-    expect(w.cpus[0].counters[C.rsi_reject]).toBe(0);
+    expect(counters(w.cpus[0])[C.rsi_reject]).toBe(0);
     expect(w.realm.header(H.REALM_WORLD)).toBe(1);
     for (let p = 0; p < w.realm.lmPages; p++) expect(ripasOf(w, p)).toBe(Ripas.RAM);
   });

@@ -4,7 +4,7 @@
 // and contents across a transition (R21).
 
 import { describe, it, expect } from 'vitest';
-import { world, run, actor, death, events, stepN, setGranule, zeropadOutcome, type World, type ZeropadOutcome } from './rule_helpers.js';
+import { world, run, actor, death, events, stepN, setGranule, zeropadOutcome, type World, type ZeropadOutcome, counters } from './rule_helpers.js';
 import type { Policy } from '../src/kernel/policy.js';
 import { Ripas, G_ASSIGNED, G_NS_MAPPED, G_RIPAS_MASK } from '../src/model/granule.js';
 import { mk_pte, pte_valid } from '../src/model/pte.js';
@@ -63,8 +63,8 @@ describe('R17: kernel translation faults: extable fixup or oops', () => {
     const cpu = w.cpus[0];
     run(__change_memory_common(cpu, 51 * PG, 1 * PG, 0, PTE_VALID));
     expect(run(load_unaligned_zeropad(cpu, 50 * PG + 4090))).toBe(0);
-    expect(cpu.counters[C.zeropad_spills]).toBe(1);
-    expect(cpu.counters[C.zeropad_fixups]).toBe(1);
+    expect(counters(cpu)[C.zeropad_spills]).toBe(1);
+    expect(counters(cpu)[C.zeropad_fixups]).toBe(1);
     expect(events(w.trace).at(-1)).toMatchObject({ ev: Ev.ZEROPAD, a: 51, b: Res.FIXUP });
     // Execution continues: the next access on the CPU works.
     expect(death(() => run(kernel_load(cpu, 50 * PG, 'next')))).toBeNull();
@@ -75,9 +75,9 @@ describe('R17: kernel translation faults: extable fixup or oops', () => {
     const cpu = w.cpus[0];
     expect(run(load_unaligned_zeropad(cpu, 50 * PG + 100))).toBe(1);
     expect(run(load_unaligned_zeropad(cpu, 50 * PG + 4095))).toBe(1);
-    expect(cpu.counters[C.zeropad_loads]).toBe(2);
-    expect(cpu.counters[C.zeropad_spills]).toBe(1);
-    expect(cpu.counters[C.zeropad_fixups]).toBe(0);
+    expect(counters(cpu)[C.zeropad_loads]).toBe(2);
+    expect(counters(cpu)[C.zeropad_spills]).toBe(1);
+    expect(counters(cpu)[C.zeropad_fixups]).toBe(0);
   });
 
   it('R17: a fault on the first page of a zeropad load is not recoverable (the fixup reload faults)', () => {
@@ -86,7 +86,7 @@ describe('R17: kernel translation faults: extable fixup or oops', () => {
     run(__change_memory_common(cpu, 50 * PG, 1 * PG, 0, PTE_VALID));
     const f = death(() => run(load_unaligned_zeropad(cpu, 50 * PG + 4090)));
     expect(f?.kind).toBe('translation-fault');
-    expect(cpu.counters[C.zeropad_fixups]).toBe(0);
+    expect(counters(cpu)[C.zeropad_fixups]).toBe(0);
   });
 
   it('R17: any other kernel access to an invalid PTE oopses (load and store)', () => {
@@ -110,7 +110,7 @@ describe('R18: a kernel-mode SEA is always fatal', () => {
     expect(f?.kind).toBe('SEA');
     expect(f?.site).toContain('load_unaligned_zeropad');
     expect(f?.detail).toContain('do_sea');
-    expect(cpu.counters[C.zeropad_fixups]).toBe(0);
+    expect(counters(cpu)[C.zeropad_fixups]).toBe(0);
   });
 
   it('R18: a plain kernel load that takes an SEA dies', () => {
@@ -168,7 +168,7 @@ describe('R19: the break-before-make window', () => {
     const [c0, c1] = w.cpus;
     run(set_memory_decrypted(c0, mainline, 200 * PG, 1));
     expect(death(() => run(kernel_load(c1, 200 * PG, 'test')))).toBeNull();
-    expect(c1.counters[C.rec_exit_ns_map]).toBe(1);
+    expect(counters(c1)[C.rec_exit_ns_map]).toBe(1);
     expect(w.realm.granule(200) & G_NS_MAPPED).toBe(G_NS_MAPPED);
     expect(zeropad(c1, 199 * PG + 4093)).toBe('ok');
   });
@@ -185,11 +185,11 @@ describe('R20: a still-valid alias of an EMPTY granule is fatal', () => {
     expect(walk(w.realm, va)).toBe(mk_pte(pfn, true, true));
     expect(walk(w.realm, pfn)).toBe(mk_pte(pfn, true, false));
     expect(ripasOf(w, pfn)).toBe(Ripas.EMPTY);
-    const fix0 = c1.counters[C.zeropad_fixups];
+    const fix0 = counters(c1)[C.zeropad_fixups];
     const f = death(() => run(load_unaligned_zeropad(c1, (pfn - 1) * PG + 4093)));
     expect(f?.kind).toBe('SEA');
     expect(f?.cause).toContain('valid linear alias of a vmalloc-mapped page');
-    expect(c1.counters[C.zeropad_fixups]).toBe(fix0);
+    expect(counters(c1)[C.zeropad_fixups]).toBe(fix0);
   });
 
   // Semantics changed with R25 (TLBIs pending until the issuer's DSB): the stale entry
@@ -243,7 +243,7 @@ describe('R21: contents are not preserved across a transition', () => {
     expect(w.realm.granule(210) & G_NS_MAPPED).toBe(0);
     run(set_memory_decrypted(cpu, mainline, 210 * PG, 1));
     run(kernel_load(cpu, 210 * PG, 'test'));
-    expect(cpu.counters[C.rec_exit_ns_map]).toBe(1);
+    expect(counters(cpu)[C.rec_exit_ns_map]).toBe(1);
     expect(w.realm.granule(210)).toBe(Ripas.EMPTY | G_ASSIGNED | G_NS_MAPPED);
   });
 
@@ -267,7 +267,7 @@ describe('R21: contents are not preserved across a transition', () => {
     expect(run(set_memory_encrypted(cpu, mainline, 212 * PG, 1))).toBe(0);
     expect(w.realm.granule(212)).toBe(Ripas.RAM);
     run(kernel_load(cpu, 212 * PG, 'test'));
-    expect(cpu.counters[C.rec_exit_data_create]).toBe(1);
+    expect(counters(cpu)[C.rec_exit_data_create]).toBe(1);
     expect(w.realm.granule(212)).toBe(Ripas.RAM | G_ASSIGNED);
   });
 });

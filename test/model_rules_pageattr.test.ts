@@ -3,7 +3,7 @@
 // TLB-flush thresholds, no-TLBI make, and linear-map granularity.
 
 import { describe, it, expect } from 'vitest';
-import { world, run, actor, death, events, setGranule, type World } from './rule_helpers.js';
+import { world, run, actor, death, events, setGranule, type World, counters } from './rule_helpers.js';
 import { Ripas, G_ASSIGNED, G_RIPAS_MASK } from '../src/model/granule.js';
 import { OWNER_LEAKED } from '../src/model/realm.js';
 import { mk_pte, PTE_NS, PTE_VALID, PTE_PRESENT_INVALID, PMD_SECT, pte_valid, pte_ns } from '../src/model/pte.js';
@@ -71,8 +71,8 @@ describe('R11: set_memory_decrypted / set_memory_encrypted sequence', () => {
     }
     expect(walk(w.realm, 99)).toBe(mk_pte(99, true, false));
     expect(walk(w.realm, 104)).toBe(mk_pte(104, true, false));
-    expect(cpu.counters[C.flipped_pages]).toBe(4);
-    expect(cpu.counters[C.set_memory_decrypted]).toBe(1);
+    expect(counters(cpu)[C.flipped_pages]).toBe(4);
+    expect(counters(cpu)[C.set_memory_decrypted]).toBe(1);
   });
 
   it('R11: encrypt mirrors it: NS cleared, RSI RAM with CHANGE_DESTROYED, make without TLBI', () => {
@@ -116,7 +116,7 @@ describe('R11: set_memory_decrypted / set_memory_encrypted sequence', () => {
     expect(o[0]).toBe('split 0');
     expect(o.slice(1, 5)).toEqual(['pte 100 -N 100', 'pte 101 -N 101', 'pte 102 -N 102', 'pte 103 -N 103']);
     expect(o.filter((s) => s.startsWith('split'))).toEqual(['split 0']);
-    expect(w.cpus[0].counters[C.splits]).toBe(1);
+    expect(counters(w.cpus[0])[C.splits]).toBe(1);
   });
 
   it('R11: at every step no valid protected translation (PTE or any TLB) maps a RIPAS_EMPTY granule', () => {
@@ -146,10 +146,10 @@ describe('R11: set_memory_decrypted / set_memory_encrypted sequence', () => {
     for (let v = 100; v < 104; v++) { translate(c0, v); translate(c1, v); }
     const g = actor(set_memory_decrypted(c0, mainline, 100 * PG, 4));
     let checked = false;
-    while (c0.counters[C.rsi_calls] === 0) {
-      const before = { ptes: [100, 101, 102, 103].map((v) => walk(w.realm, v)), dsb: c0.counters[C.dsb] };
+    while (counters(c0)[C.rsi_calls] === 0) {
+      const before = { ptes: [100, 101, 102, 103].map((v) => walk(w.realm, v)), dsb: counters(c0)[C.dsb] };
       expect(g.next().done).toBe(false);
-      if (c0.counters[C.rsi_calls] === 1) {
+      if (counters(c0)[C.rsi_calls] === 1) {
         // State right before the RSI step.
         expect(before.dsb).toBe(1);
         for (let i = 0; i < 4; i++) expect(before.ptes[i]).toBe((100 + i) | PTE_NS);
@@ -225,7 +225,7 @@ describe('R12: RSI failure leaves the range broken and the pages leaked', () => 
       expect(w.realm.owner(p + i)).toBe(OWNER_LEAKED);
       expect(pte_valid(walk(w.realm, p + i))).toBe(false);
     }
-    expect(cpu.counters[C.leaked_pages]).toBe(4);
+    expect(counters(cpu)[C.leaked_pages]).toBe(4);
   });
 });
 
@@ -236,13 +236,13 @@ describe('R13: rejected addresses', () => {
     const va = run(vmalloc(cpu, 2 * PG)) / PG;
     expect(w.realm.isVmalloc(va)).toBe(true);
     const before = snapshot(w);
-    const calls = cpu.counters[C.rsi_calls];
+    const calls = counters(cpu)[C.rsi_calls];
     w.trace.log = [];
     expect(run(set_memory_decrypted(cpu, mainline, va * PG, 2))).toBe(EINVAL);
     expect(run(set_memory_encrypted(cpu, mainline, va * PG, 2))).toBe(EINVAL);
     expect(snapshot(w)).toEqual(before);
-    expect(cpu.counters[C.vmalloc_einval]).toBe(2);
-    expect(cpu.counters[C.rsi_calls]).toBe(calls);
+    expect(counters(cpu)[C.vmalloc_einval]).toBe(2);
+    expect(counters(cpu)[C.rsi_calls]).toBe(calls);
     expect(ops(w)).toEqual([`ret ${EINVAL}`, `ret ${EINVAL}`]);
   });
 
@@ -250,7 +250,7 @@ describe('R13: rejected addresses', () => {
     const w = world({ lmPages: 1024 });
     const cpu = w.cpus[0];
     expect(run(vmalloc_decrypted(cpu, mainline, 3 * PG))).toBe(EINVAL);
-    expect(cpu.counters[C.leaked_pages]).toBe(3);
+    expect(counters(cpu)[C.leaked_pages]).toBe(3);
     let leaked = 0;
     for (let p = 0; p < w.realm.lmPages; p++) {
       if (w.realm.owner(p) !== OWNER_LEAKED) continue;
@@ -268,8 +268,8 @@ describe('R13: rejected addresses', () => {
     expect(run(set_memory_decrypted(cpu, mainline, 100 * PG + 8, 2))).toBe(0);
     expect(run(set_memory_encrypted(cpu, mainline, 100 * PG + 2048, 2))).toBe(0);
     expect(snapshot(w)).toEqual(before);
-    expect(cpu.counters[C.unaligned_warn]).toBe(2);
-    expect(cpu.counters[C.rsi_calls]).toBe(0);
+    expect(counters(cpu)[C.unaligned_warn]).toBe(2);
+    expect(counters(cpu)[C.rsi_calls]).toBe(0);
     expect(events(w.trace)).toEqual([]);
   });
 });
@@ -303,22 +303,22 @@ describe('R15: TLB flush thresholds, broadcast only', () => {
     const w = world({ lmPages: 1024 });
     const cpu = w.cpus[0];
     run(flush_tlb_kernel_range(cpu, 0, (MAX_DVM_OPS - 1) * PG));
-    expect(cpu.counters[C.tlbi_va]).toBe(511);
-    expect(cpu.counters[C.tlbi_all]).toBe(0);
-    expect(cpu.counters[C.dsb]).toBe(1);
+    expect(counters(cpu)[C.tlbi_va]).toBe(511);
+    expect(counters(cpu)[C.tlbi_all]).toBe(0);
+    expect(counters(cpu)[C.dsb]).toBe(1);
   });
 
   it('R15: without range TLBI, >= 512 pages -> flush_tlb_all (VMALLE1IS)', () => {
     const w = world({ lmPages: 1024 });
     const cpu = w.cpus[0];
     run(flush_tlb_kernel_range(cpu, 0, MAX_DVM_OPS * PG));
-    expect(cpu.counters[C.tlbi_all]).toBe(1);
-    expect(cpu.counters[C.tlbi_va]).toBe(0);
+    expect(counters(cpu)[C.tlbi_all]).toBe(1);
+    expect(counters(cpu)[C.tlbi_va]).toBe(0);
     // Through set_memory_decrypted: one flush-all for the break, none for the make.
     const w2 = world({ lmPages: 1024 });
     expect(run(set_memory_decrypted(w2.cpus[0], mainline, 0, 512))).toBe(0);
-    expect(w2.cpus[0].counters[C.tlbi_all]).toBe(1);
-    expect(w2.cpus[0].counters[C.tlbi_va]).toBe(0);
+    expect(counters(w2.cpus[0])[C.tlbi_all]).toBe(1);
+    expect(counters(w2.cpus[0])[C.tlbi_va]).toBe(0);
   });
 
   it('R15: with range TLBI the cut-off is > 2,097,152 pages', () => {
@@ -333,8 +333,8 @@ describe('R15: TLB flush thresholds, broadcast only', () => {
     expect(flush_tlb_range_limit_excess(plain.cpus[0], 511)).toBe(false);
     expect(flush_tlb_range_limit_excess(plain.cpus[0], 512)).toBe(true);
     run(flush_tlb_kernel_range(cpu, 0, 1024 * PG));
-    expect(cpu.counters[C.tlbi_range]).toBe(1);
-    expect(cpu.counters[C.tlbi_all]).toBe(0);
+    expect(counters(cpu)[C.tlbi_range]).toBe(1);
+    expect(counters(cpu)[C.tlbi_all]).toBe(0);
   });
 
   it('R15: TLBIs are broadcast: another CPU loses its entries without running (no IPI)', () => {
@@ -348,7 +348,7 @@ describe('R15: TLB flush thresholds, broadcast only', () => {
     expect(tlb_peek(c1, 5)).toBe(0);
     expect(tlb_peek(c2, 5)).toBe(0);
     expect(tlb_peek(c1, 6)).not.toBe(0);
-    expect(c0.counters[C.tlbi_targets]).toBe(3);
+    expect(counters(c0)[C.tlbi_targets]).toBe(3);
     tlbi_rvaale1is(c0, 6, 2);
     dsb_ish(c0);
     expect(tlb_peek(c2, 6)).toBe(0);
@@ -371,8 +371,8 @@ describe('R16: TLBI on every kernel-range change except invalid -> valid', () =>
     const cpu = w.cpus[0];
     broken(w, 10, 14);
     expect(run(__change_memory_common(cpu, 10 * PG, 4 * PG, PTE_VALID, 0))).toBe(0);
-    expect(cpu.counters[C.tlbi_va] + cpu.counters[C.tlbi_range] + cpu.counters[C.tlbi_all]).toBe(0);
-    expect(cpu.counters[C.dsb]).toBe(0);
+    expect(counters(cpu)[C.tlbi_va] + counters(cpu)[C.tlbi_range] + counters(cpu)[C.tlbi_all]).toBe(0);
+    expect(counters(cpu)[C.dsb]).toBe(0);
     for (let v = 10; v < 14; v++) expect(walk(w.realm, v)).toBe(mk_pte(v, true, true));
   });
 
@@ -387,8 +387,8 @@ describe('R16: TLBI on every kernel-range change except invalid -> valid', () =>
       // From broken PTEs: a live NS flip of valid ones would be a bbm-violation (R31).
       broken(w, 10, 14);
       run(__change_memory_common(cpu, 10 * PG, 4 * PG, set, clear));
-      expect(cpu.counters[C.tlbi_va]).toBe(4);
-      expect(cpu.counters[C.dsb]).toBe(1);
+      expect(counters(cpu)[C.tlbi_va]).toBe(4);
+      expect(counters(cpu)[C.dsb]).toBe(1);
     });
   }
 
@@ -424,7 +424,7 @@ describe('R22: initial linear-map granularity', () => {
     for (let b = 0; b < 2; b++) expect(w.realm.pmd(b) & PMD_SECT).toBe(0);
     for (let v = 0; v < 1024; v++) expect(w.realm.pte(v)).toBe(mk_pte(v, true, false));
     run(set_memory_decrypted(w.cpus[0], mainline, 100 * PG, 4));
-    expect(w.cpus[0].counters[C.splits]).toBe(0);
+    expect(counters(w.cpus[0])[C.splits]).toBe(0);
   });
 
   it('R22: BBML2: 2 MiB block leaves, split on demand only where a range boundary falls inside a block', () => {
@@ -434,14 +434,14 @@ describe('R22: initial linear-map granularity', () => {
     for (const v of [0, 511, 512, 1000]) expect(walk(r, v)).toBe(mk_pte(v, true, false));
     const before = Array.from({ length: 512 }, (_, i) => walk(r, i));
     run(set_memory_decrypted(w.cpus[0], mainline, 100 * PG, 4));
-    expect(w.cpus[0].counters[C.splits]).toBe(1);
+    expect(counters(w.cpus[0])[C.splits]).toBe(1);
     expect(r.pmd(0) & PMD_SECT).toBe(0);
     expect(r.pmd(1) & PMD_SECT).toBe(PMD_SECT);
     expect(r.pmd(2) & PMD_SECT).toBe(PMD_SECT);
     for (let i = 0; i < 512; i++) if (i < 100 || i >= 104) expect(walk(r, i)).toBe(before[i]);
     // A range crossing a block boundary splits both blocks.
     run(set_memory_decrypted(w.cpus[0], mainline, 1020 * PG, 8));
-    expect(w.cpus[0].counters[C.splits]).toBe(3);
+    expect(counters(w.cpus[0])[C.splits]).toBe(3);
     expect(r.pmd(1) & PMD_SECT).toBe(0);
     expect(r.pmd(2) & PMD_SECT).toBe(0);
     for (let v = 1020; v < 1028; v++) expect(walk(r, v)).toBe(mk_pte(v, true, true));
@@ -450,7 +450,7 @@ describe('R22: initial linear-map granularity', () => {
   it('R22: BBML2: a whole aligned block is flipped as one leaf, without a split', () => {
     const w = world({ lmPages: 1024, linearMap: 'block' });
     expect(run(set_memory_decrypted(w.cpus[0], mainline, 512 * PG, 512))).toBe(0);
-    expect(w.cpus[0].counters[C.splits]).toBe(0);
+    expect(counters(w.cpus[0])[C.splits]).toBe(0);
     expect(w.realm.pmd(1)).toBe(PMD_SECT | mk_pte(512, true, true));
     expect(walk(w.realm, 600)).toBe(mk_pte(600, true, true));
     expect(ripasOf(w, 600)).toBe(Ripas.EMPTY);

@@ -2,7 +2,7 @@
 // transitions, realm and host accesses) and the guest's RSI loop.
 
 import { describe, it, expect } from 'vitest';
-import { world, run, death, events, setGranule, stepN } from './rule_helpers.js';
+import { world, run, death, events, setGranule, stepN, counters } from './rule_helpers.js';
 import { Cpu } from '../src/model/cpu.js';
 import { H, MB, MbState } from '../src/model/realm.js';
 import { Ripas, G_ASSIGNED, G_NS_BAD, G_NS_MAPPED, G_RIPAS_MASK } from '../src/model/granule.js';
@@ -41,8 +41,8 @@ describe('R3: IPA_STATE_SET input checks', () => {
       expect(res.a0).toBe(RSI_ERROR_INPUT);
       expect(res.response).toBe(RSI_ACCEPT);
       expect(snapshot(w)).toEqual(before);
-      expect(cpu.counters[C.rsi_granules]).toBe(0);
-      expect(cpu.counters[C.rsi_reject]).toBe(0);
+      expect(counters(cpu)[C.rsi_granules]).toBe(0);
+      expect(counters(cpu)[C.rsi_reject]).toBe(0);
       // No REC exit: the RMM/host random stream (the CPU's op stream) was not consulted.
       const fresh = new Cpu(0, w.realm, w.trace, 'seed');
       expect(cpu.rng.double()).toBe(fresh.rng.double());
@@ -147,8 +147,8 @@ describe('R5: the guest RSI loop', () => {
     const w = world();
     const cpu = w.cpus[0];
     expect(run(rsi_set_memory_range(cpu, 10 * PG + 16, 12 * PG, Ripas.EMPTY, RSI_CHANGE_DESTROYED))).toBe(EINVAL);
-    expect(cpu.counters[C.rsi_errors]).toBe(1);
-    expect(cpu.counters[C.rsi_calls]).toBe(1);
+    expect(counters(cpu)[C.rsi_errors]).toBe(1);
+    expect(counters(cpu)[C.rsi_calls]).toBe(1);
     expect(ripasOf(w, 10)).toBe(Ripas.RAM);
   });
 
@@ -157,8 +157,8 @@ describe('R5: the guest RSI loop', () => {
     const cpu = w.cpus[0];
     for (let p = 10; p < 14; p++) setGranule(w, p, Ripas.EMPTY | G_ASSIGNED);
     expect(run(rsi_set_memory_range(cpu, 10 * PG, 14 * PG, Ripas.RAM, RSI_CHANGE_DESTROYED))).toBe(EINVAL);
-    expect(cpu.counters[C.rsi_calls]).toBe(1);
-    expect(cpu.counters[C.rsi_reject]).toBe(1);
+    expect(counters(cpu)[C.rsi_calls]).toBe(1);
+    expect(counters(cpu)[C.rsi_reject]).toBe(1);
     for (let p = 10; p < 14; p++) expect(ripasOf(w, p)).toBe(Ripas.EMPTY);
   });
 
@@ -176,8 +176,8 @@ describe('R5: the guest RSI loop', () => {
         base = e.b & 0x3fffffff;
       }
       expect(base).toBe(108);
-      noProgress += cpu.counters[C.rsi_no_progress];
-      calls += cpu.counters[C.rsi_calls];
+      noProgress += counters(cpu)[C.rsi_no_progress];
+      calls += counters(cpu)[C.rsi_calls];
     }
     expect(noProgress).toBeGreaterThan(0);
     expect(calls).toBeGreaterThan(20);
@@ -191,7 +191,7 @@ describe('R5: the guest RSI loop', () => {
     const f = death(() => run(g));
     expect(f?.kind).toBe('hang');
     expect(f?.site).toContain('rsi_set_memory_range');
-    expect(cpu.counters[C.rsi_calls]).toBe(31);
+    expect(counters(cpu)[C.rsi_calls]).toBe(31);
     expect(ripasOf(w, 10)).toBe(Ripas.RAM);
   });
 });
@@ -259,8 +259,8 @@ describe('R7: realm access to a protected IPA', () => {
     expect(f?.detail).toContain('DFSC 0x10');
     expect(f?.detail).toContain('EA=1');
     // Injected by the RMM: no REC exit to the host.
-    expect(cpu.counters[C.rec_exit_data_create]).toBe(0);
-    expect(cpu.counters[C.rec_exit_ns_map]).toBe(0);
+    expect(counters(cpu)[C.rec_exit_data_create]).toBe(0);
+    expect(counters(cpu)[C.rec_exit_ns_map]).toBe(0);
   });
 
   it('R7: protected access with RIPAS RAM + ASSIGNED succeeds', () => {
@@ -277,9 +277,9 @@ describe('R7: realm access to a protected IPA', () => {
     setGranule(w, 11, Ripas.RAM);
     expect(realm_access(cpu, mk_pte(11, true, false))).toBe(Res.REC_EXIT_MAPPED);
     expect(w.realm.granule(11)).toBe(Ripas.RAM | G_ASSIGNED);
-    expect(cpu.counters[C.rec_exit_data_create]).toBe(1);
+    expect(counters(cpu)[C.rec_exit_data_create]).toBe(1);
     expect(realm_access(cpu, mk_pte(11, true, false))).toBe(Res.OK);
-    expect(cpu.counters[C.rec_exit_data_create]).toBe(1);
+    expect(counters(cpu)[C.rec_exit_data_create]).toBe(1);
   });
 
   it('R7: DESTROYED -> REC exit every time, no progress', () => {
@@ -317,7 +317,7 @@ describe('R8: realm access to a shared IPA', () => {
     const w = world();
     setGranule(w, 20, Ripas.EMPTY | G_ASSIGNED | G_NS_MAPPED);
     expect(realm_access(w.cpus[0], mk_pte(20, true, true))).toBe(Res.OK);
-    expect(w.cpus[0].counters[C.rec_exit_ns_map]).toBe(0);
+    expect(counters(w.cpus[0])[C.rec_exit_ns_map]).toBe(0);
   });
 
   it('R8: shared IPA backed by a non-NS granule -> GPF (kernel death)', () => {
@@ -335,7 +335,7 @@ describe('R8: realm access to a shared IPA', () => {
     setGranule(w, 22, Ripas.EMPTY | G_ASSIGNED);
     expect(realm_access(cpu, mk_pte(22, true, true))).toBe(Res.REC_EXIT_MAPPED);
     expect(w.realm.granule(22)).toBe(Ripas.EMPTY | G_ASSIGNED | G_NS_MAPPED);
-    expect(cpu.counters[C.rec_exit_ns_map]).toBe(1);
+    expect(counters(cpu)[C.rec_exit_ns_map]).toBe(1);
     expect(realm_access(cpu, mk_pte(22, true, true))).toBe(Res.OK);
   });
 
@@ -418,7 +418,7 @@ describe('R10: host access to realm memory', () => {
     Atomics.store(r.i32, H.VCPUS_DONE, w.cfg.vcpus);
     expect(death(() => run(host_main(w.host)))).toBeNull();
     expect(Atomics.load(r.i32, mb + MB.STATE)).toBe(MbState.DONE);
-    expect(w.host.counters[C.host_io]).toBe(1);
+    expect(counters(w.host)[C.host_io]).toBe(1);
     expect(events(w.trace).some((e) => e.ev === Ev.HOST_IO && e.a === 42 && e.b === Res.OK)).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
 // recoverable. Contrasted with vmalloc-naive, which leaves the alias valid.
 
 import { describe, it, expect } from 'vitest';
-import { world, run, death, events, stepN, zeropadOutcome, type World } from './rule_helpers.js';
+import { world, run, death, events, stepN, zeropadOutcome, type World, counters } from './rule_helpers.js';
 import type { Policy } from '../src/kernel/policy.js';
 import { Ripas, G_RIPAS_MASK } from '../src/model/granule.js';
 import { mk_pte, pte_valid, pte_ns, pte_pfn } from '../src/model/pte.js';
@@ -99,7 +99,7 @@ describe('R23: x86-style alias flip (alias-flip policy)', () => {
     expect(death(() => run(kernel_load(c1, va * PG, 'vmalloc alias')))).toBeNull();
     expect(death(() => run(kernel_load(c1, pfn * PG, 'linear alias')))).toBeNull();
     expect(pte_ns(tlb_peek(c1, va)) && pte_ns(tlb_peek(c1, pfn))).toBe(true);
-    expect(c1.counters[C.rec_exit_ns_map]).toBe(1);
+    expect(counters(c1)[C.rec_exit_ns_map]).toBe(1);
   });
 
   it('R23: linear-map addresses take the mainline path unchanged', () => {
@@ -107,6 +107,6 @@ describe('R23: x86-style alias flip (alias-flip policy)', () => {
     expect(run(set_memory_decrypted(w.cpus[0], alias_flip, 100 * PG, 2))).toBe(0);
     expect(walk(w.realm, 100)).toBe(mk_pte(100, true, true));
     expect(events(w.trace).some((e) => e.ev === Ev.CALL && e.a === fnId('vm_unmap_aliases'))).toBe(false);
-    expect(w.cpus[0].counters[C.tlbi_va]).toBe(2);
+    expect(counters(w.cpus[0])[C.tlbi_va]).toBe(2);
   });
 });

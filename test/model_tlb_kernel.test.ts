@@ -5,7 +5,7 @@
 // mainline stays clean.
 
 import { describe, it, expect } from 'vitest';
-import { world, run, death, events, stepN } from './rule_helpers.js';
+import { world, run, death, events, stepN, counters } from './rule_helpers.js';
 import { mk_pte, pte_valid } from '../src/model/pte.js';
 import { translate, tlb_peek, tlbi_vaale1is, tlbi_vaale1, dsb_ish, isb } from '../src/model/mmu.js';
 import { kernel_access, kernel_load, kernel_store } from '../src/kernel/fault.js';
@@ -52,7 +52,7 @@ describe('R25–R27 in the kernel primitives', () => {
     dsb_ish(c0);
     expect(tlb_peek(c0, 7)).toBe(0);
     expect(tlb_peek(c1, 7)).toBe(mk_pte(7, true, false));
-    expect(c0.counters[C.tlbi_targets]).toBe(1);
+    expect(counters(c0)[C.tlbi_targets]).toBe(1);
   });
 
   it('the RSI SMC is an exception: context synchronisation that ends the issuer\'s shadow, but no DSB', () => {
@@ -81,8 +81,8 @@ describe('R25–R27 in the kernel primitives', () => {
       isb(c1);
       run(__change_memory_common(c0, 20 * PG, 1 * PG, PTE_VALID, 0));
       expect(death(() => run(kernel_load(c1, 20 * PG, 'test')))).toBeNull();
-      spurious += c1.counters[C.spurious_faults];
-      if (c1.counters[C.spurious_faults]) expect(events(w.trace).some((e) => e.actor === 1 && e.ev === Ev.SPURIOUS && e.a === 20)).toBe(true);
+      spurious += counters(c1)[C.spurious_faults];
+      if (counters(c1)[C.spurious_faults]) expect(events(w.trace).some((e) => e.actor === 1 && e.ev === Ev.SPURIOUS && e.a === 20)).toBe(true);
     }
     expect(spurious).toBeGreaterThan(0);
   });
@@ -91,7 +91,7 @@ describe('R25–R27 in the kernel primitives', () => {
     const w = world();
     run(__change_memory_common(w.cpus[0], 20 * PG, 1 * PG, 0, PTE_VALID));
     expect(death(() => run(kernel_load(w.cpus[1], 20 * PG, 'test')))?.kind).toBe('translation-fault');
-    expect(w.cpus[1].counters[C.spurious_faults]).toBe(0);
+    expect(counters(w.cpus[1])[C.spurious_faults]).toBe(0);
   });
 });
 

@@ -11,7 +11,7 @@ import * as k from '../src/api.js';
 import { loadPolicy } from '../src/kernel/policies/index.js';
 import { ControlledRunner } from '../src/run/controlled.js';
 import { runConfig } from '../src/run/config.js';
-import { world, run, actor } from './rule_helpers.js';
+import { world, run, actor, counters } from './rule_helpers.js';
 import { C } from '../src/check/counters.js';
 
 const fixture = (f: string): string => join(import.meta.dirname, 'fixtures', f);
@@ -110,19 +110,19 @@ describe('policy API', () => {
     expect(steps(k.set_pte(ctx, 10 * k.PAGE_SIZE, k.mk_pte(10, false, false)))).toBe(1); // a break: a live NS flip would be a bbm-violation (R31)
     expect(steps(k.__change_memory_common(ctx, 20 * k.PAGE_SIZE, 3 * k.PAGE_SIZE, k.PTE_NS, k.PTE_VALID))).toBe(3 + 3 + 1);
     expect(steps(k.__change_memory_common(ctx, 20 * k.PAGE_SIZE, 3 * k.PAGE_SIZE, k.PTE_VALID, 0))).toBe(3); // make: no flush
-    expect(ctx.counters[C.pte_writes]).toBe(7);
-    expect(ctx.counters[C.tlbi_va]).toBe(3);
+    expect(counters(ctx)[C.pte_writes]).toBe(7);
+    expect(counters(ctx)[C.tlbi_va]).toBe(3);
   });
 
   it('flipped pages are counted by the RSI path, only for granules a running realm changed', () => {
     const w = world();
     const ctx = w.cpus[0];
     expect(run(k.rsi_set_memory_range_shared(ctx, 10 * k.PAGE_SIZE, 14 * k.PAGE_SIZE))).toBe(0);
-    expect(ctx.counters[C.flipped_pages]).toBe(4);
+    expect(counters(ctx)[C.flipped_pages]).toBe(4);
     w.cfg.host.stall = true;
     w.cfg.host.rejectRate = 1;
     expect(run(k.rsi_set_memory_range_protected(ctx, 10 * k.PAGE_SIZE, 14 * k.PAGE_SIZE))).toBe(k.EINVAL);
-    expect(ctx.counters[C.flipped_pages]).toBe(4); // rejected with no progress: nothing changed
+    expect(counters(ctx)[C.flipped_pages]).toBe(4); // rejected with no progress: nothing changed
   });
 
   it('built-in policies and kernel paths: no yield STEP, no counting, no 4096, no raw Atomics', () => {

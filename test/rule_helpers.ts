@@ -10,6 +10,7 @@ import { KernelDeath, deathOf, findingOf, type Finding } from '../src/check/find
 import { C } from '../src/check/counters.js';
 import { load_unaligned_zeropad } from '../src/kernel/fault.js';
 import { ActorStack, type KGen } from '../src/model/actor_stack.js';
+import { observe } from '../src/run/observers.js';
 
 export interface World {
   cfg: RealmConfig;
@@ -44,7 +45,21 @@ export function world(o: WorldOpts = {}): World {
   const cpus: Cpu[] = [];
   for (let v = 0; v < cfg.vcpus; v++) cpus.push(new Cpu(v, realm, trace, seed));
   const host = new Cpu(cfg.vcpus, realm, trace, seed, true);
+  for (const c of [...cpus, host]) counters(c);
   return { cfg, realm, trace, cpus, host };
+}
+
+const rows = new WeakMap<Cpu, Float64Array>();
+
+/**
+ * The counters of cpu, counted by the counter and cost observers an execution
+ * attaches (src/run/observers.ts). Attached the first time: call it on a CPU
+ * made by hand before it runs (world() does for its CPUs).
+ */
+export function counters(cpu: Cpu): Float64Array {
+  let r = rows.get(cpu);
+  if (!r) rows.set(cpu, (r = observe(cpu).counters));
+  return r;
 }
 
 const stacks = new WeakMap<object, ActorStack<unknown>>();
@@ -107,8 +122,8 @@ export type ZeropadOutcome = 'ok' | 'fixup' | Finding['kind'];
 
 /** Run one load_unaligned_zeropad on cpu: the finding kind if it died, 'fixup' if the spill was fixed up, else 'ok'. */
 export function zeropadOutcome(cpu: Cpu, addr: number): ZeropadOutcome {
-  const fix0 = cpu.counters[C.zeropad_fixups];
+  const fix0 = counters(cpu)[C.zeropad_fixups];
   const f = death(() => run(load_unaligned_zeropad(cpu, addr)));
   if (f) return f.kind;
-  return cpu.counters[C.zeropad_fixups] > fix0 ? 'fixup' : 'ok';
+  return counters(cpu)[C.zeropad_fixups] > fix0 ? 'fixup' : 'ok';
 }

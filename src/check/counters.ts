@@ -1,5 +1,7 @@
-// Per-actor event counters. Each actor owns its row, so no Atomics are needed;
-// the runner sums rows at the end of a run.
+// Per-actor counters: their names and order. The counter observer
+// (counter_observer.ts) counts them from the actor's events, the cost and
+// wall-clock observers add the ns_* and wall_* figures; each actor owns its row,
+// so no Atomics are needed; the runner sums rows at the end of a run.
 
 export const COUNTERS = [
   'steps', 'ops',

@@ -1,5 +1,10 @@
-// Event codes recorded at each model step. They feed the trace hash and the
-// per-vCPU "last events" ring shown with a finding. Their printed form is
+// Event codes: one typed stream per CPU. Trace events (below NOTE_BASE) feed
+// the trace hash, the per-vCPU "last events" ring shown with a finding and the
+// event log; every event, and the notes (NOTE_BASE and above), also go to the
+// CPU's observers (counters, modelled cost, wall clock: src/check/observer.ts).
+// Notes carry what only an observer needs (a flush's end, what a DSB dropped,
+// the RMM's answer to an RSI call): they never feed the hash, so adding one
+// never changes a trace. The printed form of every code is
 // src/report/event_text.ts (one entry per code).
 
 export enum Ev {
@@ -27,7 +32,68 @@ export enum Ev {
   DSB_ST = 22, // DSB ISHST
   SPURIOUS = 23, // a = vpn: a translation fault the kernel found spurious (is_spurious_el1_translation_fault)
   TLBI_LOCAL = 24, // a = vpn (-1: all): a non-broadcast TLBI
+
+  // Notes: observers only (no hash, no ring, no log).
+  /** A workload operation begins: a = its index in the program. */
+  OP_BEGIN = 32,
+  /** A step without progress (watchdog): a = 0. */
+  NO_PROGRESS = 33,
+  /** One descriptor write (PTE or block): a = vpn, b = 1 for a make step (invalid -> valid, nothing else changed). */
+  PTE_WRITE = 34,
+  /** DSB ISH completed this PE's TLBIs: a = TLB entries dropped. */
+  DSB_DONE = 35,
+  /** A translation through the issuer's own shadow before its ISB (R27): a = vpn. */
+  TLB_SHADOW_HIT = 36,
+  /** A speculative TLB fill (R28): a = vpn. */
+  TLB_SPEC_FILL = 37,
+  /** DSB ISH waits for other PEs' accesses in flight (free mode): a = 0 at the start, 1 at the end. */
+  DSB_WAIT = 38,
+  /** The RMM's answer to RSI_IPA_STATE_SET: a = granules progressed, b = RSI_OUT_* bits. */
+  RSI_DONE = 39,
+  /** REC exit serviced by the host on an access: a = pfn, b = REC_EXIT_* kind. */
+  REC_EXIT = 40,
+  /** Granules a running realm really changed (rsi_set_memory_range): a = first granule, b = granules. */
+  PAGES_FLIPPED = 41,
+  /** rsi_set_memory_range gives up with -EINVAL: a = granule it stopped at. */
+  RSI_EINVAL = 42,
+  /** A flip (set_memory_* call, or a pool's own range flip) begins: a = 1 when encrypting. */
+  FLIP_BEGIN = 43,
+  /** That flip ends: a = 1 when encrypting, b = its return value. */
+  FLIP_END = 44,
+  /** set_memory_* on an unaligned address: the WARN, nothing done (R13). a = address. */
+  WARN_UNALIGNED = 45,
+  /** __change_memory_common refused a vmalloc address (-EINVAL): a = vpn. */
+  VMALLOC_EINVAL = 46,
+  /** An allocation failed (-ENOMEM): a = pages asked for. */
+  ALLOC_FAIL = 47,
+  /** Pages leaked (never freed, R12): a = first page, b = pages. */
+  LEAK = 48,
+  /** The decrypted pool served an allocation: a = first page, b = pages. */
+  POOL_HIT = 49,
+  /** The decrypted pool decrypted one more chunk: a = chunk. */
+  POOL_REFILL = 50,
+  /** The decrypted pool re-encrypted a free chunk: a = chunk. */
+  POOL_SHRINK = 51,
+  /** The workload obtained a shared buffer (dma-direct or netvsc style): a = pages. */
+  SHARED_BUFFER = 52,
+  /** load_unaligned_zeropad() begins: a = vpn, b = 1 if the word spills into the next page. */
+  ZEROPAD_LOAD = 53,
+  /** Its spill into the next page completed: a = vpn of that page, b = 1 if the fault was fixed up. */
+  ZEROPAD_SPILL = 54,
 }
+
+/** Event codes from here on are notes: observers only, never in the trace. */
+export const NOTE_BASE = 32;
+/** Codes are below this: observers may index tables by code. */
+export const EV_LIMIT = 64;
+
+/** RSI_DONE's b word. */
+export const RSI_OUT_INPUT_ERROR = 1;
+export const RSI_OUT_INCOMPLETE = 2;
+export const RSI_OUT_REJECT = 4;
+/** REC_EXIT's b word. */
+export const REC_EXIT_NS_MAP = 0;
+export const REC_EXIT_DATA_CREATE = 1;
 
 /** Kernel functions that appear in traces (CALL/RET events). */
 export const FN = [

@@ -8,7 +8,6 @@ import { H, MB, MbState } from '../model/realm.js';
 import { host_access } from '../model/rmm.js';
 import { hostValue } from '../model/memdata.js';
 import { Ev, Res, fnId } from '../check/events.js';
-import { C } from '../check/counters.js';
 
 const FN_IO = fnId('host_virtio_io');
 /** Mailbox page word: IPA page number, with this bit set for the unprotected (shared) alias. */
@@ -32,7 +31,6 @@ export function* host_main(host: Cpu): KGen {
         const pfn = w & ~MB_NS;
         const res = host_access(host, pfn, (w & MB_NS) !== 0);
         host.ev(Ev.HOST_IO, pfn, res);
-        host.count(C.host_io);
         if (res === Res.GPF) host.die('host-GPF', 'host_virtio_io', 'host access to a GPT_REALM granule: the guest posted a protected IPA', `IPA page ${pfn} of a buffer from vCPU ${v} is a DATA granule (Realm PAS)`);
         // The device writes its reply into the shared page (its own NS memory).
         if (w & MB_NS) r.data.hostStore(pfn, hostValue(v, s, pfn));

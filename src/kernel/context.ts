@@ -11,4 +11,4 @@ export type { KGen, KPath } from '../model/actor_stack.js';
 
 export type KernelCtx = PE & Pick<Cpu,
   | 'ev' | 'die' | 'randInt' | 'noProgress' | 'progress' | 'wake'
-  | 'op' | 'beginAccess' | 'endAccess' | 'wallNs' | 'recordFlipWall' | 'trace'>;
+  | 'op' | 'beginAccess' | 'endAccess' | 'trace'>;

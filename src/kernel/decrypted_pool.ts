@@ -7,7 +7,6 @@
 import { STEP } from '../model/cpu.js';
 import { Chunk, OWNER_POOL, OWNER_RESERVED, POOL_CHUNK_PAGES } from '../model/realm.js';
 import { Ev, fnId } from '../check/events.js';
-import { C } from '../check/counters.js';
 import { __set_memory_enc_dec } from './pageattr.js';
 import { leak_pages, release_pages } from './page_alloc.js';
 import { flip_accounted } from './mem_encrypt.js';
@@ -53,7 +52,7 @@ function* decrypted_pool_refill(cpu: KernelCtx): KGen<boolean> {
     }
     for (let i = 0; i < POOL_CHUNK_PAGES; i++) r.set_owner(base + i, OWNER_POOL);
     r.set_pool_chunk(c, Chunk.DECRYPTED);
-    cpu.count(C.pool_refills);
+    cpu.note(Ev.POOL_REFILL, c, 0);
     yield STEP;
     return true;
   }
@@ -73,13 +72,13 @@ export function* decrypted_pool_alloc(cpu: KernelCtx, n: number): KGen<number> {
       const p = claim_in_chunk(cpu, c, n);
       yield STEP;
       if (p >= 0) {
-        cpu.count(C.pool_hits);
+        cpu.note(Ev.POOL_HIT, p, n);
         cpu.ev(Ev.ALLOC, p, n);
         return page_address(p);
       }
     }
     if (!(yield decrypted_pool_refill(cpu))) {
-      cpu.count(C.alloc_fail);
+      cpu.note(Ev.ALLOC_FAIL, n, 0);
       return ENOMEM;
     }
   }
@@ -110,7 +109,7 @@ function* decrypted_pool_shrink(cpu: KernelCtx, c: number): KGen {
     return;
   }
   r.set_pool_chunk(c, Chunk.ENCRYPTED);
-  cpu.count(C.pool_shrinks);
+  cpu.note(Ev.POOL_SHRINK, c, 0);
 }
 
 /** Return n pages at addr to the pool (no flip). One step. */

@@ -9,7 +9,6 @@ import { G_RIPAS_MASK, RIPAS_NAMES } from '../model/granule.js';
 import { PTE_NS, PTE_VALID, pte_at_str, pte_pfn } from '../model/pte.js';
 import { guestValue } from '../model/memdata.js';
 import { Ev, Res, fnId } from '../check/events.js';
-import { C } from '../check/counters.js';
 import type { KernelCtx, KGen, KPath } from './context.js';
 import { stepDone } from '../model/actor_stack.js';
 import { PAGE_SIZE, virt_to_pfn } from './memory.js';
@@ -51,7 +50,6 @@ function fatal(cpu: KernelCtx, res: Res, vpn: number, desc: number, fn: string):
 export function is_spurious_el1_translation_fault(cpu: KernelCtx, vpn: number): boolean {
   exception_sync(cpu);
   if (!(walk(cpu.realm, vpn) & PTE_VALID)) return false;
-  cpu.count(C.spurious_faults);
   cpu.ev(Ev.SPURIOUS, vpn, 0);
   exception_sync(cpu);
   return true;
@@ -130,7 +128,7 @@ export const kernel_store = (ctx: KernelCtx, addr: number, fn: string, privateDa
 export function load_unaligned_zeropad(cpu: KernelCtx, addr: number): KPath<number> {
   const vpn = virt_to_pfn(addr);
   const spills = (addr % PAGE_SIZE) + 8 > PAGE_SIZE;
-  cpu.count(C.zeropad_loads);
+  cpu.note(Ev.ZEROPAD_LOAD, vpn, spills ? 1 : 0);
   const v = zeropad_once(cpu, vpn, spills);
   return v === RETRY ? zeropad_retry(cpu, vpn, spills) : stepDone(v);
 }
@@ -175,12 +173,11 @@ function zeropad_once(cpu: KernelCtx, vpn: number, spills: boolean): number | ty
   // The bytes of the first page are the caller's own (private) object.
   if (d0 & PTE_NS) cpu.die('integrity', 'load_unaligned_zeropad', 'private load through a shared (NS) translation (host-controlled data)', `VA page ${vpn} read the host's NS page ${pte_pfn(d0)}`);
   if (spills) {
-    cpu.count(C.zeropad_spills);
+    cpu.note(Ev.ZEROPAD_SPILL, vpn + 1, r1 === Res.XLATE_FAULT ? 1 : 0);
     if (r1 === Res.XLATE_FAULT) {
       // ex_handler_load_unaligned_zeropad(): aligned word from the first page, missing bytes zero.
       // The fault was taken and returned from: two context synchronisation events.
       exception_sync(cpu);
-      cpu.count(C.zeropad_fixups);
     } else if (r1 === Res.SEA || r1 === Res.GPF) {
       fatal(cpu, r1, vpn + 1, d1, 'load_unaligned_zeropad (spill into next page)');
     }

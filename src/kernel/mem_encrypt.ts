@@ -6,7 +6,6 @@
 // modelled and measured time), so policies never count anything.
 
 import { Ev, fnId } from '../check/events.js';
-import { C } from '../check/counters.js';
 import type { KernelCtx, KGen } from './context.js';
 import type { Policy } from './policy.js';
 import { PAGE_ALIGNED, PAGE_SIZE, virt_to_page, virt_to_pfn } from './memory.js';
@@ -24,7 +23,7 @@ const FN_ENC = fnId('set_memory_encrypted');
 function* set_memory_enc_dec(ctx: KernelCtx, policy: Policy, addr: number, numpages: number, encrypt: boolean): KGen<number> {
   if (!is_realm_world(ctx)) return 0;
   if (!PAGE_ALIGNED(addr)) {
-    ctx.count(C.unaligned_warn);
+    ctx.note(Ev.WARN_UNALIGNED, addr, 0);
     return 0;
   }
   const fn = encrypt ? FN_ENC : FN_DEC;
@@ -36,16 +35,14 @@ function* set_memory_enc_dec(ctx: KernelCtx, policy: Policy, addr: number, numpa
 }
 
 /**
- * Run one flip (a set_memory_* call, or a pool's own range flip) and account
- * it: the call count, its modelled ns, and its measured time when timing.
+ * Run one flip (a set_memory_* call, or a pool's own range flip) between
+ * FLIP_BEGIN and FLIP_END notes: the observers count the call, its modelled ns
+ * and its measured time from them.
  */
 export function* flip_accounted(ctx: KernelCtx, encrypt: boolean, flip: KGen<number>): KGen<number> {
-  ctx.count(encrypt ? C.set_memory_encrypted : C.set_memory_decrypted);
-  const ns0 = ctx.ns;
-  const wall0 = ctx.wallNs;
+  ctx.note(Ev.FLIP_BEGIN, encrypt ? 1 : 0, 0);
   const ret = yield flip;
-  ctx.count(C.ns_flip, ctx.ns - ns0);
-  if (ctx.clock) ctx.recordFlipWall(ctx.wallNs - wall0, encrypt);
+  ctx.note(Ev.FLIP_END, encrypt ? 1 : 0, ret);
   return ret;
 }
 

@@ -6,7 +6,6 @@
 import { STEP } from '../model/cpu.js';
 import { OWNER_FREE, OWNER_LEAKED } from '../model/realm.js';
 import { Ev, fnId } from '../check/events.js';
-import { C } from '../check/counters.js';
 import type { KernelCtx, KGen, KPath } from './context.js';
 import { stepDone } from '../model/actor_stack.js';
 import { page_address, virt_to_page } from './memory.js';
@@ -37,7 +36,7 @@ function* alloc_pages_retry(ctx: KernelCtx, order: number): KGen<number> {
     }
   }
   yield STEP;
-  ctx.count(C.alloc_fail);
+  ctx.note(Ev.ALLOC_FAIL, 1 << order, 0);
   return ENOMEM;
 }
 
@@ -94,5 +93,5 @@ export const free_pages = (ctx: KernelCtx, addr: number, order: number): KPath =
  */
 export function leak_pages(ctx: KernelCtx, page: number, n: number): void {
   for (let i = 0; i < n; i++) ctx.realm.set_owner(page + i, OWNER_LEAKED);
-  ctx.count(C.leaked_pages, n);
+  ctx.note(Ev.LEAK, page, n);
 }

@@ -3,7 +3,7 @@
 
 import { H } from '../model/realm.js';
 import { PTE_NS, PTE_VALID } from '../model/pte.js';
-import { C } from '../check/counters.js';
+import { Ev } from '../check/events.js';
 import type { KernelCtx, KGen } from './context.js';
 import { PAGE_SIZE, __is_lm_address, __virt_to_phys } from './memory.js';
 import { __change_memory_common } from './pgtable.js';
@@ -29,7 +29,7 @@ export const enc_dec_masks = (encrypt: boolean): { set: number; clear: number } 
 export function* __set_memory_enc_dec(ctx: KernelCtx, addr: number, numpages: number, encrypt: boolean): KGen<number> {
   if (!is_realm_world(ctx)) return 0;
   if (!__is_lm_address(ctx, addr)) {
-    ctx.count(C.vmalloc_einval); // silently: the WARN is in realm_set_memory_*
+    ctx.note(Ev.VMALLOC_EINVAL, addr / PAGE_SIZE, 0); // silently: the WARN is in realm_set_memory_*
     return EINVAL;
   }
   const start = __virt_to_phys(addr);

@@ -7,8 +7,6 @@ import { STEP } from '../model/cpu.js';
 import { walk } from '../model/mmu.js';
 import { PMD_SECT, PMD_SPLITTING, PTE_NS, PTE_PFN_MASK, PTE_VALID, pte_at_str, pte_str } from '../model/pte.js';
 import { Ev, fnId } from '../check/events.js';
-import { C } from '../check/counters.js';
-import { chargePte, chargeSplit } from '../cost/charge.js';
 import type { KernelCtx, KGen, KPath } from './context.js';
 import { noStep, stepDone } from '../model/actor_stack.js';
 import { PAGE_SIZE, virt_to_pfn } from './memory.js';
@@ -36,8 +34,7 @@ function descriptor_written(ctx: KernelCtx, fn: string, vpn: number, span: numbe
 /** One descriptor store, counted and charged (a make: invalid -> valid with nothing else changed). */
 function write_pte(ctx: KernelCtx, vpn: number, pte: number, make: boolean): void {
   const old = ctx.realm.xchg_pte(vpn, pte);
-  ctx.count(C.pte_writes);
-  chargePte(ctx, make);
+  ctx.note(Ev.PTE_WRITE, vpn, make ? 1 : 0);
   ctx.ev(Ev.PTE_SET, vpn, pte);
   descriptor_written(ctx, 'set_pte', vpn, 1, old, pte);
 }
@@ -62,8 +59,6 @@ function* split_pmd(ctx: KernelCtx, block: number): KGen {
         r.bbmPte.written(first + i, (first + i) | attrs, false); // same output address per page: BBML2 allows it
       }
       r.set_pmd(block, 0); // now a table: walks use the PTEs, which translate identically
-      ctx.count(C.splits);
-      chargeSplit(ctx);
       ctx.ev(Ev.PMD_SPLIT, block, 0);
       yield STEP;
       return;
@@ -110,8 +105,7 @@ export function* update_range_prot(ctx: KernelCtx, start: number, size: number, 
       const pmd = r.pmd(block);
       if (pmd & PMD_SECT) {
         r.set_pmd(block, (pmd & ~clear) | set);
-        ctx.count(C.pte_writes);
-        chargePte(ctx, make);
+        ctx.note(Ev.PTE_WRITE, vpn, make ? 1 : 0);
         ctx.ev(Ev.PTE_SET, vpn, (pmd & ~clear & ~PMD_SECT) | set);
         descriptor_written(ctx, 'set_pmd', vpn, PTRS_PER_PTE, pmd & ~PMD_SECT, (pmd & ~clear & ~PMD_SECT) | set);
         yield STEP;

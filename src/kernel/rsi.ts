@@ -4,11 +4,9 @@ import { STEP } from '../model/cpu.js';
 import { ActorStack } from '../model/actor_stack.js';
 import { Ripas } from '../model/granule.js';
 import { H } from '../model/realm.js';
-import { RSI_ACCEPT, RSI_ERROR_INPUT, RSI_CHANGE_DESTROYED, RSI_NO_CHANGE_DESTROYED, rsi_ipa_state_set } from '../model/rmm.js';
-import { chargeRsi } from '../cost/charge.js';
+import { RSI_ACCEPT, RSI_CHANGE_DESTROYED, RSI_NO_CHANGE_DESTROYED, rsi_ipa_state_set } from '../model/rmm.js';
 import { exception_sync } from '../model/mmu.js';
 import { Ev, fnId, rsiSetProgress } from '../check/events.js';
-import { C } from '../check/counters.js';
 import type { KernelCtx, KGen } from './context.js';
 import { PAGE_SIZE } from './memory.js';
 import { EINVAL, EPERM } from './errno.js';
@@ -25,8 +23,6 @@ function rsi_set_addr_range_state(ctx: KernelCtx, start: number, end: number, st
   exception_sync(ctx);
   const res = rsi_ipa_state_set(ctx, start, end, state, flags);
   exception_sync(ctx);
-  // The REC exit round trip plus the RMM's work per granule changed (input errors never exit).
-  if (res.a0 !== RSI_ERROR_INPUT) chargeRsi(ctx, (res.top - start) / PAGE_SIZE);
   ctx.ev(Ev.RSI_SET, start / PAGE_SIZE, rsiSetProgress(res.top / PAGE_SIZE, res.response));
   if (res.response !== RSI_ACCEPT) return { ret: EPERM, top: res.top };
   return { ret: res.a0, top: res.top };
@@ -44,10 +40,10 @@ export function* rsi_set_memory_range(ctx: KernelCtx, start: number, end: number
   const running = ctx.realm.header(H.REALM_WORLD) === 1;
   while (start !== end) {
     const { ret, top } = rsi_set_addr_range_state(ctx, start, end, state, flags);
-    if (running && top > start && top <= end) ctx.count(C.flipped_pages, (top - start) / PAGE_SIZE);
+    if (running && top > start && top <= end) ctx.note(Ev.PAGES_FLIPPED, start / PAGE_SIZE, (top - start) / PAGE_SIZE);
     yield STEP;
     if (ret || top < start || top > end) {
-      ctx.count(C.rsi_errors);
+      ctx.note(Ev.RSI_EINVAL, start / PAGE_SIZE, 0);
       return EINVAL;
     }
     if (top === start) ctx.noProgress('rsi_set_memory_range', 'host never progresses RSI_IPA_STATE_SET (R5 livelock)');

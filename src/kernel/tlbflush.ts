@@ -7,7 +7,6 @@ import { MAX_DVM_OPS, MAX_TLBI_RANGE_PAGES } from '../model/config.js';
 import { STEP } from '../model/cpu.js';
 import { dsb_ish, dsb_ishst, isb as isb_insn, tlbi_rvaale1is, tlbi_vaale1, tlbi_vaale1is, tlbi_vmalle1, tlbi_vmalle1is } from '../model/mmu.js';
 import { Ev, fnId } from '../check/events.js';
-import { chargeTlbi, flushBegin, flushEnd } from '../cost/charge.js';
 import type { KernelCtx, KGen } from './context.js';
 import { PAGE_SIZE, virt_to_pfn } from './memory.js';
 
@@ -23,28 +22,21 @@ export function flush_tlb_range_limit_excess(ctx: KernelCtx, pages: number): boo
 
 // The two halves of every flush; the flush functions yield after each (a step each).
 
-/** One TLBI VAALE1IS of a flush of `pages` pages. */
-function __tlbi_vaale1is(ctx: KernelCtx, vpn: number, pages: number): void {
+/** One TLBI VAALE1IS of a flush (priced by the cost observer from the flush's CALL: its size). */
+function __tlbi_vaale1is(ctx: KernelCtx, vpn: number): void {
   tlbi_vaale1is(ctx, vpn);
-  chargeTlbi(ctx, false, pages);
-  ctx.ev(Ev.TLBI_VA, vpn, 0);
 }
 
 /** The end of every kernel flush: DSB ISH completes the TLBIs on all PEs, ISB synchronises this one. */
 function __tlbi_sync(ctx: KernelCtx): void {
   dsb_ish(ctx);
-  flushEnd(ctx);
-  ctx.ev(Ev.DSB, 0, 0);
   isb_insn(ctx);
 }
 
 export function* flush_tlb_all(ctx: KernelCtx): KGen {
   ctx.ev(Ev.CALL, FN_ALL, 0);
-  flushBegin(ctx);
   dsb_ishst(ctx);
   tlbi_vmalle1is(ctx);
-  chargeTlbi(ctx, true, 0);
-  ctx.ev(Ev.TLBI_ALL, 0, 0);
   yield STEP;
   __tlbi_sync(ctx);
   yield STEP;
@@ -60,17 +52,14 @@ export function* flush_tlb_kernel_range(ctx: KernelCtx, start: number, end: numb
   }
   ctx.ev(Ev.CALL, FN_RANGE, pages);
   const first = virt_to_pfn(start);
-  flushBegin(ctx);
   dsb_ishst(ctx);
   if (!ctx.realm.cfg.tlbiRange) {
     for (let i = 0; i < pages; i++) {
-      __tlbi_vaale1is(ctx, first + i, pages);
+      __tlbi_vaale1is(ctx, first + i);
       yield STEP;
     }
   } else {
     tlbi_rvaale1is(ctx, first, pages);
-    chargeTlbi(ctx, false, pages);
-    ctx.ev(Ev.TLBI_RANGE, first, pages);
     yield STEP;
   }
   __tlbi_sync(ctx);
@@ -80,10 +69,9 @@ export function* flush_tlb_kernel_range(ctx: KernelCtx, start: number, end: numb
 /** A batched flush of scattered pages (not a kernel function: what a paced flipper would add). */
 export function* flush_tlb_kernel_pages(ctx: KernelCtx, addrs: number[]): KGen {
   ctx.ev(Ev.CALL, FN_RANGE, addrs.length);
-  flushBegin(ctx);
   dsb_ishst(ctx);
   for (const addr of addrs) {
-    __tlbi_vaale1is(ctx, virt_to_pfn(addr), addrs.length);
+    __tlbi_vaale1is(ctx, virt_to_pfn(addr));
     yield STEP;
   }
   __tlbi_sync(ctx);
@@ -98,10 +86,10 @@ export function* flush_tlb_kernel_pages(ctx: KernelCtx, addrs: number[]): KGen {
 export function* __tlbi(ctx: KernelCtx, op: 'vaale1is' | 'vaale1' | 'vmalle1is' | 'vmalle1', addr = 0): KGen {
   const vpn = virt_to_pfn(addr);
   switch (op) {
-    case 'vaale1is': tlbi_vaale1is(ctx, vpn); ctx.ev(Ev.TLBI_VA, vpn, 0); break;
-    case 'vaale1': tlbi_vaale1(ctx, vpn); ctx.ev(Ev.TLBI_LOCAL, vpn, 0); break;
-    case 'vmalle1is': tlbi_vmalle1is(ctx); ctx.ev(Ev.TLBI_ALL, 0, 0); break;
-    case 'vmalle1': tlbi_vmalle1(ctx); ctx.ev(Ev.TLBI_LOCAL, -1, 0); break;
+    case 'vaale1is': tlbi_vaale1is(ctx, vpn); break;
+    case 'vaale1': tlbi_vaale1(ctx, vpn); break;
+    case 'vmalle1is': tlbi_vmalle1is(ctx); break;
+    case 'vmalle1': tlbi_vmalle1(ctx); break;
   }
   yield STEP;
 }

@@ -1,11 +1,14 @@
 // One processing element in the model: a guest vCPU or the host agent.
-// Carries the actor's identity, its seeded random streams and its counters.
+// Carries the actor's identity, its seeded random streams and model choices,
+// its workload-operation context and the watchdogs. What it does is one typed
+// event stream (ev: trace events, note: observer-only notes) that the
+// execution's observers count, price and time (src/run/observers.ts).
 
 import { seedrandom } from './prng.js';
 import { Realm } from './realm.js';
 import { Trace } from '../check/trace.js';
 import { Ev } from '../check/events.js';
-import { C, NCOUNTERS } from '../check/counters.js';
+import { NO_OBSERVERS, type Observer } from '../check/observer.js';
 import { FindingKind, KernelDeath } from '../check/finding.js';
 import { H, INFLIGHT_STRIDE } from './realm.js';
 import { OpRandom } from './op_random.js';
@@ -40,7 +43,8 @@ export const SEEDED_CHOICES: Chooser = {
 export class Cpu {
   readonly realm: Realm;
   readonly i32: Int32Array;
-  readonly counters = new Float64Array(NCOUNTERS);
+  /** Who hears this CPU's events: counters, modelled cost, wall clock (attached per execution; none outside one). */
+  observers: readonly Observer[] = NO_OBSERVERS;
   /**
    * Every random choice made while this CPU runs one workload operation (sizes,
    * offsets, which free page to try, the RMM's and host's answers to its REC
@@ -70,18 +74,6 @@ export class Cpu {
    * a DSB find another PE's access in flight, so only then are accesses marked.
    */
   concurrent = false;
-  /** Modelled nanoseconds this CPU has been charged (src/cost/charge.ts). */
-  ns = 0;
-  /** IPI pricing within one flush: pages charged so far, and whether a full flush was. */
-  ipiPagesCharged = 0;
-  ipiFullCharged = false;
-  /**
-   * Measurement runs attach a wall clock (ns). The runner then adds the time of
-   * each of this CPU's steps to wallNs, so a call's measured time is the time of
-   * its own steps, not of other vCPUs' steps interleaved with them.
-   */
-  clock: (() => number) | null = null;
-  wallNs = 0;
   /** This PE's TLB and what only it knows of its maintenance (src/model/tlb.ts); its choices are this CPU's model choices. */
   readonly tlb: TlbPe;
 
@@ -105,6 +97,7 @@ export class Cpu {
     this.opIndex = index;
     this.op = name;
     this.rng.reset(gen);
+    this.note(Ev.OP_BEGIN, index, 0);
     this.onContext?.(this);
   }
 
@@ -114,12 +107,17 @@ export class Cpu {
     this.onContext?.(this);
   }
 
+  /** A trace event (hash, ring, log), heard by the observers too. */
   ev(ev: Ev, a: number, b: number): void {
     this.trace.record(this.id, ev, a, b);
+    const o = this.observers;
+    for (let i = 0; i < o.length; i++) o[i].event(this.id, ev, a, b);
   }
 
-  count(c: number, n = 1): void {
-    this.counters[c] += n;
+  /** A note (Ev codes from NOTE_BASE): for the observers only, never in the trace. */
+  note(ev: Ev, a: number, b: number): void {
+    const o = this.observers;
+    for (let i = 0; i < o.length; i++) o[i].event(this.id, ev, a, b);
   }
 
   /**
@@ -150,20 +148,10 @@ export class Cpu {
     Atomics.store(this.i32, this.realm.oInflight + this.id * INFLIGHT_STRIDE, ++this.accessSeq);
   }
 
-  /** Wall-clock latencies of this CPU's set_memory_* calls (ns), when a clock is attached. */
-  /** set_memory_decrypted latencies as positive ns, set_memory_encrypted ones negated. */
-  flipWall: number[] = [];
-
-  /** Run one step of generator g, timing it when a clock is attached. */
-  stepTimed(g: KGen): IteratorResult<number, void> {
+  /** Run one step of generator g (this CPU's actor), under the soft-lockup watchdog. */
+  step(g: KGen): IteratorResult<number, void> {
     if (this.opIndex >= 0) this.watchOp();
-    if (this.clock === null) return g.next();
-    const t0 = this.clock();
-    try {
-      return g.next();
-    } finally {
-      this.wallNs += this.clock() - t0;
-    }
+    return g.next();
   }
 
   /**
@@ -183,11 +171,6 @@ export class Cpu {
     }
   }
 
-  recordFlipWall(ns: number, encrypt: boolean): void {
-    this.counters[C.wall_flip_ns] += ns;
-    this.flipWall.push(encrypt ? -ns : ns);
-  }
-
   /** Something a BLOCKED actor may be waiting for has changed. */
   wake(): void {
     // One thread steps every actor of a realm it owns: nobody sleeps on the word, and plain is cheaper.
@@ -198,7 +181,7 @@ export class Cpu {
 
   /** Count a step without progress in kernel function fn; past the watchdog this actor is reported as hung. */
   noProgress(fn: string, cause: string): void {
-    this.count(C.blocked_steps);
+    this.note(Ev.NO_PROGRESS, 0, 0);
     if (++this.stalled > this.realm.cfg.watchdogSteps) this.die('hang', fn, cause, `no progress for ${this.stalled - 1} steps`);
   }
 

@@ -13,7 +13,6 @@ import {
   tlbi_vaale1is as tlb_vaale1is, tlbi_vaale1 as tlb_vaale1, tlbi_rvaale1is as tlb_rvaale1is,
   tlbi_vmalle1is as tlb_vmalle1is, tlbi_vmalle1 as tlb_vmalle1,
 } from './tlb.js';
-import { C } from '../check/counters.js';
 import { Ev } from '../check/events.js';
 
 /** Current page-table descriptor for a VA page (no TLB), or 0 if nothing is mapped. */
@@ -32,8 +31,8 @@ export function translate(cpu: PE, vpn: number): number {
   const pe = cpu.tlb;
   const d = tlb_translate(pe, vpn);
   const how = pe.how;
-  if (how === How.SHADOW) cpu.count(C.tlb_shadow_hits);
-  if (spec_fill(pe, vpn + 1)) cpu.count(C.tlb_spec_fills);
+  if (how === How.SHADOW) cpu.note(Ev.TLB_SHADOW_HIT, vpn, 0);
+  if (spec_fill(pe, vpn + 1)) cpu.note(Ev.TLB_SPEC_FILL, vpn + 1, 0);
   pe.how = how;
   return d;
 }
@@ -43,37 +42,36 @@ function issue(cpu: PE, t: Tlbi): void {
   // Break-before-make counts the TLBI where it is issued (bbm-violation-check.smt2).
   cpu.realm.bbmPte.tlbi(t);
   cpu.realm.bbmPmd.tlbi(t);
-  cpu.count(C.tlbi_targets, t.broadcast ? cpu.realm.cfg.vcpus : 1);
 }
 
 /** TLBI VAALE1IS: invalidate vpn on every PE (broadcast, no IPI), once this CPU's next DSB completes it (R25). */
 export function tlbi_vaale1is(cpu: PE, vpn: number): void {
   issue(cpu, tlb_vaale1is(vpn));
-  cpu.count(C.tlbi_va);
+  cpu.ev(Ev.TLBI_VA, vpn, 0);
 }
 
 /** TLBI VAALE1: the same, on this PE only (R26). */
 export function tlbi_vaale1(cpu: PE, vpn: number): void {
   issue(cpu, tlb_vaale1(vpn));
-  cpu.count(C.tlbi_va);
+  cpu.ev(Ev.TLBI_LOCAL, vpn, 0);
 }
 
 /** TLBI RVAALE1IS (FEAT_TLBIRANGE): one broadcast op for [vpn, vpn+n). */
 export function tlbi_rvaale1is(cpu: PE, vpn: number, n: number): void {
   issue(cpu, tlb_rvaale1is(vpn, n));
-  cpu.count(C.tlbi_range);
+  cpu.ev(Ev.TLBI_RANGE, vpn, n);
 }
 
 /** TLBI VMALLE1IS: every entry of every PE. */
 export function tlbi_vmalle1is(cpu: PE): void {
   issue(cpu, tlb_vmalle1is());
-  cpu.count(C.tlbi_all);
+  cpu.ev(Ev.TLBI_ALL, 0, 0);
 }
 
 /** TLBI VMALLE1: every entry of this PE. */
 export function tlbi_vmalle1(cpu: PE): void {
   issue(cpu, tlb_vmalle1());
-  cpu.count(C.tlbi_all);
+  cpu.ev(Ev.TLBI_LOCAL, -1, 0);
 }
 
 /** DSB ISHST: earlier stores (PTE writes) are visible to every walker. Data accesses are SC in the model, and it completes no TLBI. */
@@ -89,12 +87,16 @@ export function dsb_ishst(cpu: PE): void {
  * words looked at. A fill racing with the drop undoes itself (TlbStore.fill).
  */
 export function dsb_ish(cpu: PE): void {
-  cpu.count(C.dsb);
-  cpu.count(C.tlb_entries_dropped, dsb(cpu.tlb).dropped);
-  if (!cpu.concurrent) return;
+  cpu.note(Ev.DSB_DONE, dsb(cpu.tlb).dropped, 0);
+  if (cpu.concurrent) dsb_wait(cpu);
+  cpu.ev(Ev.DSB, 0, 0);
+}
+
+/** Free mode: wait until every translation+access in flight on another PE when the DSB completed has finished. */
+function dsb_wait(cpu: PE): void {
   const r = cpu.realm;
   const a = r.i32;
-  const t0 = cpu.clock?.() ?? 0;
+  cpu.note(Ev.DSB_WAIT, 0, 0);
   for (let u = 0; u < r.cfg.vcpus; u++) {
     if (u === cpu.id) continue;
     const idx = r.oInflight + u * INFLIGHT_STRIDE;
@@ -106,7 +108,7 @@ export function dsb_ish(cpu: PE): void {
       if (++spins > DSB_SPINS_BEFORE_SLEEP) Atomics.wait(a, idx, seq, DSB_SLEEP_MS);
     }
   }
-  if (cpu.clock) cpu.counters[C.wall_dsb_wait_ns] += cpu.clock() - t0;
+  cpu.note(Ev.DSB_WAIT, 1, 0);
 }
 
 /** Busy-wait this many polls of a target's in-flight word before sleeping on it. */

@@ -3,8 +3,7 @@
 // RSI_IPA_STATE_SET / _GET calls with the host's partial progress and REJECT
 // (R3–R6).
 
-import { Res } from '../check/events.js';
-import { C } from '../check/counters.js';
+import { Ev, REC_EXIT_DATA_CREATE, REC_EXIT_NS_MAP, Res, RSI_OUT_INCOMPLETE, RSI_OUT_INPUT_ERROR, RSI_OUT_REJECT } from '../check/events.js';
 import { G_ASSIGNED, G_NS_BAD, G_NS_MAPPED, G_RIPAS_MASK, Ripas } from './granule.js';
 import { PTE_NS, pte_pfn, prot_ns_shared } from './pte.js';
 import { H } from './realm.js';
@@ -33,7 +32,7 @@ export function realm_access(cpu: PE, desc: number): Res {
     if (g & G_NS_MAPPED) return Res.OK;
     // Unmapped unprotected IPA: REC exit, the host maps NS memory (RMI_RTT_MAP_UNPROTECTED).
     r.or_granule(pfn, G_NS_MAPPED);
-    cpu.count(C.rec_exit_ns_map);
+    cpu.note(Ev.REC_EXIT, pfn, REC_EXIT_NS_MAP);
     return Res.REC_EXIT_MAPPED;
   }
   switch ((g & G_RIPAS_MASK) as Ripas) {
@@ -43,7 +42,7 @@ export function realm_access(cpu: PE, desc: number): Res {
       if (g & G_ASSIGNED) return Res.OK;
       // RAM + UNASSIGNED: REC exit, host RMI_DATA_CREATE_UNKNOWN keeps the RIPAS.
       r.or_granule(pfn, G_ASSIGNED);
-      cpu.count(C.rec_exit_data_create);
+      cpu.note(Ev.REC_EXIT, pfn, REC_EXIT_DATA_CREATE);
       return Res.REC_EXIT_MAPPED;
     default:
       return Res.NO_PROGRESS; // DESTROYED: REC exit every time, no forward progress
@@ -75,8 +74,8 @@ export function rsi_ipa_state_set(cpu: PE, base: number, top: number, ripas: num
   const r = cpu.realm;
   const a = r.i32; // the REJECT line below reads the header directly
   const par = prot_ns_shared(r.cfg.ipaBits);
-  cpu.count(C.rsi_calls);
   if (base % PAGE_SIZE !== 0 || top % PAGE_SIZE !== 0 || top <= base || top > par || (ripas !== Ripas.EMPTY && ripas !== Ripas.RAM)) {
+    cpu.note(Ev.RSI_DONE, 0, RSI_OUT_INPUT_ERROR);
     return { a0: RSI_ERROR_INPUT, top: base, response: RSI_ACCEPT };
   }
   const g0 = base / PAGE_SIZE;
@@ -99,16 +98,14 @@ export function rsi_ipa_state_set(cpu: PE, base: number, top: number, ripas: num
     r.set_granule(g, (old & ~G_RIPAS_MASK) | ripas);
   }
   const progressed = g - g0;
-  cpu.count(C.rsi_granules, progressed);
   const newTop = g === gTop ? top : g * PAGE_SIZE;
-  if (newTop !== top) cpu.count(progressed === 0 ? C.rsi_no_progress : C.rsi_partial);
   let response = RSI_ACCEPT;
   // REJECT only for RAM, only when incomplete, only if the host says so (IDRPPK), and only
   // once the realm is running: the VMM accepts the RAM it described at boot.
   if (ripas === Ripas.RAM && newTop !== top && Atomics.load(a, H.REALM_WORLD) === 1 && cpu.chance('rmm.reject', host.rejectRate)) {
     response = RSI_REJECT;
-    cpu.count(C.rsi_reject);
   }
+  cpu.note(Ev.RSI_DONE, progressed, (newTop !== top ? RSI_OUT_INCOMPLETE : 0) | (response === RSI_REJECT ? RSI_OUT_REJECT : 0));
   return { a0: RSI_SUCCESS, top: newTop, response };
 }
 

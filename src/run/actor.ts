@@ -9,6 +9,8 @@ import { Trace } from '../check/trace.js';
 import type { Policy } from '../kernel/policy.js';
 import { vcpu_main, WorkloadConfig, ProgramSpec } from '../workload/program.js';
 import { host_main } from '../host/host_agent.js';
+import { CpuObservers, observe } from './observers.js';
+import { wallClockNs } from './boot.js';
 
 export interface ActorTask {
   sab: SharedArrayBuffer;
@@ -56,9 +58,10 @@ function watchedPolicy(policy: Policy): Policy {
 }
 
 /** One actor in a worker thread, on the shared realm: its own trace (hash state carried by the runner), CPU and generator. */
-export function workerActor(task: ActorTask, policy: Policy): { realm: Realm; trace: Trace; cpu: Cpu; g: KGen } {
+export function workerActor(task: ActorTask, policy: Policy, measure = false): { realm: Realm; trace: Trace; cpu: Cpu; obs: CpuObservers; g: KGen } {
   const realm = new Realm(task.realm, task.sab);
   const trace = new Trace(task.realm.vcpus + 1);
   const cpu = new Cpu(task.actor, realm, trace, task.seed, task.actor === task.realm.vcpus);
-  return { realm, trace, cpu, g: actorMain(cpu, policy, task.mix, task.program) };
+  const obs = observe(cpu, measure ? wallClockNs : null);
+  return { realm, trace, cpu, obs, g: actorMain(cpu, policy, task.mix, task.program) };
 }

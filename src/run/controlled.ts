@@ -14,6 +14,8 @@ import { boot, programsFor, wallClockNs } from './boot.js';
 import { ActorReport, DIED, DONE, Execution, ExecutionResult, Executor, resultOf, Stop } from './execution.js';
 import { chainFor, RunOptions } from './run_options.js';
 import { LockupBeat } from './lockup.js';
+import { CpuObservers, observe } from './observers.js';
+import type { WallClockObserver } from './wall_clock.js';
 
 export type { RunOptions } from './run_options.js';
 export type { RecordedSchedule } from '../sched/recorder.js';
@@ -28,7 +30,7 @@ class InThreadExecutor implements Executor {
   readonly sharedHeader = false;
   death: Death | null = null;
 
-  constructor(private readonly cpus: Cpu[], private readonly gens: KGen[], private readonly trace: Trace, private readonly policy: string, private readonly seed: string, private readonly beats: LockupBeat[] | null) {
+  constructor(private readonly cpus: Cpu[], private readonly gens: KGen[], private readonly trace: Trace, private readonly policy: string, private readonly seed: string, private readonly beats: LockupBeat[] | null, private readonly walls: (WallClockObserver | null)[] | null) {
     this.actors = cpus.length;
     this.header = cpus[0].i32;
   }
@@ -46,7 +48,8 @@ class InThreadExecutor implements Executor {
 
   private stepOnce(a: number, step: number): number {
     try {
-      const r = this.cpus[a].stepTimed(this.gens[a]);
+      const w = this.walls === null ? null : this.walls[a];
+      const r = w === null ? this.cpus[a].step(this.gens[a]) : w.step(this.cpus[a], this.gens[a]);
       return r.done ? DONE : r.value;
     } catch (e) {
       if (!(e instanceof KernelDeath)) throw new PolicyError(policyErrorText(this.policy, step, this.seed, e));
@@ -82,10 +85,11 @@ export class ControlledRunner {
     const { sched, recorder } = chainFor(cfg, seed, opts);
     const execution = new Execution(seed, sched, cfg.maxSteps);
     const cpus: Cpu[] = [];
+    const obs: CpuObservers[] = [];
     for (let v = 0; v <= nv; v++) {
       const c = new Cpu(v, realm, trace, seed, v === nv); // the host agent is the last actor
       c.chooser = sched;
-      if (opts.measure) c.clock = wallClockNs;
+      obs.push(observe(c, opts.measure ? wallClockNs : null));
       cpus.push(c);
     }
     const t0 = performance.now();
@@ -100,12 +104,12 @@ export class ControlledRunner {
     if (!death) {
       const beats = opts.lockup ? cpus.map((c) => new LockupBeat(opts.lockup!, c.id)) : null;
       beats?.forEach((b, i) => b.attach(cpus[i]));
-      const ex = new InThreadExecutor(cpus, cpus.map((c, i) => actorMain(c, policy, cfg.workload.mix, programs[i] ?? null)), trace, policy.name, seed, beats);
+      const ex = new InThreadExecutor(cpus, cpus.map((c, i) => actorMain(c, policy, cfg.workload.mix, programs[i] ?? null)), trace, policy.name, seed, beats, opts.measure ? obs.map((o) => o.wall) : null);
       end = execution.run(ex);
       death = ex.death;
     }
-    const reports: ActorReport[] = cpus.map((c, i) => ({
-      counters: c.counters, ns: c.ns, flipWall: c.flipWall,
+    const reports: ActorReport[] = cpus.map((_c, i) => ({
+      counters: obs[i].counters, ns: obs[i].cost.ns, flipWall: obs[i].wall?.flipWall ?? [],
       lastEvents: death ? trace.lastEvents(i) : [],
       death: death && death.actor === i ? death : null,
     }));

@@ -9,7 +9,6 @@ import { BLOCKED } from '../model/cpu.js';
 import { deathOf, KernelDeath } from '../check/finding.js';
 import type { Policy } from '../kernel/policy.js';
 import { ActorTask, workerActor } from './actor.js';
-import { wallClockNs } from './boot.js';
 import type { ActorReport } from './execution.js';
 import { policyErrorText } from './errors.js';
 import { StepLock, L, recordingChooser } from './step_lock.js';
@@ -45,14 +44,14 @@ export interface FreeActorResult extends ActorReport {
 const SPIN_BEFORE_SLEEP = 64;
 
 export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResult {
-  const { realm, trace, cpu, g } = workerActor(task, policy);
+  const { realm, trace, cpu, obs, g } = workerActor(task, policy, task.measure);
+  const wall = obs.wall;
   const a = realm.i32;
   const n = task.realm.vcpus + 1;
   const lock = task.lock ? new StepLock(task.lock) : null;
   // Under the step lock no other access is ever in flight: exactly controlled mode's semantics.
   cpu.concurrent = lock === null;
   if (lock) cpu.chooser = recordingChooser(lock);
-  if (task.measure) cpu.clock = wallClockNs;
   const beat = task.lockup ? new LockupBeat(task.lockup, task.actor) : null;
   beat?.attach(cpu);
   // Start barrier: every actor is on its own thread before anyone takes a step.
@@ -79,7 +78,7 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
       let r: IteratorResult<number, void>;
       beat?.enter(ticket);
       try {
-        r = cpu.stepTimed(g);
+        r = wall ? wall.step(cpu, g) : cpu.step(g);
       } finally {
         beat?.leave();
         if (lock) {
@@ -112,9 +111,9 @@ export function runFreeActor(task: FreeActorTask, policy: Policy): FreeActorResu
     if (held) lock!.release();
   }
   report.steps = steps;
-  report.counters = Array.from(cpu.counters);
-  report.ns = cpu.ns;
-  report.flipWall = cpu.flipWall;
+  report.counters = Array.from(obs.counters);
+  report.ns = obs.cost.ns;
+  report.flipWall = wall?.flipWall ?? [];
   report.traceHash = trace.hash();
   report.lastEvents = trace.lastEvents(task.actor);
   return report;

@@ -63,7 +63,7 @@ function remoteChooser(t: Int32Array, f64: Float64Array): Chooser {
 
 export function runTurnActor(task: TurnActorTask, policy: Policy): TurnActorResult {
   const t = new Int32Array(task.turns);
-  const { trace, cpu, g } = workerActor(task, policy);
+  const { trace, cpu, obs, g } = workerActor(task, policy);
   if (task.log) trace.log = [];
   cpu.chooser = remoteChooser(t, new Float64Array(task.turns));
   const me = task.actor + 1;
@@ -81,7 +81,7 @@ export function runTurnActor(task: TurnActorTask, policy: Policy): TurnActorResu
     trace.restore(Atomics.load(t, T.H1), Atomics.load(t, T.H2));
     let result: number;
     try {
-      const r = cpu.stepTimed(g);
+      const r = cpu.step(g);
       result = r.done ? DONE : r.value;
     } catch (e) {
       result = DIED;
@@ -96,9 +96,8 @@ export function runTurnActor(task: TurnActorTask, policy: Policy): TurnActorResu
     Atomics.store(t, T.ACK, step + 1);
     Atomics.notify(t, T.ACK);
   }
-  report.counters = Array.from(cpu.counters);
-  report.ns = cpu.ns;
-  report.flipWall = cpu.flipWall;
+  report.counters = Array.from(obs.counters);
+  report.ns = obs.cost.ns;
   report.lastEvents = trace.lastEvents(task.actor);
   report.log = trace.log;
   return report;

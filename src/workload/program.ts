@@ -12,7 +12,6 @@ import { walk, tlb_peek } from '../model/mmu.js';
 import { hostValue } from '../model/memdata.js';
 import { PTE_NS, pte_at_str, pte_pfn } from '../model/pte.js';
 import { PAGE_SIZE, page_address, virt_to_pfn } from '../kernel/memory.js';
-import { C } from '../check/counters.js';
 import { Ev } from '../check/events.js';
 import type { Policy } from '../kernel/policy.js';
 import { ConfigError } from '../errors.js';
@@ -175,7 +174,7 @@ function* dma_buffer(cpu: Cpu, policy: Policy, single: boolean, io: Io): KGen {
   const order = single ? 0 : drawn; // draw all the same, so the op's later choices do not move
   const addr = yield alloc_pages_decrypted(cpu, policy, order);
   if (addr < 0) return;
-  cpu.count(C.shared_buffers);
+  cpu.note(Ev.SHARED_BUFFER, 1 << order, 0);
   yield use_shared_buffer(cpu, addr, 1 << order, io);
   yield free_pages_decrypted(cpu, policy, addr, order);
 }
@@ -186,7 +185,7 @@ function* netvsc_buffer(cpu: Cpu, policy: Policy, single: boolean, io: Io): KGen
   const n = single ? 1 : drawn;
   const addr = yield vmalloc_decrypted(cpu, policy, n * PAGE_SIZE);
   if (addr < 0) return;
-  cpu.count(C.shared_buffers);
+  cpu.note(Ev.SHARED_BUFFER, n, 0);
   yield use_shared_buffer(cpu, addr, n, io);
   yield vfree_decrypted(cpu, policy, addr, n * PAGE_SIZE);
 }
@@ -223,7 +222,6 @@ function* vcpu_program(cpu: Cpu, policy: Policy, mix: WorkloadConfig['mix'], pro
     }
     if (r.header(H.STOP)) break;
     cpu.beginOp(i, op, gen);
-    cpu.count(C.ops);
     switch (op) {
       case 'd_hash': yield d_hash(cpu, slab); break;
       case 'kmalloc': yield kmalloc(cpu, slab); break;
