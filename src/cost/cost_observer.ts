@@ -16,6 +16,8 @@ const FN_ALL = FN.indexOf('flush_tlb_all');
 const NO_FLUSH = -1;
 
 export class CostObserver implements Observer {
+  /** The events priced here (the others need not be sent). */
+  static readonly EVENTS: readonly number[] = [Ev.PTE_WRITE, Ev.PMD_SPLIT, Ev.RSI_DONE, Ev.CALL, Ev.TLBI_VA, Ev.TLBI_RANGE, Ev.TLBI_ALL, Ev.DSB, Ev.FLIP_BEGIN, Ev.FLIP_END];
   /** Modelled ns charged to this CPU. */
   ns = 0;
   /** The open kernel flush (flush_tlb_kernel_range: its pages; flush_tlb_all: 0), or NO_FLUSH. */

@@ -14,8 +14,9 @@
 //
 // Addresses are byte VAs. Every primitive that reads or changes shared state is
 // a step point by itself: a policy only `yield*`s primitives, never yields on
-// its own, and counts nothing (flips, flushes and cost are counted by the
-// primitives).
+// its own, and counts nothing (the primitives record their events; flips,
+// flushes and cost are counted and priced from them by the execution's
+// observers).
 
 export type { KernelCtx, KGen } from './context.js';
 export type { Policy, PolicyModule, MemCryptOps } from './policy.js';

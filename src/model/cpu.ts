@@ -8,7 +8,7 @@ import { seedrandom } from './prng.js';
 import { Realm } from './realm.js';
 import { Trace } from '../check/trace.js';
 import { Ev } from '../check/events.js';
-import { NO_OBSERVERS, type Observer } from '../check/observer.js';
+import { NO_OBSERVER, type Observer } from '../check/observer.js';
 import { FindingKind, KernelDeath } from '../check/finding.js';
 import { H, INFLIGHT_STRIDE } from './realm.js';
 import { OpRandom } from './op_random.js';
@@ -43,8 +43,8 @@ export const SEEDED_CHOICES: Chooser = {
 export class Cpu {
   readonly realm: Realm;
   readonly i32: Int32Array;
-  /** Who hears this CPU's events: counters, modelled cost, wall clock (attached per execution; none outside one). */
-  observers: readonly Observer[] = NO_OBSERVERS;
+  /** Who hears this CPU's events: the execution's observers (counters, modelled cost, wall clock); none outside one. */
+  observer: Observer = NO_OBSERVER;
   /**
    * Every random choice made while this CPU runs one workload operation (sizes,
    * offsets, which free page to try, the RMM's and host's answers to its REC
@@ -110,14 +110,12 @@ export class Cpu {
   /** A trace event (hash, ring, log), heard by the observers too. */
   ev(ev: Ev, a: number, b: number): void {
     this.trace.record(this.id, ev, a, b);
-    const o = this.observers;
-    for (let i = 0; i < o.length; i++) o[i].event(this.id, ev, a, b);
+    this.observer.event(this.id, ev, a, b);
   }
 
   /** A note (Ev codes from NOTE_BASE): for the observers only, never in the trace. */
   note(ev: Ev, a: number, b: number): void {
-    const o = this.observers;
-    for (let i = 0; i < o.length; i++) o[i].event(this.id, ev, a, b);
+    this.observer.event(this.id, ev, a, b);
   }
 
   /**

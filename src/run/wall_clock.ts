@@ -10,6 +10,8 @@ import { C } from '../check/counters.js';
 import type { Observer } from '../check/observer.js';
 
 export class WallClockObserver implements Observer {
+  /** The events timed here (the others need not be sent). */
+  static readonly EVENTS: readonly number[] = [Ev.FLIP_BEGIN, Ev.FLIP_END, Ev.DSB_WAIT];
   /** Wall-clock ns of this CPU's own steps so far. */
   private ownNs = 0;
   private readonly flipNs0: number[] = [];
