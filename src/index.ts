@@ -26,6 +26,8 @@ export * from './kernel/fault.js';
 export * from './kernel/decrypted_pool.js';
 export * from './kernel/policies/index.js';
 export * from './check/counters.js';
+export * from './check/observer.js';
+export * from './check/calls.js';
 export * from './check/events.js';
 export * from './check/finding.js';
 export * from './check/trace.js';

@@ -126,9 +126,10 @@ describe('R2: boot', () => {
       base = prog;
     }
     expect(base).toBe(r.lmPages);
-    // is_realm_world() only after the last RSI call: the BOOT event is last.
+    // is_realm_world() only after the last RSI call: the BOOT event is last, then the RET.
     const bootAt = ev.findIndex((e) => e.ev === Ev.BOOT);
-    expect(bootAt).toBe(ev.length - 1);
+    expect(bootAt).toBe(ev.length - 2);
+    expect(ev[ev.length - 1]).toMatchObject({ ev: Ev.RET, a: fnId('arm64_rsi_setup_memory'), b: 0 });
     expect(ev[0]).toMatchObject({ ev: Ev.CALL, a: fnId('arm64_rsi_setup_memory') });
   });
 

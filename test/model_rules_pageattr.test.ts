@@ -24,7 +24,9 @@ const PG = 4096;
 const ripasOf = (w: World, p: number): number => w.realm.granule(p) & G_RIPAS_MASK;
 const snapshot = (w: World): Int32Array => Int32Array.from(w.realm.i32);
 
-/** The memory-relevant events of a trace, as short strings (CALL events dropped). */
+const SET_MEMORY = [fnId('set_memory_decrypted'), fnId('set_memory_encrypted')];
+
+/** The memory-relevant events of a trace, as short strings (CALL events and the helpers' RETs dropped). */
 function ops(w: World, actor = 0): string[] {
   const out: string[] = [];
   for (const e of events(w.trace)) {
@@ -37,7 +39,7 @@ function ops(w: World, actor = 0): string[] {
       case Ev.TLBI_ALL: out.push('tlbi-all'); break;
       case Ev.DSB: out.push('dsb'); break;
       case Ev.RSI_SET: out.push(`rsi ${e.a}->${e.b & 0x3fffffff}${e.b >>> 30 ? ' REJECT' : ''}`); break;
-      case Ev.RET: out.push(`ret ${e.b}`); break;
+      case Ev.RET: if (SET_MEMORY.includes(e.a)) out.push(`ret ${e.b}`); break; // the flip's own return, not its helpers'
     }
   }
   return out;

@@ -90,9 +90,15 @@ describe('text trace view', () => {
   it('marks the failing access with >>> and prints the finding signature under the table', () => {
     const text = renderTraceText(v2);
     const f = v2.finding!;
-    const failRow = tableRows(text).find((r) => r[0].startsWith('>>>'))!;
-    expect(failRow[0]).toBe(`>>> ${f.step}`);
-    expect(failRow[f.actor + 1]).toMatch(/^>>> zeropad pg \d+: SEA$/);
+    const rows = tableRows(text);
+    const first = rows.findIndex((r) => r[0].startsWith('>>>'));
+    expect(rows[first][0]).toBe(`>>> ${f.step}`);
+    // The step's lines: the first is labelled, the others (the same step) are not.
+    let end = first + 1;
+    while (end < rows.length && rows[end][0] === '') end++;
+    const marked = rows.slice(first, end).map((r) => r[f.actor + 1]).filter((c) => c.startsWith('>>>'));
+    expect(marked).toHaveLength(1);
+    expect(marked[0]).toMatch(/^>>> zeropad pg \d+: SEA$/);
     const lines = text.split('\n');
     const lastRule = lines.map((l) => l.startsWith('+')).lastIndexOf(true);
     expect(lines[lastRule + 1]).toBe(`>>> step ${f.step}, vCPU${f.actor}: ${f.signature}`);

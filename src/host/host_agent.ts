@@ -36,6 +36,7 @@ export function* host_main(host: Cpu): KGen {
         if (w & MB_NS) r.data.hostStore(pfn, hostValue(v, s, pfn));
         yield STEP;
       }
+      host.ev(Ev.RET, FN_IO, 0);
       r.set_mailbox(v, MB.STATE, MbState.DONE);
       host.wake();
     }

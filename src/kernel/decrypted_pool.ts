@@ -48,12 +48,14 @@ function* decrypted_pool_refill(cpu: KernelCtx): KGen<boolean> {
     if (ret) {
       leak_pages(cpu, base, POOL_CHUNK_PAGES);
       r.set_pool_chunk(c, Chunk.LEAKED);
+      cpu.ev(Ev.RET, FN_REFILL, 1);
       return true;
     }
     for (let i = 0; i < POOL_CHUNK_PAGES; i++) r.set_owner(base + i, OWNER_POOL);
     r.set_pool_chunk(c, Chunk.DECRYPTED);
     cpu.note(Ev.POOL_REFILL, c, 0);
     yield STEP;
+    cpu.ev(Ev.RET, FN_REFILL, 1);
     return true;
   }
   return false;
@@ -74,11 +76,13 @@ export function* decrypted_pool_alloc(cpu: KernelCtx, n: number): KGen<number> {
       if (p >= 0) {
         cpu.note(Ev.POOL_HIT, p, n);
         cpu.ev(Ev.ALLOC, p, n);
+        cpu.ev(Ev.RET, FN_ALLOC, page_address(p));
         return page_address(p);
       }
     }
     if (!(yield decrypted_pool_refill(cpu))) {
       cpu.note(Ev.ALLOC_FAIL, n, 0);
+      cpu.ev(Ev.RET, FN_ALLOC, ENOMEM);
       return ENOMEM;
     }
   }
@@ -106,10 +110,12 @@ function* decrypted_pool_shrink(cpu: KernelCtx, c: number): KGen {
   if (ret) {
     leak_pages(cpu, base, POOL_CHUNK_PAGES);
     r.set_pool_chunk(c, Chunk.LEAKED);
+    cpu.ev(Ev.RET, FN_SHRINK, ret);
     return;
   }
   r.set_pool_chunk(c, Chunk.ENCRYPTED);
   cpu.note(Ev.POOL_SHRINK, c, 0);
+  cpu.ev(Ev.RET, FN_SHRINK, 0);
 }
 
 /** Return n pages at addr to the pool (no flip). One step. */
@@ -120,4 +126,5 @@ export function* decrypted_pool_free(cpu: KernelCtx, addr: number, n: number): K
   release_pages(cpu, p, n, OWNER_POOL, 'decrypted_pool_free');
   yield STEP;
   yield decrypted_pool_shrink(cpu, ((p - r.poolBase) / POOL_CHUNK_PAGES) | 0);
+  cpu.ev(Ev.RET, FN_FREE, 0);
 }

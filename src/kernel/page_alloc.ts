@@ -22,7 +22,9 @@ const TRIES = 8;
 export function alloc_pages(ctx: KernelCtx, order: number): KPath<number> {
   ctx.ev(Ev.CALL, FN_ALLOC, order);
   const first = alloc_pages_try(ctx, order);
-  return first >= 0 ? stepDone(first) : alloc_pages_retry(ctx, order);
+  if (first < 0) return alloc_pages_retry(ctx, order);
+  ctx.ev(Ev.RET, FN_ALLOC, first);
+  return stepDone(first);
 }
 
 /** Tries 2..TRIES, one step each, after a first that failed. */
@@ -31,12 +33,14 @@ function* alloc_pages_retry(ctx: KernelCtx, order: number): KGen<number> {
     yield STEP;
     const first = alloc_pages_try(ctx, order);
     if (first >= 0) {
+      ctx.ev(Ev.RET, FN_ALLOC, first);
       yield STEP;
       return first;
     }
   }
   yield STEP;
   ctx.note(Ev.ALLOC_FAIL, 1 << order, 0);
+  ctx.ev(Ev.RET, FN_ALLOC, ENOMEM);
   return ENOMEM;
 }
 
@@ -75,6 +79,7 @@ export function __free_pages(ctx: KernelCtx, page: number, order: number): KPath
   const n = 1 << order;
   ctx.ev(Ev.CALL, FN_FREE, n);
   release_pages(ctx, page, n, OWNER_FREE, '__free_pages');
+  ctx.ev(Ev.RET, FN_FREE, 0);
   return stepDone(undefined);
 }
 

@@ -85,6 +85,7 @@ function* split_boundaries(ctx: KernelCtx, s: number, e: number): KGen {
   ctx.ev(Ev.CALL, FN_SPLIT, s);
   if (s % PTRS_PER_PTE !== 0) yield split_pmd(ctx, (s / PTRS_PER_PTE) | 0);
   if (e % PTRS_PER_PTE !== 0 && e < r.lmPages) yield split_pmd(ctx, (e / PTRS_PER_PTE) | 0);
+  ctx.ev(Ev.RET, FN_SPLIT, 0);
 }
 
 /**
@@ -129,5 +130,6 @@ export function* __change_memory_common(ctx: KernelCtx, start: number, size: num
   ctx.ev(Ev.CALL, FN_CHANGE, size / PAGE_SIZE);
   yield update_range_prot(ctx, start, size, set, clear);
   if (!(set === PTE_VALID && clear === 0)) yield flush_tlb_kernel_range(ctx, start, start + size);
+  ctx.ev(Ev.RET, FN_CHANGE, 0);
   return 0;
 }

@@ -44,12 +44,14 @@ export function* rsi_set_memory_range(ctx: KernelCtx, start: number, end: number
     yield STEP;
     if (ret || top < start || top > end) {
       ctx.note(Ev.RSI_EINVAL, start / PAGE_SIZE, 0);
+      ctx.ev(Ev.RET, FN_RANGE, EINVAL);
       return EINVAL;
     }
     if (top === start) ctx.noProgress('rsi_set_memory_range', 'host never progresses RSI_IPA_STATE_SET (R5 livelock)');
     else ctx.progress();
     start = top;
   }
+  ctx.ev(Ev.RET, FN_RANGE, 0);
   return 0;
 }
 
@@ -78,5 +80,6 @@ function* __arm64_rsi_setup_memory(ctx: KernelCtx): KGen<number> {
   if (ret) ctx.die('panic', 'arm64_rsi_setup_memory', 'failed to set RIPAS RAM for a memblock range', `rsi_set_memory_range_protected_safe -> ${ret}`);
   r.set_header(H.REALM_WORLD, 1);
   ctx.ev(Ev.BOOT, 1, 0);
+  ctx.ev(Ev.RET, FN_BOOT, 0);
   return 0;
 }

@@ -40,6 +40,7 @@ export function* flush_tlb_all(ctx: KernelCtx): KGen {
   yield STEP;
   __tlbi_sync(ctx);
   yield STEP;
+  ctx.ev(Ev.RET, FN_ALL, 0);
 }
 
 /** flush_tlb_kernel_range(start, end). */
@@ -64,6 +65,7 @@ export function* flush_tlb_kernel_range(ctx: KernelCtx, start: number, end: numb
   }
   __tlbi_sync(ctx);
   yield STEP;
+  ctx.ev(Ev.RET, FN_RANGE, 0);
 }
 
 /** A batched flush of scattered pages (not a kernel function: what a paced flipper would add). */
@@ -76,6 +78,7 @@ export function* flush_tlb_kernel_pages(ctx: KernelCtx, addrs: number[]): KGen {
   }
   __tlbi_sync(ctx);
   yield STEP;
+  ctx.ev(Ev.RET, FN_RANGE, 0);
 }
 
 // The template's instructions one by one, for a policy that builds its own

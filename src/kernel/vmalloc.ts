@@ -65,12 +65,14 @@ export function* vmalloc(ctx: KernelCtx, size: number): KGen<number> {
     const p = yield alloc_pages(ctx, 0);
     if (p < 0) {
       for (const q of pages) yield __free_pages(ctx, q, 0);
+      ctx.ev(Ev.RET, FN_VMALLOC, ENOMEM);
       return ENOMEM;
     }
     pages.push(p);
   }
   const addr = yield vmap(ctx, pages, false);
   if (addr < 0) for (const q of pages) yield __free_pages(ctx, q, 0);
+  ctx.ev(Ev.RET, FN_VMALLOC, addr);
   return addr;
 }
 
@@ -80,6 +82,7 @@ export function* vmalloc(ctx: KernelCtx, size: number): KGen<number> {
  */
 export function vm_unmap_aliases(ctx: KernelCtx): void {
   ctx.ev(Ev.CALL, FN_VM_UNMAP_ALIASES, 0);
+  ctx.ev(Ev.RET, FN_VM_UNMAP_ALIASES, 0);
 }
 
 /**
@@ -104,4 +107,5 @@ export function* vfree(ctx: KernelCtx, addr: number, size: number): KGen {
   ctx.ev(Ev.CALL, FN_VFREE, pages_of(size));
   const pages = yield vunmap(ctx, addr, size);
   for (const p of pages) yield __free_pages(ctx, p, 0);
+  ctx.ev(Ev.RET, FN_VFREE, 0);
 }

@@ -59,6 +59,18 @@ const OUTER_FNS = new Set<string>([
   'netvsc_free_buf', 'decrypted_pool_alloc', 'decrypted_pool_free', 'decrypted_pool_refill', 'decrypted_pool_shrink', 'host_virtio_io',
   'vm_unmap_aliases', 'vmap_pages_decrypted', 'arm64_rsi_setup_memory',
 ] satisfies FnName[]);
+/**
+ * The kernel functions that log a RET on every return path (every CALL site in
+ * src/kernel and src/host): open at the end of the log means cut short by the
+ * finding (KernelDeath unwinds without RETs) or by the end of the run, never
+ * "returned unseen".
+ */
+const LOGS_RET = new Set<number>(([
+  'set_memory_decrypted', 'set_memory_encrypted', '__change_memory_common', 'flush_tlb_kernel_range', 'flush_tlb_all',
+  'rsi_set_memory_range', 'split_kernel_leaf_mapping', 'alloc_pages', '__free_pages', 'vmalloc', 'vfree',
+  'decrypted_pool_alloc', 'decrypted_pool_free', 'decrypted_pool_refill', 'decrypted_pool_shrink', 'host_virtio_io',
+  'arm64_rsi_setup_memory', 'vm_unmap_aliases', 'vmap_pages_decrypted',
+] satisfies FnName[]).map(fnId));
 const TLB_EVS = [Ev.TLBI_VA, Ev.TLBI_RANGE, Ev.TLBI_ALL, Ev.DSB];
 /** Events a helper without RET may cover: any other event ends it (it returned, its caller went on). */
 const HELPER_EVS: Partial<Record<FnName, Ev[]>> = {
@@ -79,8 +91,9 @@ const WORKLOAD_EVS = new Set<number>([Ev.ACCESS, Ev.ZEROPAD, Ev.POST, Ev.BLOCKED
 
 /**
  * Call spans per actor, from the typed CALL/RET events: a CALL of a function
- * that logs a RET lasts until the RET with its function id (nested calls
- * inside it are inner bars). A call without a RET in the log lasts while that
+ * that logs a RET (every kernel function: LOGS_RET) lasts until the RET with
+ * its function id (nested calls inside it are inner bars); one still open at
+ * the end of the log (cut short by the finding) is unfinished. A call without a RET in the log lasts while that
  * actor's events are of the helper's kind (PTE writes for
  * __change_memory_common, TLBIs for flush_tlb_kernel_range, ...) and before its
  * next call or workload-level event; an outer call without RET lasts until the
@@ -109,7 +122,7 @@ export function functionSpans(view: TraceView): Span[] {
     const st = stacks[a];
     if (e.ev === Ev.CALL) {
       const name = FN[e.a] ?? '';
-      const hasRet = withRet.has(e.a);
+      const hasRet = withRet.has(e.a) || LOGS_RET.has(e.a);
       // Another call ends the helpers without RET; an outer call without RET also ends the previous one.
       closeHeuristic(a, (o) => o.outer && !(OUTER_FNS.has(name) && !hasRet));
       extend(a, e.step);

@@ -26,12 +26,14 @@ export const gfp_decrypted: Policy = {
         const addr = yield* decrypted_pool_alloc(ctx, 1);
         if (addr < 0) {
           for (const q of pages) yield* decrypted_pool_free(ctx, page_address(q), 1);
+          ctx.ev(Ev.RET, FN_VMAP_DEC, ENOMEM);
           return ENOMEM;
         }
         pages.push(virt_to_page(addr));
       }
       const va = yield* vmap(ctx, pages, true);
       if (va < 0) for (const q of pages) yield* decrypted_pool_free(ctx, page_address(q), 1);
+      ctx.ev(Ev.RET, FN_VMAP_DEC, va);
       return va;
     },
     *vfree_decrypted(ctx, addr, size) {
