@@ -8,7 +8,7 @@ import {
 import { C, NCOUNTERS } from './counters.js';
 import type { Observer } from './observer.js';
 
-/** Events that count one of a counter, by code (-1: none or a special case below). */
+/** Events that count one of a counter, by code (-1: none, or one of SPECIAL below). */
 const ONE = new Int8Array(EV_LIMIT).fill(-1);
 ONE[Ev.OP_BEGIN] = C.ops;
 ONE[Ev.NO_PROGRESS] = C.blocked_steps;
@@ -28,7 +28,17 @@ ONE[Ev.POOL_SHRINK] = C.pool_shrinks;
 ONE[Ev.SHARED_BUFFER] = C.shared_buffers;
 ONE[Ev.ZEROPAD_LOAD] = C.zeropad_loads;
 
+/** Events whose counts need their words (the switch in event()). */
+const SPECIAL: readonly number[] = [
+  Ev.TLBI_VA, Ev.TLBI_RANGE, Ev.TLBI_ALL, Ev.TLBI_LOCAL, Ev.DSB_DONE, Ev.RSI_DONE, Ev.REC_EXIT,
+  Ev.PAGES_FLIPPED, Ev.FLIP_BEGIN, Ev.LEAK, Ev.ZEROPAD_SPILL,
+];
+
 export class CounterObserver implements Observer {
+  /** Code -> the counter its event counts one of (-1: none); a dispatcher may increment these itself. */
+  static readonly ONE: Readonly<Int8Array> = ONE;
+  /** The other events counted here (they need event()). */
+  static readonly EVENTS: readonly number[] = SPECIAL;
   /** This actor's counter row (src/check/counters.ts order). Other observers (cost, wall clock) add their figures to it too. */
   readonly row: Float64Array;
 

@@ -7,7 +7,7 @@
 import { seedrandom } from './prng.js';
 import { Realm } from './realm.js';
 import { Trace } from '../check/trace.js';
-import { Ev } from '../check/events.js';
+import { Ev, EV_LIMIT } from '../check/events.js';
 import { NO_OBSERVER, type Observer } from '../check/observer.js';
 import { FindingKind, KernelDeath } from '../check/finding.js';
 import { H, INFLIGHT_STRIDE } from './realm.js';
@@ -40,11 +40,16 @@ export const SEEDED_CHOICES: Chooser = {
   chance: (cpu, _kind, p) => cpu.rng.double() < p,
 };
 
+/** An observer without a wants table hears every code. */
+const WANT_ALL = new Uint8Array(EV_LIMIT).fill(1);
+
 export class Cpu {
   readonly realm: Realm;
   readonly i32: Int32Array;
   /** Who hears this CPU's events: the execution's observers (counters, modelled cost, wall clock); none outside one. */
-  observer: Observer = NO_OBSERVER;
+  private observer: Observer = NO_OBSERVER;
+  /** The codes the observer wants (Observer.wants): the others are not sent, so an unwatched event costs one load. */
+  private wants: Uint8Array = NO_OBSERVER.wants!;
   /**
    * Every random choice made while this CPU runs one workload operation (sizes,
    * offsets, which free page to try, the RMM's and host's answers to its REC
@@ -107,15 +112,21 @@ export class Cpu {
     this.onContext?.(this);
   }
 
-  /** A trace event (hash, ring, log), heard by the observers too. */
-  ev(ev: Ev, a: number, b: number): void {
-    this.trace.record(this.id, ev, a, b);
-    this.observer.event(this.id, ev, a, b);
+  /** Attach the execution's observer (replacing any). */
+  observe(o: Observer): void {
+    this.observer = o;
+    this.wants = o.wants ?? WANT_ALL;
   }
 
-  /** A note (Ev codes from NOTE_BASE): for the observers only, never in the trace. */
+  /** A trace event (hash, ring, log), heard by the observer too. */
+  ev(ev: Ev, a: number, b: number): void {
+    this.trace.record(this.id, ev, a, b);
+    if (this.wants[ev] !== 0) this.observer.event(this.id, ev, a, b);
+  }
+
+  /** A note (Ev codes from NOTE_BASE): for the observer only, never in the trace. */
   note(ev: Ev, a: number, b: number): void {
-    this.observer.event(this.id, ev, a, b);
+    if (this.wants[ev] !== 0) this.observer.event(this.id, ev, a, b);
   }
 
   /**
