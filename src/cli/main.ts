@@ -17,13 +17,23 @@ import type { NightlyFlags } from './nightly_command.js';
 import type { LitmusFlags } from './litmus_command.js';
 
 // commander is CommonJS: require() it (see config/flags.ts).
-const { Command, CommanderError, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
+const { Command, CommanderError, InvalidArgumentError, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
 type Command = Commander.Command;
 
 /** Where the output goes. Given, main sends process.stdout/stderr writes there for the call (in-process tests). */
 export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
+}
+
+/** --lockup-seconds for the commands that replay a reproducer: a user policy replays in a thread stopped when stuck. */
+function lockupOption(): Commander.Option {
+  return new Option('--lockup-seconds <s>', 'a user policy (module path) replays in a worker thread that is stopped, and reported as a hang (soft lockup), once it sits in one step this long (default: 10)')
+    .argParser((raw: string) => {
+      const v = raw.trim() === '' ? NaN : Number(raw);
+      if (!(v >= 0.1 && v <= 1e6)) throw new InvalidArgumentError(`expected 0.1..1000000, got ${raw}`);
+      return v;
+    });
 }
 
 /**
@@ -54,6 +64,7 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
     .option('--threads', 'run every actor in its own worker thread, passing the turn (same trace hash)')
     .option('--check', 'replay twice and fail if the two traces differ anywhere (nondeterminism self-check)')
     .option('--json', 'print the result as JSON')
+    .addOption(lockupOption())
     .action(async (file: string | undefined, opts: ReplayFlags) => {
       done(await (await import('./replay_command.js')).replayCommand(file, opts));
     });
@@ -64,6 +75,7 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
     .option('--out <file>', 'where to write the minimal reproducer (default: <file>.min.json)')
     .option('--max-tests <n>', 'most candidate runs to try', intArg(1), 5000)
     .option('--json', 'print the result as JSON')
+    .addOption(lockupOption())
     .action(async (file: string, opts: ShrinkFlags) => {
       done(await (await import('./shrink_command.js')).shrinkCommand(file, opts));
     });
@@ -104,6 +116,7 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
     .option('--last <n>', 'show only the last n steps', intArg(1))
     .option('--token <token>', 'with a .litmus.toml file: the replay token of an outcome, as `realmrace litmus` prints it')
     .addOption(new Option('--width <cols>', 'terminal width for the columns (default: the terminal\'s, else 160)').argParser(intArg(60, 1000)))
+    .addOption(lockupOption())
     .action(async (file: string, opts: ShowFlags & { token?: string }) => {
       const width = opts.width ?? (process.stdout.columns && process.stdout.columns > 60 ? process.stdout.columns : 160);
       if (file.endsWith('.litmus.toml') || opts.token !== undefined) {

@@ -21,9 +21,9 @@ const WORKER = new URL('../../workers/schedule.cjs', import.meta.url).href;
 export const isLockup = (r: ExecutionResult): boolean => r.finding?.kind === 'hang' && r.finding.cause.startsWith('soft lockup: a step never returned');
 
 /** The result of a run whose thread was stopped: the hang, and nothing else is known. */
-export function lockupResult(cfg: RunConfig, seed: string, d: Death, actors: number, wallMs: number): ExecutionResult {
+export function lockupResult(cfg: RunConfig, seed: string, d: Death, actors: number, wallMs: number, programs = programsFor(cfg, seed)): ExecutionResult {
   const reports = Array.from({ length: actors }, (_, i) => ({ counters: new Float64Array(NCOUNTERS), ns: 0, flipWall: [], lastEvents: [], death: i === d.actor ? d : null }));
-  return resultOf(seed, programsFor(cfg, seed), reports, { steps: d.step + 1, stop: 'finding', traceHash: '', wallMs });
+  return resultOf(seed, programs, reports, { steps: d.step + 1, stop: 'finding', traceHash: '', wallMs });
 }
 
 export class IsolatedRunner {

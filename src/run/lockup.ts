@@ -54,8 +54,8 @@ export class LockupBeat {
 
 export const lockupBuffer = (actors: number): SharedArrayBuffer => new SharedArrayBuffer(actors * W.STRIDE * 4);
 
-/** The hang finding's death for an actor stuck in one step. */
-function lockupDeath(w: Int32Array, actor: number, seconds: number, seed: string): Death {
+/** The hang finding's death for an actor stuck in one step (read from its lockup buffer). */
+export function lockupDeath(w: Int32Array, actor: number, seconds: number, seed: string): Death {
   const o = actor * W.STRIDE;
   const op = nameOf(w[o + W.OP]) ?? 'unknown';
   const fn = nameOf(w[o + W.FN]);
