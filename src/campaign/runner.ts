@@ -168,7 +168,12 @@ function prepareOut(loaded: LoadedCampaign, o: CampaignOptions): { resultsPath: 
     const resultsPath = join(o.out, RESULTS_FILE);
     const shard = o.shard ? `${o.shard.index}/${o.shard.count}` : null;
     if (o.resume && existsSync(meta)) {
-      const prev = JSON.parse(readFileSync(meta, 'utf8'));
+      let prev: { hash?: unknown; shard?: unknown };
+      try {
+        prev = JSON.parse(readFileSync(meta, 'utf8'));
+      } catch (e) {
+        throw new ConfigError(`--resume: ${meta} is not valid JSON (${(e as Error).message}): the file is corrupt; remove the directory or give another --out`);
+      }
       if (prev.hash !== loaded.hash) throw new ConfigError(`--resume: ${o.out} holds a different campaign (config hash ${prev.hash}, now ${loaded.hash})`);
       if (prev.shard !== shard) throw new ConfigError(`--resume: ${o.out} was shard ${prev.shard ?? 'none'}, now ${shard ?? 'none'}`);
       const dropped = dropTornLine(resultsPath);

@@ -122,6 +122,7 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
       if (file.endsWith('.litmus.toml') || opts.token !== undefined) {
         // A litmus witness: the same replay as `realmrace litmus FILE --show TOKEN`.
         if (opts.token === undefined) throw new ConfigError(`show ${file}: a litmus test needs --token <token> (each outcome's token is printed by realmrace litmus ${file})`);
+        if (file.endsWith('.json')) throw new ConfigError(`show ${file}: --token is for litmus tests (.litmus.toml); a reproducer needs no token`);
         done((await import('./litmus_command.js')).litmusCommand([file], { show: opts.token, width: opts.width }));
         return;
       }
