@@ -13,12 +13,15 @@ import { mkdirSync, writeFileSync, existsSync, readFileSync, rmSync } from 'node
 import type { RunConfig } from '../run/config.js';
 import type { ScheduleResult } from '../run/controlled.js';
 import { FreeRunner } from '../run/free.js';
+import { inStepNow, lockupBuffer, watchLockup } from '../run/lockup.js';
+import { lockupResult } from '../run/isolated.js';
+import type { Death } from '../check/finding.js';
 import type { ScheduleTask } from '../run/schedule_task.js';
 import { actorName, mergedLastEvents, type Finding, type FindingKind } from '../check/finding.js';
 import { eventLine } from '../report/event_text.js';
 import { missAfter, type Stop } from '../check/verdict.js';
 import { DEFAULT_MIN_SCHEDULES } from '../config/fields.js';
-import { catchRateFor } from '../run/run_policy.js';
+import { catchRateFor, LOCKUP_SECONDS } from '../run/run_policy.js';
 import type { EvidenceRule } from '../run/outcome.js';
 import { ConfigError } from '../run/errors.js';
 import { CampaignCase, caseRunConfig, expandCases, LoadedCampaign, parseDuration, unitSeed, WorkUnit, workUnits } from './config.js';
@@ -192,18 +195,6 @@ function prepareOut(loaded: LoadedCampaign, o: CampaignOptions): { resultsPath: 
   }
 }
 
-/**
- * A task's signal: aborted after ms (a hang), or when `cancel` aborts (an
- * interrupt's grace time is over). One controller per task, its listener
- * removed when the task ends: a campaign runs many thousands.
- */
-function taskSignal(ms: number, cancel: AbortSignal): { signal: AbortSignal; dispose: () => void } {
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), ms);
-  const onCancel = (): void => ac.abort();
-  cancel.addEventListener('abort', onCancel, { once: true });
-  return { signal: ac.signal, dispose: () => { clearTimeout(timer); cancel.removeEventListener('abort', onCancel); } };
-}
 
 /** A policy's own error (it threw, or broke the policy contract) as the worker reported it. */
 const POLICY_ERROR = /policy contract:|^policy \S+ threw at step/;
@@ -344,8 +335,10 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
   progress();
 
   // Free-mode runs of one case: real threads, one run at a time.
+  // A user policy stuck in one step is a hang finding (soft lockup), seen before the task timeout's harness failure.
+  const lockupSeconds = Math.min(LOCKUP_SECONDS, taskTimeout / 2000);
   const runFree = async (k: CampaignCase, units: WorkUnit[]): Promise<void> => {
-    const runner = new FreeRunner(caseConfig(k), k.policy);
+    const runner = new FreeRunner(caseConfig(k), k.policy, isPolicyPath(k.policy) ? lockupSeconds : undefined);
     try {
       for (const u of units) {
         if (stopped()) break;
@@ -393,25 +386,39 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
         const u = controlled[next++];
         const k = byId.get(u.caseId)!;
         const started = performance.now();
+        const cfg = caseConfig(k);
+        const actors = cfg.realm.vcpus + 1;
+        const lockup = isPolicyPath(k.policy) ? lockupBuffer(actors) : undefined;
+        // One controller for every end (the task timeout, a lockup, the interrupt's cancel): piscina listens to one signal.
+        // A run that ends within the grace time after an interrupt is recorded; one that does not is cancelled.
+        const stop = new AbortController();
+        let stuck: Death | null = null;
+        // Time up inside a step of a user policy: that step never returned, a soft lockup as well.
+        const timer = setTimeout(() => { if (lockup) stuck = inStepNow(lockup, actors, taskTimeout / 1000, u.seed); stop.abort(); }, taskTimeout);
+        const onCancel = (): void => stop.abort();
+        cancel.signal.addEventListener('abort', onCancel, { once: true });
+        const unwatch = lockup ? watchLockup(lockup, actors, lockupSeconds, u.seed, (d) => { stuck = d; stop.abort(); }) : () => {};
         try {
-          // A run that ends within the grace time after an interrupt is recorded; one that does not is cancelled.
-          const t = taskSignal(taskTimeout, cancel.signal);
-          let r;
-          try {
-            r = await pool.run({ cfg: caseConfig(k), policy: k.policy, seed: u.seed }, { signal: t.signal });
-          } finally {
-            t.dispose();
-          }
+          const r = await pool.run({ cfg, policy: k.policy, seed: u.seed, lockup }, { signal: stop.signal });
           record(recordOf(u, r, r.wallMs ?? performance.now() - started));
         } catch (e) {
           if (cancel.signal.aborted) { cancelledRuns++; return; } // cut by the interrupt: --resume runs it again
           const err = e as Error;
+          if (stuck) {
+            const ms = performance.now() - started;
+            record(recordOf(u, lockupResult(cfg, u.seed, stuck, actors, ms), ms));
+            continue;
+          }
           const hang = err.name === 'AbortError' || err.name === 'TimeoutError' || /abort/i.test(err.message);
           record({
             caseId: u.caseId, index: u.index, seed: u.seed, status: 'harness', harness: hang ? 'hang' : 'crash',
             error: hang ? `no result after ${c.taskTimeout}: the worker was stopped and replaced` : `worker failed: ${err.message.split('\n')[0]}`,
             steps: 0, traceHash: '', ms: Math.round(performance.now() - started),
           });
+        } finally {
+          clearTimeout(timer);
+          cancel.signal.removeEventListener('abort', onCancel);
+          unwatch();
         }
       }
     };
