@@ -231,11 +231,25 @@ async function preflight(loaded: LoadedCampaign, cases: CampaignCase[], taskTime
   pool.on('error', () => { /* a dead worker is the campaign's to report */ });
   try {
     await Promise.all(user.map(async (k) => {
+      // A policy stuck in one step is not an error of its module: the campaign reports that hang; stop waiting for it.
+      const cfg = caseConfig(k);
+      const seed = unitSeed(parseSeed(loaded.config.seed), k.id, 0);
+      const lockup = lockupBuffer(cfg.realm.vcpus + 1);
+      const stop = new AbortController();
+      const timer = setTimeout(() => stop.abort(), taskTimeout);
+      const unwatch = watchLockup(lockup, cfg.realm.vcpus + 1, Math.min(1, taskTimeout / 2000), seed, () => stop.abort());
+      const onInterrupt = (): void => stop.abort();
+      interrupt?.addEventListener('abort', onInterrupt, { once: true });
+      if (interrupt?.aborted) stop.abort();
       try {
-        await pool.run({ cfg: caseConfig(k), policy: k.policy, seed: unitSeed(parseSeed(loaded.config.seed), k.id, 0) }, { signal: interrupt ? AbortSignal.any([AbortSignal.timeout(taskTimeout), interrupt]) : AbortSignal.timeout(taskTimeout) });
+        await pool.run({ cfg, policy: k.policy, seed, lockup }, { signal: stop.signal });
       } catch (e) {
         const msg = (e as Error).message ?? String(e);
         if (POLICY_ERROR.test(msg)) throw new ConfigError(`${whereIn(loaded, k)} ${k.policy}: ${msg.split('\n')[0]}`);
+      } finally {
+        clearTimeout(timer);
+        interrupt?.removeEventListener('abort', onInterrupt);
+        unwatch();
       }
     }));
   } finally {
@@ -397,6 +411,7 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
         const timer = setTimeout(() => { if (lockup) stuck = inStepNow(lockup, actors, taskTimeout / 1000, u.seed); stop.abort(); }, taskTimeout);
         const onCancel = (): void => stop.abort();
         cancel.signal.addEventListener('abort', onCancel, { once: true });
+        if (cancel.signal.aborted) stop.abort();
         const unwatch = lockup ? watchLockup(lockup, actors, lockupSeconds, u.seed, (d) => { stuck = d; stop.abort(); }) : () => {};
         try {
           const r = await pool.run({ cfg, policy: k.policy, seed: u.seed, lockup }, { signal: stop.signal });

@@ -153,7 +153,7 @@ export async function main(argv: string[], io?: Io): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1; // commander already printed the message
     if (e instanceof ConfigError) {
-      to.err(`realmrace: error: ${e.message}\n`);
+      to.err(`realmrace: error: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`); // one line, whatever a parser's message held
       return 1;
     }
     to.err(`realmrace: internal error: ${(e as Error).stack ?? e}\n`);
