@@ -56,14 +56,15 @@ async function setup(cmd: string[]): Promise<void> {
   }
 }
 
-/** The bin as a process; with `signal`, sent once the first line of stdout is out. */
-function spawned(args: string[], signal?: NodeJS.Signals): Promise<CliResult & { signal: NodeJS.Signals | null }> {
+/** The bin as a process; with `signal`, sent once the first line of stdout is out (or one starting with `after`). */
+function spawned(args: string[], signal?: NodeJS.Signals, after?: string): Promise<CliResult & { signal: NodeJS.Signals | null }> {
   return new Promise((res) => {
     const p = spawn(process.execPath, [BIN, ...args], { cwd: T });
     let out = '', err = '', sent = false;
     p.stdout.on('data', (b) => {
       out += b;
-      if (signal && !sent && out.includes('\n')) { sent = true; p.kill(signal); }
+      const ready = after === undefined ? out.includes('\n') : out.split('\n').slice(0, -1).some((l) => l.startsWith(after));
+      if (signal && !sent && ready) { sent = true; p.kill(signal); }
     });
     p.stderr.on('data', (b) => void (err += b));
     const guard = setTimeout(() => p.kill('SIGKILL'), 100_000);
@@ -102,7 +103,7 @@ afterAll(async () => {
 async function runCase(c: HostileCase): Promise<CliResult & { signal?: NodeJS.Signals | null }> {
   for (const s of c.setup ?? []) await setup(s);
   const args = c.argv.map((a) => resolveGlob(expand(a)));
-  if (c.via === 'signal') return spawned(args, c.signal);
+  if (c.via === 'signal') return spawned(args, c.signal, c.after);
   if (c.via === 'process') return spawned(args);
   return realmraceIn(T, ...args);
 }

@@ -21,6 +21,8 @@ export interface HostileCase {
   /** How it runs: main() in this process (default), the bin as a process, signalled once its first line is out, or (main()) while a campaign process holds $T/busy. */
   via?: 'process' | 'signal' | 'during-campaign';
   signal?: 'SIGINT' | 'SIGTERM';
+  /** The signal goes once a stdout line starts with this (default: once the first line is out). */
+  after?: string;
   /** Exit status; null: ended by the signal itself. */
   exit: number | null;
   /** The first line of stderr starts with this ('' : nothing on stderr), or matches it. */
@@ -197,8 +199,8 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: 'SIGINT during run', category: 'signals', via: 'signal', signal: 'SIGINT', argv: ['run', '--policy', 'v2-no-bbm,mainline', '--seconds', '60', '--repro-dir', 'r-int'], exit: 130, err: 'realmrace: SIGINT: stopping after the current schedule', out: /^realmrace: INTERRUPTED by SIGINT - .*not run: mainline$/m, was: 'clear' },
   { name: 'SIGTERM during run', category: 'signals', via: 'signal', signal: 'SIGTERM', argv: ['run', '--policy', 'mainline', '--seconds', '60', '--repro-dir', 'r-term'], exit: 130, err: 'realmrace: SIGTERM: stopping after the current schedule', out: /^realmrace: INTERRUPTED by SIGTERM - /m, was: 'clear' },
   { name: 'SIGINT during a free-mode run', category: 'signals', via: 'signal', signal: 'SIGINT', argv: ['run', '--mode', 'free', '--policy', 'mainline', '--seconds', '60', '--repro-dir', 'r-int-free'], exit: 130, err: 'realmrace: SIGINT: stopping after the current schedule', out: /^realmrace: INTERRUPTED by SIGINT - /m, was: 'clear' },
-  { name: 'SIGINT during nightly', category: 'signals', via: 'signal', signal: 'SIGINT', argv: ['nightly', '--config', 'long.json', '--out', 'o-int', '--threads', '1'], exit: 130, err: 'realmrace: SIGINT: stopping: no new runs; runs in flight get', out: /^continue with: npx realmrace nightly --config long\.json --out o-int --threads 1 --resume\nrealmrace nightly: INTERRUPTED by SIGINT \(exit 130\) - /m, was: 'data loss' },
-  { name: 'SIGTERM during nightly', category: 'signals', via: 'signal', signal: 'SIGTERM', argv: ['nightly', '--config', 'long.json', '--out', 'o-term', '--threads', '1'], exit: 130, err: 'realmrace: SIGTERM: stopping: no new runs; runs in flight get', out: /^realmrace nightly: INTERRUPTED by SIGTERM \(exit 130\) - /m, was: 'data loss' },
+  { name: 'SIGINT during nightly', category: 'signals', via: 'signal', signal: 'SIGINT', argv: ['nightly', '--config', 'long.json', '--out', 'o-int', '--threads', '1'], after: 'nightly: ', exit: 130, err: 'realmrace: SIGINT: stopping: no new runs; runs in flight get', out: /^continue with: npx realmrace nightly --config long\.json --out o-int --threads 1 --resume\nrealmrace nightly: INTERRUPTED by SIGINT \(exit 130\) - /m, was: 'data loss' },
+  { name: 'SIGTERM during nightly', category: 'signals', via: 'signal', signal: 'SIGTERM', argv: ['nightly', '--config', 'long.json', '--out', 'o-term', '--threads', '1'], after: 'nightly: ', exit: 130, err: 'realmrace: SIGTERM: stopping: no new runs; runs in flight get', out: /^realmrace nightly: INTERRUPTED by SIGTERM \(exit 130\) - /m, was: 'data loss' },
 
   // Concurrent campaigns (a campaign on sleepy.json, another process, holds $T/busy while these run).
   { name: 'a second campaign on a busy --out', category: 'concurrent', via: 'during-campaign', argv: ['nightly', '--config', 'sleepy.json', '--out', 'busy', '--resume'], exit: 1, err: /^realmrace: error: busy is in use by another campaign: pid \d+ on \S+, since \S+ \(realmrace nightly\)/, was: 'clear' },
@@ -220,7 +222,7 @@ export function renderHostileTable(cases = HOSTILE_CASES): string {
   for (const c of cases) {
     const cmd = `\`realmrace ${cell(c.argv.join(' '))}\``;
     const exit = c.exit === null ? `killed by ${c.signal}` : String(c.exit);
-    lines.push(`| ${c.category} | ${cell(c.name)}${c.via === 'signal' ? ` (${c.signal} after the first line)` : c.via === 'during-campaign' ? ' (while a campaign runs on busy)' : ''}${c.pending ? ` [to change: ${cell(c.pending)}]` : ''} | ${cmd} | ${exit} | ${shown(c.err)} |`);
+    lines.push(`| ${c.category} | ${cell(c.name)}${c.via === 'signal' ? ` (${c.signal} ${c.after ? `at the first \`${c.after.trim()}\` line` : 'after the first line'})` : c.via === 'during-campaign' ? ' (while a campaign runs on busy)' : ''}${c.pending ? ` [to change: ${cell(c.pending)}]` : ''} | ${cmd} | ${exit} | ${shown(c.err)} |`);
   }
   return lines.join('\n');
 }
