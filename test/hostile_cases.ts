@@ -135,7 +135,7 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: 'shrink --max-tests 0', category: 'numbers', argv: ['shrink', goodRepro, '--max-tests', '0'], exit: 1, err: `${arg('--max-tests <n>', '0')}expected >= 1, got 0`, was: 'clear' },
   { name: 'show --width 10', category: 'numbers', argv: ['show', goodRepro, '--width', '10'], exit: 1, err: `${arg('--width <cols>', '10')}expected 60..1000, got 10`, was: 'clear' },
   { name: 'nightly --threads 0', category: 'numbers', argv: ['nightly', '--threads', '0'], exit: 1, err: `${arg('--threads <n>', '0')}expected 1..256, got 0`, was: 'clear' },
-  { name: 'a huge --schedules with a tiny --seconds', category: 'numbers', argv: ['run', '--policy', 'mainline', '--schedules', '100000000', '--seconds', '0.2', '--ops', '20', '--repro-dir', 'r-huge'], exit: 4, err: '', out: /^realmrace: INCONCLUSIVE - 1\/1 policies without enough evidence for a verdict \(mainline: \d+ of \d+ schedules complete; clean needs 20 complete/m, was: 'clear' },
+  { name: 'a huge --schedules with a tiny --seconds', category: 'numbers', argv: ['run', '--policy', 'mainline', '--schedules', '100000000', '--min-schedules', '100000000', '--seconds', '0.2', '--ops', '20', '--repro-dir', 'r-huge'], exit: 4, err: '', out: /^realmrace: INCONCLUSIVE - 1\/1 policies without enough evidence for a verdict \(mainline: \d+ of \d+ schedules complete; clean needs 100000000 complete/m, was: 'clear' },
   { name: '--max-steps too small for any schedule', category: 'numbers', argv: ['run', '--policy', 'mainline', '--schedules', '3', '--max-steps', '100', '--repro-dir', 'r-steps'], exit: 4, err: '', out: /INCONCLUSIVE: 0 of 3 schedules complete: all bounded by --max-steps 100/, was: 'clear' },
 
   // Policy modules.
