@@ -65,8 +65,11 @@ describe('start-up imports', () => {
   });
 
   it('no worker entry reaches zod, commander or any other CLI/report library, or the config schema, at start-up', () => {
-    expect(ENTRIES.sort()).toEqual(['actor.cjs', 'schedule.cjs', 'turn_actor.cjs']);
-    for (const e of ENTRIES) {
+    // replay.cjs and shrink.cjs run one job each (a replay or a shrink of a user policy, in a thread
+    // that can be stopped): they load what that job needs and are checked only for the CLI's libraries.
+    expect(ENTRIES.sort()).toEqual(['actor.cjs', 'replay.cjs', 'schedule.cjs', 'shrink.cjs', 'turn_actor.cjs']);
+    for (const e of ['replay.cjs', 'shrink.cjs']) expect([...startupGraph(join(DIST, 'workers', e)).packages].filter((p) => /commander|cli-table3|cli-progress|asciichart|fast-xml-parser/.test(p)), e).toEqual([]);
+    for (const e of ENTRIES.filter((x) => x !== 'replay.cjs' && x !== 'shrink.cjs')) {
       const g = startupGraph(join(DIST, 'workers', e));
       expect(heavyIn(g), e).toEqual([]);
       expect([...g.packages].filter((p) => !p.startsWith('seedrandom/lib/')), `${e}: packages`).toEqual([]);

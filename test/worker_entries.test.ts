@@ -30,7 +30,7 @@ describe('worker entries', () => {
 
   it('each CommonJS entry exports a Promise of its handler function', async () => {
     const entries = readdirSync(join(ROOT, 'workers')).filter((f) => f.endsWith('.cts'));
-    expect(entries.sort()).toEqual(['actor.cts', 'schedule.cts', 'turn_actor.cts']);
+    expect(entries.sort()).toEqual(['actor.cts', 'replay.cts', 'schedule.cts', 'shrink.cts', 'turn_actor.cts']);
     for (const e of entries) {
       const exported = require(join(ROOT, 'dist', 'workers', e.replace(/\.cts$/, '.cjs')));
       expect(exported).toBeInstanceOf(Promise);

@@ -13,12 +13,15 @@ import { mkdirSync, writeFileSync, existsSync, readFileSync, rmSync } from 'node
 import type { RunConfig } from '../run/config.js';
 import type { ScheduleResult } from '../run/controlled.js';
 import { FreeRunner } from '../run/free.js';
+import { inStepNow, lockupBuffer, watchLockup } from '../run/lockup.js';
+import { lockupResult } from '../run/isolated.js';
+import type { Death } from '../check/finding.js';
 import type { ScheduleTask } from '../run/schedule_task.js';
 import { actorName, mergedLastEvents, type Finding, type FindingKind } from '../check/finding.js';
 import { eventLine } from '../report/event_text.js';
 import { missAfter, type Stop } from '../check/verdict.js';
 import { DEFAULT_MIN_SCHEDULES } from '../config/fields.js';
-import { catchRateFor } from '../run/run_policy.js';
+import { catchRateFor, LOCKUP_SECONDS } from '../run/run_policy.js';
 import type { EvidenceRule } from '../run/outcome.js';
 import { ConfigError } from '../run/errors.js';
 import { CampaignCase, caseRunConfig, expandCases, LoadedCampaign, parseDuration, unitSeed, WorkUnit, workUnits } from './config.js';
@@ -168,7 +171,12 @@ function prepareOut(loaded: LoadedCampaign, o: CampaignOptions): { resultsPath: 
     const resultsPath = join(o.out, RESULTS_FILE);
     const shard = o.shard ? `${o.shard.index}/${o.shard.count}` : null;
     if (o.resume && existsSync(meta)) {
-      const prev = JSON.parse(readFileSync(meta, 'utf8'));
+      let prev: { hash?: unknown; shard?: unknown };
+      try {
+        prev = JSON.parse(readFileSync(meta, 'utf8'));
+      } catch (e) {
+        throw new ConfigError(`--resume: ${meta} is not valid JSON (${(e as Error).message}): the file is corrupt; remove the directory or give another --out`);
+      }
       if (prev.hash !== loaded.hash) throw new ConfigError(`--resume: ${o.out} holds a different campaign (config hash ${prev.hash}, now ${loaded.hash})`);
       if (prev.shard !== shard) throw new ConfigError(`--resume: ${o.out} was shard ${prev.shard ?? 'none'}, now ${shard ?? 'none'}`);
       const dropped = dropTornLine(resultsPath);
@@ -188,29 +196,22 @@ function prepareOut(loaded: LoadedCampaign, o: CampaignOptions): { resultsPath: 
 }
 
 /**
- * A task's signal: aborted ms after the worker began the task (a hang), or
- * when `cancel` aborts (an interrupt's grace time is over). The clock starts
- * when the worker sets `started`, not at submission: the start-up of a
- * replacement thread on a loaded machine is not the task's time. A thread that
- * has not begun the task after 2 × ms more counts as hung too (it never will).
- * One controller per task, its timers and listener removed when the task ends:
- * a campaign runs many thousands.
+ * A task's timeout, armed when its worker begins it (sets `started`), not at
+ * submission: the start-up of a replacement thread, or a wait in the queue, on
+ * a loaded machine is not the task's time. A thread that has not begun the
+ * task 2 × ms after submission counts as hung too (it never will).
  */
-function taskSignal(ms: number, cancel: AbortSignal): { signal: AbortSignal; started: SharedArrayBuffer; dispose: () => void } {
-  const ac = new AbortController();
-  const started = new SharedArrayBuffer(4);
+function armTaskTimeout(started: SharedArrayBuffer, ms: number, timeUp: () => void): { clear: () => void } {
   const flag = new Int32Array(started);
   const submitted = performance.now();
   let timer: ReturnType<typeof setTimeout>;
   const poll = (): void => {
-    if (Atomics.load(flag, 0) !== 0) timer = setTimeout(() => ac.abort(), ms);
-    else if (performance.now() - submitted > 2 * ms) ac.abort();
+    if (Atomics.load(flag, 0) !== 0) timer = setTimeout(timeUp, ms);
+    else if (performance.now() - submitted > 2 * ms) timeUp();
     else timer = setTimeout(poll, Math.min(50, ms));
   };
   timer = setTimeout(poll, Math.min(50, ms));
-  const onCancel = (): void => ac.abort();
-  cancel.addEventListener('abort', onCancel, { once: true });
-  return { signal: ac.signal, started, dispose: () => { clearTimeout(timer); cancel.removeEventListener('abort', onCancel); } };
+  return { clear: () => clearTimeout(timer) };
 }
 
 /** A policy's own error (it threw, or broke the policy contract) as the worker reported it. */
@@ -248,11 +249,25 @@ async function preflight(loaded: LoadedCampaign, cases: CampaignCase[], taskTime
   pool.on('error', () => { /* a dead worker is the campaign's to report */ });
   try {
     await Promise.all(user.map(async (k) => {
+      // A policy stuck in one step is not an error of its module: the campaign reports that hang; stop waiting for it.
+      const cfg = caseConfig(k);
+      const seed = unitSeed(parseSeed(loaded.config.seed), k.id, 0);
+      const lockup = lockupBuffer(cfg.realm.vcpus + 1);
+      const stop = new AbortController();
+      const timer = setTimeout(() => stop.abort(), taskTimeout);
+      const unwatch = watchLockup(lockup, cfg.realm.vcpus + 1, Math.min(1, taskTimeout / 2000), seed, () => stop.abort());
+      const onInterrupt = (): void => stop.abort();
+      interrupt?.addEventListener('abort', onInterrupt, { once: true });
+      if (interrupt?.aborted) stop.abort();
       try {
-        await pool.run({ cfg: caseConfig(k), policy: k.policy, seed: unitSeed(parseSeed(loaded.config.seed), k.id, 0) }, { signal: interrupt ? AbortSignal.any([AbortSignal.timeout(taskTimeout), interrupt]) : AbortSignal.timeout(taskTimeout) });
+        await pool.run({ cfg, policy: k.policy, seed, lockup }, { signal: stop.signal });
       } catch (e) {
         const msg = (e as Error).message ?? String(e);
         if (POLICY_ERROR.test(msg)) throw new ConfigError(`${whereIn(loaded, k)} ${k.policy}: ${msg.split('\n')[0]}`);
+      } finally {
+        clearTimeout(timer);
+        interrupt?.removeEventListener('abort', onInterrupt);
+        unwatch();
       }
     }));
   } finally {
@@ -352,8 +367,10 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
   progress();
 
   // Free-mode runs of one case: real threads, one run at a time.
+  // A user policy stuck in one step is a hang finding (soft lockup), seen before the task timeout's harness failure.
+  const lockupSeconds = Math.min(LOCKUP_SECONDS, taskTimeout / 2000);
   const runFree = async (k: CampaignCase, units: WorkUnit[]): Promise<void> => {
-    const runner = new FreeRunner(caseConfig(k), k.policy);
+    const runner = new FreeRunner(caseConfig(k), k.policy, isPolicyPath(k.policy) ? lockupSeconds : undefined);
     try {
       for (const u of units) {
         if (stopped()) break;
@@ -401,25 +418,41 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
         const u = controlled[next++];
         const k = byId.get(u.caseId)!;
         const started = performance.now();
+        const cfg = caseConfig(k);
+        const actors = cfg.realm.vcpus + 1;
+        const lockup = isPolicyPath(k.policy) ? lockupBuffer(actors) : undefined;
+        // One controller for every end (the task timeout, a lockup, the interrupt's cancel): piscina listens to one signal.
+        // A run that ends within the grace time after an interrupt is recorded; one that does not is cancelled.
+        const stop = new AbortController();
+        let stuck: Death | null = null;
+        // Time up inside a step of a user policy: that step never returned, a soft lockup as well.
+        const begun = new SharedArrayBuffer(4);
+        const timer = armTaskTimeout(begun, taskTimeout, () => { if (lockup) stuck = inStepNow(lockup, actors, taskTimeout / 1000, u.seed); stop.abort(); });
+        const onCancel = (): void => stop.abort();
+        cancel.signal.addEventListener('abort', onCancel, { once: true });
+        if (cancel.signal.aborted) stop.abort();
+        const unwatch = lockup ? watchLockup(lockup, actors, lockupSeconds, u.seed, (d) => { stuck = d; stop.abort(); }) : () => {};
         try {
-          // A run that ends within the grace time after an interrupt is recorded; one that does not is cancelled.
-          const t = taskSignal(taskTimeout, cancel.signal);
-          let r;
-          try {
-            r = await pool.run({ cfg: caseConfig(k), policy: k.policy, seed: u.seed, started: t.started }, { signal: t.signal });
-          } finally {
-            t.dispose();
-          }
+          const r = await pool.run({ cfg, policy: k.policy, seed: u.seed, lockup, started: begun }, { signal: stop.signal });
           record(recordOf(u, r, r.wallMs ?? performance.now() - started));
         } catch (e) {
           if (cancel.signal.aborted) { cancelledRuns++; return; } // cut by the interrupt: --resume runs it again
           const err = e as Error;
+          if (stuck) {
+            const ms = performance.now() - started;
+            record(recordOf(u, lockupResult(cfg, u.seed, stuck, actors, ms), ms));
+            continue;
+          }
           const hang = err.name === 'AbortError' || err.name === 'TimeoutError' || /abort/i.test(err.message);
           record({
             caseId: u.caseId, index: u.index, seed: u.seed, status: 'harness', harness: hang ? 'hang' : 'crash',
             error: hang ? `no result after ${c.taskTimeout}: the worker was stopped and replaced` : `worker failed: ${err.message.split('\n')[0]}`,
             steps: 0, traceHash: '', ms: Math.round(performance.now() - started),
           });
+        } finally {
+          timer.clear();
+          cancel.signal.removeEventListener('abort', onCancel);
+          unwatch();
         }
       }
     };

@@ -17,7 +17,7 @@ import type { NightlyFlags } from './nightly_command.js';
 import type { LitmusFlags } from './litmus_command.js';
 
 // commander is CommonJS: require() it (see config/flags.ts).
-const { Command, CommanderError, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
+const { Command, CommanderError, InvalidArgumentError, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
 type Command = Commander.Command;
 
 /** Where the output goes. Given, main sends process.stdout/stderr writes there for the call (in-process tests). */
@@ -30,6 +30,16 @@ export interface Io {
 
 /** What --wide does, in every command that prints tables or long lines. */
 const WIDE = 'every column, no line wrapped (default: fit the terminal, else 100 columns)';
+
+/** --lockup-seconds for the commands that replay a reproducer: a user policy replays in a thread stopped when stuck. */
+function lockupOption(): Commander.Option {
+  return new Option('--lockup-seconds <s>', 'a user policy (module path) replays in a worker thread that is stopped, and reported as a hang (soft lockup), once it sits in one step this long (default: 10)')
+    .argParser((raw: string) => {
+      const v = raw.trim() === '' ? NaN : Number(raw);
+      if (!(v >= 0.1 && v <= 1e6)) throw new InvalidArgumentError(`expected 0.1..1000000, got ${raw}`);
+      return v;
+    });
+}
 
 /**
  * The command tree. The field table's options (some 30 a command) are built
@@ -60,6 +70,7 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
     .option('--threads', 'run every actor in its own worker thread, passing the turn (same trace hash)')
     .option('--check', 'replay twice and fail if the two traces differ anywhere (nondeterminism self-check)')
     .option('--json', 'print the result as JSON')
+    .addOption(lockupOption())
     .action(async (file: string | undefined, opts: ReplayFlags) => {
       done(await (await import('./replay_command.js')).replayCommand(file, opts));
     });
@@ -70,6 +81,7 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
     .option('--out <file>', 'where to write the minimal reproducer (default: <file>.min.json)')
     .option('--max-tests <n>', 'most candidate runs to try', intArg(1), 5000)
     .option('--json', 'print the result as JSON')
+    .addOption(lockupOption())
     .action(async (file: string, opts: ShrinkFlags) => {
       done(await (await import('./shrink_command.js')).shrinkCommand(file, opts));
     });
@@ -113,11 +125,13 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
     .option('--last <n>', 'show only the last n steps', intArg(1))
     .option('--token <token>', 'with a .litmus.toml file: the replay token of an outcome, as `realmrace litmus` prints it')
     .addOption(new Option('--width <cols>', 'terminal width for the columns (default: the terminal\'s, else 160)').argParser(intArg(60, 1000)))
+    .addOption(lockupOption())
     .action(async (file: string, opts: ShowFlags & { token?: string }) => {
       const width = opts.width ?? (process.stdout.columns && process.stdout.columns > 60 ? process.stdout.columns : 160);
       if (file.endsWith('.litmus.toml') || opts.token !== undefined) {
         // A litmus witness: the same replay as `realmrace litmus FILE --show TOKEN`.
         if (opts.token === undefined) throw new ConfigError(`show ${file}: a litmus test needs --token <token> (each outcome's token is printed by realmrace litmus ${file})`);
+        if (file.endsWith('.json')) throw new ConfigError(`show ${file}: --token is for litmus tests (.litmus.toml); a reproducer needs no token`);
         done((await import('./litmus_command.js')).litmusCommand([file], { show: opts.token, width: opts.width }));
         return;
       }
@@ -148,7 +162,7 @@ export async function main(argv: string[], io?: Io): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1; // commander already printed the message
     if (e instanceof ConfigError) {
-      to.err(`realmrace: error: ${e.message}\n`);
+      to.err(`realmrace: error: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`); // one line, whatever a parser's message held
       return 1;
     }
     to.err(`realmrace: internal error: ${(e as Error).stack ?? e}\n`);

@@ -7,7 +7,7 @@
 // interrupted, with the line that resumes the campaign).
 
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadCampaign, parseDuration, expandCases, workUnits, CampaignConfig } from '../campaign/config.js';
 import { interruptGraceMs, runCampaign, type CampaignProgress } from '../campaign/runner.js';
@@ -21,6 +21,21 @@ import { shellQuote } from '../config/to_flags.js';
 import { checkOutputDir } from './output_paths.js';
 import { onInterrupt } from './interrupt.js';
 import { fitText, outputWidth } from '../report/layout.js';
+
+/** A results directory's campaign.json: its config and hash, or a one-line error if it is not one. */
+function readCampaignMeta(path: string): { config: CampaignConfig; hash: string; shard?: string | null } {
+  let m: unknown;
+  try {
+    m = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`${path} is not valid JSON (${(e as Error).message}): the file is corrupt`);
+  }
+  const o = m as { config?: { entries?: unknown }; hash?: unknown };
+  if (typeof o !== 'object' || o === null || typeof o.hash !== 'string' || typeof o.config !== 'object' || o.config === null || !Array.isArray(o.config.entries)) {
+    throw new ConfigError(`${path} is not a realmrace campaign.json (no config with entries and hash)`);
+  }
+  return m as { config: CampaignConfig; hash: string; shard?: string | null };
+}
 
 export interface NightlyFlags {
   config: string;
@@ -163,6 +178,9 @@ function interruptedAt(dir: string): { interrupted?: { signal: string; resume?: 
  */
 export async function mergeCommand(dirs: string[], f: { out: string; wide?: boolean }): Promise<number> {
   if (dirs.length === 0) throw new ConfigError('merge needs at least one results directory');
+  // Writing the merge into one of its inputs would replace that shard's own results and campaign.json.
+  const into = dirs.find((d) => resolve(d) === resolve(f.out));
+  if (into !== undefined) throw new ConfigError(`--out ${f.out} is one of the directories being merged: its results would be overwritten; give another --out`);
   const width = outputWidth(f.wide);
   const say = (s: string): void => void process.stdout.write(fitText(s, width) + '\n');
   checkOutputDir('--out', f.out, true);
@@ -174,7 +192,7 @@ export async function mergeCommand(dirs: string[], f: { out: string; wide?: bool
   for (const d of dirs) {
     const meta = join(d, 'campaign.json');
     if (!existsSync(meta)) throw new ConfigError(`${d} is not a campaign results directory (no campaign.json)`);
-    const m = JSON.parse(readFileSync(meta, 'utf8'));
+    const m = readCampaignMeta(meta);
     if (config && m.hash !== hash) throw new ConfigError(`${d} holds a different campaign (config hash ${m.hash}, not ${hash})`);
     config = m.config;
     hash = m.hash;

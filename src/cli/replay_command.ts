@@ -6,6 +6,10 @@
 
 import { ConfigError } from '../run/errors.js';
 import type { ExecutionResult } from '../run/execution.js';
+import { isLockup } from '../run/isolated.js';
+import { LOCKUP_SECONDS } from '../run/run_policy.js';
+import { isPolicyPath } from '../kernel/policies/index.js';
+import { replayStoppable } from '../repro/stoppable_replay.js';
 import { seededScheduler } from '../run/run_options.js';
 import { TurnRunner } from '../run/turns.js';
 import { readReproducer, Reproducer } from '../repro/reproducer.js';
@@ -18,6 +22,7 @@ export interface ReplayFlags extends ModelFlags {
   threads?: boolean;
   check?: boolean;
   json?: boolean;
+  lockupSeconds?: number;
 }
 
 const say = (s: string): void => void process.stdout.write(s + '\n');
@@ -38,17 +43,25 @@ export async function replayCommand(file: string | undefined, f: ReplayFlags): P
   }
   const cfg = repro ? repro.config : configFromFlags(f, 'replay');
   const spec = repro ? repro.policy.spec : f.policy!;
-  const turns = f.threads ? new TurnRunner(cfg, spec) : null;
+  // A user policy's code replays where it can be stopped (worker threads with a deadline), as under run.
+  const lockupSeconds = f.lockupSeconds ?? LOCKUP_SECONDS;
+  const turns = f.threads ? new TurnRunner(cfg, spec, isPolicyPath(spec) ? lockupSeconds : undefined) : null;
   const opts = { threads: turns ?? false, record: true, check: f.check === true };
+  const stoppable = isPolicyPath(spec) && !turns;
+  const jobOpts = { record: true, check: f.check === true };
   try {
-    const where = turns ? `across ${cfg.realm.vcpus + 1} worker threads (turn-passing)` : 'in one thread';
-    const x: Pick<ReplayResult, 'result' | 'divergedAt' | 'divergence' | 'check'> = repro
-      ? await replay(repro, opts)
-      : { ...(await runUnder({ cfg, policySpec: spec, seed: f.seed!, sched: seededScheduler(cfg, f.seed!) }, opts)), divergedAt: -1, divergence: '' };
+    const where = turns ? `across ${cfg.realm.vcpus + 1} worker threads (turn-passing)` : stoppable ? 'in one worker thread (a user policy: stopped if stuck in one step)' : 'in one thread';
+    const x: Pick<ReplayResult, 'result' | 'divergedAt' | 'divergence' | 'check'> = stoppable
+      ? await replayStoppable(repro ? { kind: 'reproducer', repro, opts: jobOpts } : { kind: 'seed', cfg, policySpec: spec, seed: f.seed!, opts: jobOpts }, lockupSeconds)
+      : repro
+        ? await replay(repro, opts)
+        : { ...(await runUnder({ cfg, policySpec: spec, seed: f.seed!, sched: seededScheduler(cfg, f.seed!) }, opts)), divergedAt: -1, divergence: '' };
     const first = x.result;
+    // A soft lockup has no trace to hash (its thread was stopped inside the step): its signature and step are the evidence.
+    const lockedUp = isLockup(first);
     const diff = x.check ? x.check.differsAt : -1;
     const sameSig = repro ? first.finding?.signature === repro.finding.signature : true;
-    const sameHash = repro ? first.traceHash === repro.traceHash : true;
+    const sameHash = repro ? (lockedUp ? first.finding!.step === repro.finding.step : first.traceHash === repro.traceHash) : true;
     const reproduced = sameSig && sameHash && x.divergedAt < 0;
     const exit = (repro && !reproduced) || diff >= 0 ? 2 : 0;
     if (f.json) {
@@ -66,10 +79,13 @@ export async function replayCommand(file: string | undefined, f: ReplayFlags): P
       : `replaying seed ${f.seed}: policy ${spec}, ${cfg.realm.vcpus} vCPUs, ${where}`);
     if (x.divergedAt >= 0) say(`DIVERGED at step ${x.divergedAt}: ${x.divergence}; finished under the seeded scheduler (seed ${repro?.seed ?? f.seed})`);
     say(`result: ${describeResult(first)}`);
-    say(`trace hash: ${first.traceHash}${repro ? (sameHash ? ' (identical to the recorded one)' : ` (recorded: ${repro.traceHash})`) : ''}`);
+    if (lockedUp) say('trace hash: none (the step never returned: its thread was stopped after --lockup-seconds)');
+    else say(`trace hash: ${first.traceHash}${repro ? (sameHash ? ' (identical to the recorded one)' : ` (recorded: ${repro.traceHash})`) : ''}`);
+    if (lockedUp && f.check) say('check: not run (the first replay locked up)');
     if (repro && !sameSig) say(`recorded finding: ${repro.finding.signature} at step ${repro.finding.step}`);
     if (x.check) say(diff < 0 ? `check: a second replay produced the identical trace (${x.check.traceHash})` : `check: NONDETERMINISM - the second replay differs from the first at step ${diff}: ${x.check.difference} (${x.check.traceHash})`);
-    if (repro) say(reproduced ? 'realmrace: REPRODUCED - same signature, same trace hash' : `realmrace: NOT REPRODUCED - ${!sameSig ? 'different finding' : x.divergedAt >= 0 ? 'the run diverged' : 'different trace hash'}`);
+    if (lockedUp && repro && !sameHash) say(`recorded soft lockup: at step ${repro.finding.step}`);
+    if (repro) say(reproduced ? `realmrace: REPRODUCED - same signature${lockedUp ? ', same step (a soft lockup: no trace hash to compare)' : ', same trace hash'}` : `realmrace: NOT REPRODUCED - ${!sameSig ? 'different finding' : x.divergedAt >= 0 ? 'the run diverged' : lockedUp ? 'the soft lockup came at another step' : 'different trace hash'}`);
     else say(diff < 0 ? 'realmrace: replayed' : 'realmrace: NONDETERMINISTIC');
     return exit;
   } finally {

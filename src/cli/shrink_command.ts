@@ -2,7 +2,12 @@
 // shorter programs and fewer context switches with the same signature, write the
 // minimal reproducer and say how much it shrank.
 
-import { loadPolicy } from '../kernel/policies/index.js';
+import { isPolicyPath, loadPolicy } from '../kernel/policies/index.js';
+import { isLockup } from '../run/isolated.js';
+import { SOFT_LOCKUP } from '../run/lockup.js';
+import { LOCKUP_SECONDS } from '../run/run_policy.js';
+import { replayReproducerStoppable } from '../repro/stoppable_replay.js';
+import { shrinkStoppable } from '../shrink/stoppable_shrink.js';
 import { readReproducer, writeReproducer } from '../repro/reproducer.js';
 import { replay, replayWarnings } from '../repro/replay.js';
 import { Shrinker, ShrinkStats } from '../shrink/shrink.js';
@@ -14,6 +19,7 @@ export interface ShrinkFlags {
   out?: string;
   maxTests: number;
   json?: boolean;
+  lockupSeconds?: number;
 }
 
 const row = (what: string, a: number, b: number): string =>
@@ -25,16 +31,24 @@ export async function shrinkCommand(file: string, f: ShrinkFlags): Promise<numbe
   checkOutputFile('--out', out);
   for (const w of replayWarnings(repro)) process.stderr.write(`realmrace: warning: ${w}\n`);
   if (!repro.schedule) throw new ConfigError(`reproducer ${file} has no recorded schedule (found in ${repro.foundIn} mode); re-run with --mode record or controlled to get one`);
+  if (repro.finding.kind === 'hang' && repro.finding.signature.includes(SOFT_LOCKUP)) {
+    throw new ConfigError(`cannot shrink ${file}: its finding is a step that never returned (soft lockup), which no candidate can show in time; replay it instead`);
+  }
+  // A user policy's code runs where it can be stopped (a worker thread with a deadline), as under run.
+  const stoppable = isPolicyPath(repro.policy.spec);
+  const lockupSeconds = f.lockupSeconds ?? LOCKUP_SECONDS;
   const policy = await loadPolicy(repro.policy.spec);
   let res;
   try {
-    res = new Shrinker(repro, policy, f.maxTests).shrink();
+    res = stoppable ? await shrinkStoppable(repro, f.maxTests, lockupSeconds) : new Shrinker(repro, policy, f.maxTests).shrink();
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError(`cannot shrink ${file}: ${(e as Error).message}`);
   }
   writeReproducer(out, res.reproducer);
   // The shrunk reproducer must replay strictly, like any other.
-  const check = await replay(res.reproducer);
+  const check = stoppable ? await replayReproducerStoppable(res.reproducer, {}, lockupSeconds) : await replay(res.reproducer);
+  if (isLockup(check.result)) throw new ConfigError(`the shrunk reproducer ${out} locked up when replayed (${check.result.finding!.detail})`);
   const ok = check.sameSignature && check.sameTraceHash && check.divergedAt < 0;
   const b: ShrinkStats = res.before;
   const a: ShrinkStats = res.after;

@@ -39,7 +39,7 @@ function parseMap(f: FieldDef, raw: string): Record<string, number> {
     try {
       m = JSON.parse(text);
     } catch (e) {
-      throw new InvalidArgumentError(`${what} ${raw} is not valid JSON: ${(e as Error).message}`);
+      throw new InvalidArgumentError(`${what} ${raw} is not valid JSON: ${(e as Error).message.replace(/\s*\n\s*/g, ' ')}`);
     }
   }
   const bad = checkValue(f, m);

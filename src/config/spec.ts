@@ -123,6 +123,9 @@ export function runSpec(over: SpecOverrides = {}): RunSpec {
     if (v === undefined && !('default' in f)) continue;
     checkField(f, v);
   }
+  // Every operation weighed 0 is no workload: say so here, not as a policy's error at its first step.
+  const mix = getPath(s, 'workload.mix') as Record<string, number>;
+  if (!Object.values(mix).some((w) => w > 0)) throw new ConfigError(`mix must give at least one operation a positive weight, got ${Object.entries(mix).map(([k, w]) => `${k}=${w}`).join(',')}`);
   try {
     s.seed = parseSeed(s.seed as string);
   } catch (e) {

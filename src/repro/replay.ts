@@ -9,6 +9,7 @@ import { loadPolicy, policyHash } from '../kernel/policies/index.js';
 import type { RunConfig } from '../run/config.js';
 import { ControlledRunner } from '../run/controlled.js';
 import { TurnRunner } from '../run/turns.js';
+import { isLockup } from '../run/isolated.js';
 import type { ExecutionResult } from '../run/execution.js';
 import { seededScheduler } from '../run/run_options.js';
 import type { ProgramSpec } from '../workload/program.js';
@@ -61,6 +62,8 @@ export interface ReplayOptions {
   record?: boolean;
   /** Run twice under the determinism check. */
   check?: boolean;
+  /** In this thread: publish every step to this lockup buffer (a worker thread its caller may stop, stoppable_replay.ts). */
+  lockup?: SharedArrayBuffer;
 }
 
 export interface SeedRun {
@@ -77,12 +80,13 @@ export async function runUnder(x: SeedRun, opts: ReplayOptions, after?: () => vo
   const own = opts.threads === true;
   const tr = opts.threads ? (own ? new TurnRunner(x.cfg, x.policySpec) : (opts.threads as TurnRunner)) : null;
   const local = tr ? null : new ControlledRunner(x.cfg, await loadPolicy(x.policySpec));
-  const runOpts = { programs: x.programs, scheduler: top, log: opts.log, record: opts.record };
+  const runOpts = { programs: x.programs, scheduler: top, log: opts.log, record: opts.record, lockup: tr ? undefined : opts.lockup };
   const once = async (): Promise<ExecutionResult> => (tr ? tr.runOne(x.seed, runOpts) : local!.runOne(x.seed, runOpts));
   try {
     const result = await once();
     after?.();
-    if (!(top instanceof DeterminismCheck)) return { result };
+    // A soft lockup stopped its thread: there is no second run to compare.
+    if (!(top instanceof DeterminismCheck) || isLockup(result)) return { result };
     const second = await once();
     const c = top.result();
     if (c.differsAt < 0 && second.traceHash !== result.traceHash) { c.differsAt = result.steps; c.difference = 'the final trace hashes differ'; }

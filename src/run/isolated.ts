@@ -12,18 +12,18 @@ import { PolicyError } from './errors.js';
 import type { RunConfig } from './config.js';
 import { programsFor } from './boot.js';
 import { ExecutionResult, resultOf } from './execution.js';
-import { lockupBuffer, watchLockup } from './lockup.js';
+import { lockupBuffer, watchLockup, SOFT_LOCKUP } from './lockup.js';
 import type { ScheduleTask } from './schedule_task.js';
 
 const WORKER = new URL('../../workers/schedule.cjs', import.meta.url).href;
 
 /** A soft-lockup hang (the step never returned): there is no schedule to re-run or record. */
-export const isLockup = (r: ExecutionResult): boolean => r.finding?.kind === 'hang' && r.finding.cause.startsWith('soft lockup: a step never returned');
+export const isLockup = (r: ExecutionResult): boolean => r.finding?.kind === 'hang' && r.finding.cause.startsWith(SOFT_LOCKUP);
 
 /** The result of a run whose thread was stopped: the hang, and nothing else is known. */
-export function lockupResult(cfg: RunConfig, seed: string, d: Death, actors: number, wallMs: number): ExecutionResult {
+export function lockupResult(cfg: RunConfig, seed: string, d: Death, actors: number, wallMs: number, programs = programsFor(cfg, seed)): ExecutionResult {
   const reports = Array.from({ length: actors }, (_, i) => ({ counters: new Float64Array(NCOUNTERS), ns: 0, flipWall: [], lastEvents: [], death: i === d.actor ? d : null }));
-  return resultOf(seed, programsFor(cfg, seed), reports, { steps: d.step + 1, stop: 'finding', traceHash: '', wallMs });
+  return resultOf(seed, programs, reports, { steps: d.step + 1, stop: 'finding', traceHash: '', wallMs });
 }
 
 export class IsolatedRunner {

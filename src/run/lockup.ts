@@ -54,17 +54,27 @@ export class LockupBeat {
 
 export const lockupBuffer = (actors: number): SharedArrayBuffer => new SharedArrayBuffer(actors * W.STRIDE * 4);
 
-/** The hang finding's death for an actor stuck in one step. */
-function lockupDeath(w: Int32Array, actor: number, seconds: number, seed: string): Death {
+/** The cause of a soft-lockup hang (part of its signature): a step that never returned. */
+export const SOFT_LOCKUP = 'soft lockup: a step never returned';
+
+/** The hang finding's death for an actor stuck in one step (read from its lockup buffer). */
+export function lockupDeath(w: Int32Array, actor: number, seconds: number, seed: string): Death {
   const o = actor * W.STRIDE;
   const op = nameOf(w[o + W.OP]) ?? 'unknown';
   const fn = nameOf(w[o + W.FN]);
   const step = w[o + W.STEP];
   return {
-    kind: 'hang', fn: fn ?? op, cause: 'soft lockup: a step never returned (the policy loops without yielding)',
+    kind: 'hang', fn: fn ?? op, cause: `${SOFT_LOCKUP} (the policy loops without yielding)`,
     detail: `actor ${actor} stuck in one step for ${seconds} s: workload op ${op} (#${w[o + W.OPINDEX]})${fn ? `, policy function ${fn}` : ''}, seed ${seed}, step ${step}; its thread was stopped`,
     actor, op, step,
   };
+}
+
+/** The death of an actor inside a step right now (a run whose time is up while a step has not returned), or null. */
+export function inStepNow(sab: SharedArrayBuffer, actors: number, seconds: number, seed: string): Death | null {
+  const w = new Int32Array(sab);
+  for (let a = 0; a < actors; a++) if (Atomics.load(w, a * W.STRIDE + W.IN_STEP) === 1) return lockupDeath(w, a, seconds, seed);
+  return null;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Policy } from '../kernel/policy.js';
 import { ActorTask, workerActor } from './actor.js';
 import { DIED, DONE, type ActorReport } from './execution.js';
 import { policyErrorText } from './errors.js';
+import { LockupBeat } from './lockup.js';
 
 /**
  * Words of the turn SharedArrayBuffer. ACK is step+1 when the step is done,
@@ -30,6 +31,8 @@ export const Q_CHANCE = 2;
 export interface TurnActorTask extends ActorTask {
   turns: SharedArrayBuffer;
   log: boolean;
+  /** Publish every step here (lockup.ts): a user policy stuck in one step is seen by the coordinator. */
+  lockup?: SharedArrayBuffer;
 }
 
 export interface TurnActorResult extends ActorReport {
@@ -67,6 +70,8 @@ export function runTurnActor(task: TurnActorTask, policy: Policy): TurnActorResu
   if (task.log) trace.log = [];
   cpu.chooser = remoteChooser(t, new Float64Array(task.turns));
   const me = task.actor + 1;
+  const beat = task.lockup ? new LockupBeat(task.lockup, task.actor) : null;
+  beat?.attach(cpu);
   const report: TurnActorResult = { actor: task.actor, counters: [], ns: 0, flipWall: [], lastEvents: [], death: null, log: null };
   Atomics.add(t, T.READY, 1);
   for (;;) {
@@ -80,6 +85,7 @@ export function runTurnActor(task: TurnActorTask, policy: Policy): TurnActorResu
     trace.step = step;
     trace.restore(Atomics.load(t, T.H1), Atomics.load(t, T.H2));
     let result: number;
+    beat?.enter(step);
     try {
       const r = cpu.step(g);
       result = r.done ? DONE : r.value;
@@ -88,6 +94,7 @@ export function runTurnActor(task: TurnActorTask, policy: Policy): TurnActorResu
       if (e instanceof KernelDeath) report.death = deathOf(e, cpu.op, step);
       else report.policyError = policyErrorText(policy.name, step, task.seed, e);
     }
+    beat?.leave();
     Atomics.store(t, T.H1, trace.h1);
     Atomics.store(t, T.H2, trace.h2);
     Atomics.store(t, T.RESULT, result);

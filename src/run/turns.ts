@@ -15,6 +15,16 @@ import { boot, programsFor } from './boot.js';
 import { ActorReport, Execution, ExecutionResult, Executor, resultOf } from './execution.js';
 import { chainFor, RunOptions } from './run_options.js';
 import { Q_CHOOSE, T, T_END, TurnActorResult, TurnActorTask } from './turn_actor.js';
+import { lockupBuffer, lockupDeath } from './lockup.js';
+import { lockupResult } from './isolated.js';
+import type { Death } from '../check/finding.js';
+
+/** The stepping actor sat in one step past the deadline (a user policy spinning without yielding). */
+class TurnLockup extends Error {
+  constructor(readonly death: Death) {
+    super(death.detail);
+  }
+}
 
 // The CommonJS entry: see workers/schedule.cts for why not turn_actor.js.
 const WORKER = new URL('../../workers/turn_actor.cjs', import.meta.url).href;
@@ -27,7 +37,8 @@ class TurnPassingExecutor implements Executor {
   private word = 0;
   private readonly asker: ChoiceActor & { id: number };
 
-  constructor(private readonly t: Int32Array, readonly header: Int32Array, actors: number, private readonly sched: Scheduler) {
+  /** lockup: the actors' lockup buffer and the seconds one step may take before it is a soft lockup. */
+  constructor(private readonly t: Int32Array, readonly header: Int32Array, actors: number, private readonly sched: Scheduler, private readonly lockup?: { sab: SharedArrayBuffer; seconds: number; seed: string }) {
     this.actors = actors;
     this.f64 = new Float64Array(t.buffer);
     const self = this;
@@ -39,11 +50,15 @@ class TurnPassingExecutor implements Executor {
     Atomics.store(t, T.STEP, step);
     Atomics.store(t, T.TURN, a + 1);
     Atomics.notify(t, T.TURN);
+    let since = this.lockup ? performance.now() : 0;
     for (;;) {
       const ack = Atomics.load(t, T.ACK);
       if (ack === step + 1) break;
-      if (ack === -(step + 1)) { this.answer(); continue; }
-      Atomics.wait(t, T.ACK, ack, 1000);
+      if (ack === -(step + 1)) { this.answer(); since = this.lockup ? performance.now() : 0; continue; }
+      Atomics.wait(t, T.ACK, ack, this.lockup ? 50 : 1000);
+      if (this.lockup && performance.now() - since >= this.lockup.seconds * 1000) {
+        throw new TurnLockup(lockupDeath(new Int32Array(this.lockup.sab), a, this.lockup.seconds, this.lockup.seed));
+      }
     }
     return Atomics.load(t, T.RESULT);
   }
@@ -72,8 +87,10 @@ class TurnPassingExecutor implements Executor {
 export class TurnRunner {
   private readonly pool: Piscina<TurnActorTask, TurnActorResult>;
   private readonly n: number;
+  private stopped = false;
 
-  constructor(readonly cfg: RunConfig, readonly policySpec: string) {
+  /** With lockupSeconds (a user policy), an actor stuck in one step that long has its thread stopped: a hang. */
+  constructor(readonly cfg: RunConfig, readonly policySpec: string, private readonly lockupSeconds?: number) {
     this.n = cfg.realm.vcpus + 1;
     this.pool = new Piscina({ filename: WORKER, minThreads: this.n, maxThreads: this.n, idleTimeout: 60_000 });
   }
@@ -97,15 +114,24 @@ export class TurnRunner {
     const turns = new SharedArrayBuffer(T.WORDS * 4);
     const t = new Int32Array(turns);
     [t[T.H1], t[T.H2]] = bootTrace.state();
+    if (this.stopped) throw new Error('this turn runner was stopped by a soft lockup');
+    const lockup = this.lockupSeconds !== undefined ? { sab: lockupBuffer(n), seconds: this.lockupSeconds, seed } : undefined;
     const tasks: Promise<TurnActorResult>[] = [];
     for (let actor = 0; actor < n; actor++) {
-      tasks.push(this.pool.run({ sab: realm.sab, turns, realm: cfg.realm, mix: cfg.workload.mix, program: programs[actor] ?? null, policy: this.policySpec, seed, actor, log: opts.log === true }));
+      tasks.push(this.pool.run({ sab: realm.sab, turns, realm: cfg.realm, mix: cfg.workload.mix, program: programs[actor] ?? null, policy: this.policySpec, seed, actor, log: opts.log === true, lockup: lockup?.sab }));
     }
     // Let piscina hand every task to its thread before this thread starts blocking on turns.
     while (Atomics.load(t, T.READY) < n) await new Promise((r) => setTimeout(r, 1));
     let end;
     try {
-      end = execution.run(new TurnPassingExecutor(t, realm.i32, n, sched));
+      end = execution.run(new TurnPassingExecutor(t, realm.i32, n, sched, lockup));
+    } catch (e) {
+      if (!(e instanceof TurnLockup)) throw e;
+      // The stuck thread never takes another turn: stop them all (this runner is done).
+      this.stopped = true;
+      for (const p of tasks) p.catch(() => {});
+      await this.pool.destroy();
+      return lockupResult(cfg, seed, e.death, n, performance.now() - t0, programs);
     } finally {
       Atomics.store(t, T.TURN, T_END);
       Atomics.notify(t, T.TURN);
@@ -125,6 +151,8 @@ export class TurnRunner {
   }
 
   async close(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     await this.pool.destroy();
   }
 }

@@ -79,7 +79,8 @@ export class Shrinker {
   private tests = 0;
   private readonly hostId: number;
 
-  constructor(private readonly repro: Reproducer, private readonly policy: Policy, private readonly maxTests = 5_000) {
+  /** lockup: publish every step there (a worker thread its caller may stop, run/stoppable.ts). */
+  constructor(private readonly repro: Reproducer, private readonly policy: Policy, private readonly maxTests = 5_000, private readonly lockup?: SharedArrayBuffer) {
     if (!repro.schedule) throw new Error('shrink needs a reproducer with a recorded schedule (controlled or record mode)');
     this.hostId = repro.config.realm.vcpus;
   }
@@ -116,7 +117,7 @@ export class Shrinker {
     const { actors } = this.scriptOf(c);
     const cfg = this.configFor(c);
     const scheduler = new LenientReplay(seededScheduler(cfg, this.repro.seed), actors);
-    return new ControlledRunner(cfg, this.policy).runOne(this.repro.seed, { programs: this.programsFor(c), scheduler, record });
+    return new ControlledRunner(cfg, this.policy).runOne(this.repro.seed, { programs: this.programsFor(c), scheduler, record, lockup: this.lockup });
   }
 
   private fails(c: Candidate): boolean {
