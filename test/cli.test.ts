@@ -23,7 +23,7 @@ describe('realmrace run', () => {
     expect(r.out).toMatch(/│ vmalloc-naive +│ SEA +│ SEA x\d+/);
     expect(r.out).toMatch(/replay: npx realmrace replay realmrace-repro\/vmalloc-naive-SEA-[0-9a-f]{8}-[0-9a-f]{8}\.json/);
     expect(r.out).toMatch(/replay: npx realmrace replay --seed 0x[0-9a-f]+ --policy vmalloc-naive --vcpus 4/);
-    expect(verdictOf(r.out)).toMatch(/^realmrace: PASS - 2\/2 policies met their expectation/);
+    expect(verdictOf(r.out)).toMatch(/^realmrace: PASS - 2\/2 policies met expectations/);
   });
 
   it('exits 2 when a finding is unexpected', async () => {
@@ -125,7 +125,7 @@ describe('realmrace run', () => {
   it('a bin run ends with the verdict line and its exit status', () => {
     const r = realmraceSpawn(CWD, 'run', '--policy', 'mainline', '--schedules', '3', '--min-schedules', '3');
     expect(r.code).toBe(0);
-    expect(verdictOf(r.out)).toMatch(/^realmrace: PASS - 1\/1 policies met their expectation/);
+    expect(verdictOf(r.out)).toMatch(/^realmrace: PASS - 1\/1 policies met expectations/);
   });
 
   it('a reader that goes away (realmrace run | head) ends nothing badly: no EPIPE stack trace, same exit status', async () => {

@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { flat, realmraceSpawn, verdictOf } from './cli_helpers.js';
 import { fitColumns, isPasteReady, wrapCell, wrapLine } from '../src/report/layout.js';
 import { budgetProgress } from '../src/cli/run_progress.js';
+import { verdictLine } from '../src/report/outcome_table.js';
+import type { PolicyOutcome } from '../src/run/outcome.js';
 import type { main as Main, Io } from '../src/cli/main.js';
 
 const CWD = mkdtempSync(join(tmpdir(), 'realmrace-layout-'));
@@ -74,12 +76,18 @@ describe('run output fits the width', () => {
     expect(r.out).toMatch(/│ no-dsb +│ controlled │ SEA,data-exposed │/);
   }, 120_000);
 
+  it('the default PASS verdict of `npm start` (5 policies, 4 vCPUs) is one line within 100 columns', () => {
+    const line = verdictLine(['v2-no-bbm', 'mainline', 'vmalloc-naive', 'alias-flip', 'gfp-decrypted'].map((policy) => ({ policy, verdict: 'met' }) as unknown as PolicyOutcome), 'controlled, 4 vCPUs, seed 0x1, scheduler random');
+    expect(line).toBe('realmrace: PASS - 5/5 policies met expectations (controlled, 4 vCPUs, seed 0x1, scheduler random)');
+    expect(line.length).toBeLessThanOrEqual(100);
+  });
+
   it('--wide: every column, whatever the width, and no line wrapped', async () => {
     const r = await cli([...RUN, '--wide']);
     expect(r.code).toBe(0);
     const heads = headRow(r.out).split('│').map((s) => s.trim()).filter(Boolean);
     expect(heads).toEqual(HEADS);
-    expect(r.out.trim().split('\n').pop()).toMatch(/^realmrace: PASS - 3\/3 policies met their expectation \(controlled, 4 vCPUs, seed 0x1, scheduler random\)$/);
+    expect(r.out.trim().split('\n').pop()).toMatch(/^realmrace: PASS - 3\/3 policies met expectations \(controlled, 4 vCPUs, seed 0x1, scheduler random\)$/);
   }, 120_000);
 
   it('--json: one document on stdout with every column, the verdict and the exit code; nothing else, even on a terminal', async () => {

@@ -128,7 +128,7 @@ export const runExitCode = (r: RunResult): number => (r === 'PASS' ? 0 : r === '
 export function verdictLine(outcomes: PolicyOutcome[], what: string): string {
   const n = outcomes.length;
   const r = runResult(outcomes);
-  if (r === 'PASS') return `realmrace: PASS - ${n}/${n} policies met their expectation (${what})`;
+  if (r === 'PASS') return `realmrace: PASS - ${n}/${n} policies met expectations (${what})`;
   const failed = outcomes.filter((o) => o.verdict === 'unexpected' || o.verdict === 'missed');
   const unsure = outcomes.filter((o) => o.verdict === 'inconclusive');
   const why = (os: PolicyOutcome[]): string => os.map((o) => `${o.policy}: ${o.verdict === 'unexpected' ? `unexpected ${o.unexpected.join(',')}` : o.verdict === 'missed' ? `missed ${o.missed.join(',')}` : o.reason}`).join('; ');
