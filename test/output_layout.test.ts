@@ -5,7 +5,7 @@
 // on a terminal. Paste-ready replay lines stay whole: the one exception to the width.
 
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,6 +161,21 @@ describe('sweep, nightly and merge output fits the width', () => {
     expect(verdictOf(m.out)).toBe(verdictOf(r.out));
     const w = realmraceSpawn(CWD, 'merge', 'n1', '--out', 'n1-wide', '--wide');
     expect(w.out.trim().split('\n').pop()).toBe(verdictOf(r.out)); // --wide: one line
+  }, 120_000);
+
+  it('nightly --json and merge --json: the summary alone on stdout (every column), the human lines on stderr, the same exit', () => {
+    const cfg = join(CWD, 'json.json');
+    writeFileSync(cfg, JSON.stringify({ name: 'json', seed: '0x2026', budget: '5m', entries: [{ policy: 'mainline', vcpus: [2], seeds: 4, ops: 20, minSchedules: 4 }, { policy: 'vmalloc-naive', vcpus: [2], seeds: 3, ops: 1, minSchedules: 3 }] }));
+    const r = realmraceSpawn(CWD, 'nightly', '--config', cfg, '--out', 'j1', '--json');
+    const s = JSON.parse(r.out);
+    expect(r.code).toBe(s.exitCode);
+    expect(s.cases.map((o: { case: { id: string }; verdict: string }) => [o.case.id, o.verdict])).toEqual([['0:mainline:controlled:2v', 'met'], ['1:vmalloc-naive:controlled:2v', expect.any(String)]]);
+    expect(s).toEqual(JSON.parse(readFileSync(join(CWD, 'j1', 'summary.json'), 'utf8')));
+    expect(verdictOf(r.err)).toBe(flat(s.verdict));
+    const m = realmraceSpawn(CWD, 'merge', 'j1', '--out', 'j1-merged', '--json');
+    expect(m.code).toBe(r.code);
+    expect(JSON.parse(m.out).cases.map((o: { verdict: string }) => o.verdict)).toEqual(s.cases.map((o: { verdict: string }) => o.verdict));
+    expect(m.err).toMatch(/^merged 1 result directories/);
   }, 120_000);
 });
 

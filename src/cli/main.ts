@@ -105,6 +105,7 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
     .option('--resume', 'continue a killed campaign in --out without repeating finished runs')
     .option('--threads <n>', 'worker threads for controlled seeds (default: cores)', intArg(1, 256))
     .option('--wide', WIDE)
+    .option('--json', 'print the summary (as summary.json: every column) on stdout, nothing else; progress and the human lines go to stderr')
     .action(async (opts: NightlyFlags) => {
       done(await (await import('./nightly_command.js')).nightlyCommand(opts));
     });
@@ -114,7 +115,8 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
     .description('combine shard results into one summary, JUnit file and set of reproducers')
     .option('--out <dir>', 'where the merged outputs go', 'results-merged')
     .option('--wide', WIDE)
-    .action(async (dirs: string[], opts: { out: string; wide?: boolean }) => {
+    .option('--json', 'print the merged summary (as summary.json) on stdout, nothing else; the human lines go to stderr')
+    .action(async (dirs: string[], opts: { out: string; wide?: boolean; json?: boolean }) => {
       done(await (await import('./nightly_command.js')).mergeCommand(dirs, opts));
     });
   p

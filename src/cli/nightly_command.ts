@@ -46,6 +46,8 @@ export interface NightlyFlags {
   threads?: number;
   /** No line wrapped (default: fit the terminal, else 100 columns). */
   wide?: boolean;
+  /** The summary (as summary.json) alone on stdout; the human lines go to stderr. */
+  json?: boolean;
 }
 
 function parseShard(s: string): { index: number; count: number } {
@@ -63,17 +65,17 @@ const fmtClock = (ms: number): string => {
  * Progress against the time budget (elapsed / budget) and the runs done: a bar
  * on a terminal; otherwise a line every 10% of the budget or every 30 s. Lines fit `width`.
  */
-function progress(width: number): { update: (p: CampaignProgress) => void; line: (s: string) => void; stop: () => void } {
+function progress(width: number, tty: NodeJS.WriteStream): { update: (p: CampaignProgress) => void; line: (s: string) => void; stop: () => void } {
   let last: CampaignProgress | null = null;
   let at = 0;
   const now = (): CampaignProgress | null => (last ? { ...last, elapsedMs: last.elapsedMs + performance.now() - at } : null);
   const text = (p: CampaignProgress): string => `${fmtClock(p.elapsedMs)} / ${fmtClock(p.budgetMs)} budget, ${p.done} runs, ${p.findings} findings, ${p.harness} harness failures`;
   let draw: (p: CampaignProgress) => void;
   let stop = (): void => {};
-  if (process.stdout.isTTY) {
+  if (tty.isTTY) {
     // The words take about 70 columns; the bar gets the rest, 10 to 40.
     const barsize = Math.max(10, Math.min(40, (Number.isFinite(width) ? width : 110) - 70));
-    const bar = new cliProgress.SingleBar({ format: 'nightly [{bar}] {clock} / {budget} | {runs} runs | {findings} findings | {harness} harness failures', hideCursor: false, barsize }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar({ stream: tty, format: 'nightly [{bar}] {clock} / {budget} | {runs} runs | {findings} findings | {harness} harness failures', hideCursor: false, barsize }, cliProgress.Presets.shades_classic);
     let started = false;
     draw = (p) => {
       const v = Math.min(p.budgetMs, p.elapsedMs);
@@ -90,7 +92,7 @@ function progress(width: number): { update: (p: CampaignProgress) => void; line:
       if (tenth === lastTenth && t - lastLine < 30_000) return;
       lastTenth = tenth;
       lastLine = t;
-      process.stdout.write(`nightly: ${text(p)}\n`);
+      tty.write(`nightly: ${text(p)}\n`);
     };
   }
   // The clock moves between runs too (long free runs, slow seeds).
@@ -98,7 +100,7 @@ function progress(width: number): { update: (p: CampaignProgress) => void; line:
   tick.unref();
   return {
     update: (p) => { last = p; at = performance.now(); draw(p); },
-    line: (s) => process.stdout.write(`${process.stdout.isTTY ? '\r\x1b[K' : ''}${fitText(s, width)}\n`),
+    line: (s) => tty.write(`${tty.isTTY ? '\r\x1b[K' : ''}${fitText(s, width)}\n`),
     stop: () => { clearInterval(tick); stop(); },
   };
 }
@@ -116,9 +118,11 @@ export async function nightlyCommand(f: NightlyFlags): Promise<number> {
   const cases = expandCases(loaded.config);
   checkOutputDir('--out', f.out, true);
   const width = outputWidth(f.wide);
-  const say = (s: string): void => void process.stdout.write(fitText(s, width) + '\n');
+  // --json: the summary document alone on stdout; every human line goes to stderr.
+  const human = f.json ? process.stderr : process.stdout;
+  const say = (s: string): void => void human.write(fitText(s, width) + '\n');
   say(`realmrace nightly: ${loaded.config.name}, ${cases.length} cases, budget ${f.budget ?? loaded.config.budget}${shard ? `, shard ${shard.index}/${shard.count}` : ''}${f.resume ? ', resuming' : ''} -> ${f.out}`);
-  const p = progress(width);
+  const p = progress(width, human);
   const resume = resumeCommand(f);
   const grace = `${interruptGraceMs(loaded.config) / 1000} s`;
   // Runs in results.jsonl (this invocation and before it), and whether the summaries are written: what a second signal leaves.
@@ -154,6 +158,7 @@ export async function nightlyCommand(f: NightlyFlags): Promise<number> {
       say(`continue with: ${resume}`); // paste-ready: never wrapped
     }
     say(s.verdict);
+    if (f.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
     run.lock.release(); // (on an error, at process exit)
     return s.exitCode;
   } finally {
@@ -176,13 +181,13 @@ function interruptedAt(dir: string): { interrupted?: { signal: string; resume?: 
  * summary. Every shard i/N must be present and finished: the cases with runs
  * in a missing, killed or still running shard are inconclusive (exit 4).
  */
-export async function mergeCommand(dirs: string[], f: { out: string; wide?: boolean }): Promise<number> {
+export async function mergeCommand(dirs: string[], f: { out: string; wide?: boolean; json?: boolean }): Promise<number> {
   if (dirs.length === 0) throw new ConfigError('merge needs at least one results directory');
   // Writing the merge into one of its inputs would replace that shard's own results and campaign.json.
   const into = dirs.find((d) => resolve(d) === resolve(f.out));
   if (into !== undefined) throw new ConfigError(`--out ${f.out} is one of the directories being merged: its results would be overwritten; give another --out`);
   const width = outputWidth(f.wide);
-  const say = (s: string): void => void process.stdout.write(fitText(s, width) + '\n');
+  const say = (s: string): void => void (f.json ? process.stderr : process.stdout).write(fitText(s, width) + '\n');
   checkOutputDir('--out', f.out, true);
   let config: CampaignConfig | null = null;
   let hash = '';
@@ -222,6 +227,7 @@ export async function mergeCommand(dirs: string[], f: { out: string; wide?: bool
     say(`merged ${dirs.length} result directories: ${records.length} runs -> ${f.out}`);
     for (const p of coverage.problems) say(`  ${p}`);
     say(s.verdict);
+    if (f.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
     return s.exitCode;
   } finally {
     lock.release();
