@@ -145,6 +145,7 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: 'a directory as the policy module', category: 'policies', argv: ['run', '--policy', './adir'], exit: 1, err: `${E}policy ./adir: cannot load module`, was: 'clear' },
   { name: 'a policy factory that throws', category: 'policies', argv: ['run', '--policy', '$F/policy_factory_throws.js'], exit: 1, err: `${E}policy $F/policy_factory_throws.js: factory threw: factory exploded`, was: 'clear' },
   { name: 'a policy op that is not a generator', category: 'policies', argv: ['run', '--policy', '$F/policy_not_generator.js', '--schedules', '1'], exit: 1, err: /^realmrace: error: policy not-a-generator threw at step \d+ \(seed 0x1\): policy contract: not-a-generator: ops\.set_memory_encrypted\(\) returned 0, not a g/, was: 'clear' },
+  { name: 'a policy module that loops at import time', category: 'policies', argv: ['run', '--policy', '$F/policy_loops_at_import.js', '--lockup-seconds', '0.5'], exit: 1, err: `${E}policy $F/policy_loops_at_import.js: loading the module did not finish within 0.5 s`, was: 'hang' },
   { name: 'a policy of the 0.1 shape', category: 'policies', argv: ['run', '--policy', '$F/policy_v01_shape.js', '--schedules', '1'], exit: 1, err: `${E}policy $F/policy_v01_shape.js: written for realmrace 0.1:`, was: 'clear' },
 
   // Reproducers.

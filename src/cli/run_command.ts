@@ -33,7 +33,7 @@ export async function runCommand(f: RunFlags): Promise<number> {
   const specs = f.policy === 'all' ? BUILTIN_POLICIES.map((p) => p.name) : f.policy.split(',').map((s) => s.trim()).filter(Boolean);
   if (specs.length === 0) throw new ConfigError('--policy needs at least one policy name or path');
   const policies: Policy[] = [];
-  for (const s of specs) policies.push(await loadPolicy(s));
+  for (const s of specs) policies.push(await loadPolicy(s, spec.budget.lockupSeconds));
   const minSchedules = spec.budget.minSchedules ?? DEFAULT_MIN_SCHEDULES;
   const budget: Budget = { ...spec.budget };
   // No budget given: IMPLICIT_SECONDS per policy in controlled mode (hundreds of schedules),

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { Worker, isMainThread } from 'node:worker_threads';
 import type { Policy } from './policy.js';
 import type * as Api from './api.js';
 import { FINDING_KINDS } from '../check/finding.js';
@@ -57,19 +58,54 @@ function validate(p: unknown, from: string): Policy {
   return { name: q.name as string, description: (q.description as string | undefined) ?? '', expect: q.expect as Policy['expect'], ops: ops as unknown as Policy['ops'] };
 }
 
+/** How long a user policy module (its top level and its factory) may take to load, by default. */
+export const POLICY_LOAD_SECONDS = 10;
+
+/**
+ * Import a user module and call its factory in a throw-away thread first, and
+ * stop that thread if it is not done within `seconds`: a module that loops at
+ * import time (or in its factory) must not hang the main thread, which imports
+ * it next (issue 9: no hang, ever). Errors are left to the real load, which
+ * says them; the probe only proves that loading ends. import() (not require())
+ * so that stopping the thread mid-load is clean (see workers/schedule.cts).
+ */
+function probeLoad(url: string, spec: string, seconds: number): Promise<void> {
+  const code = `const { parentPort, workerData } = require('node:worker_threads');
+const done = () => parentPort.postMessage('loaded');
+import(workerData.url).then(async (m) => {
+  const p = m.default ?? m.policy;
+  if (typeof p === 'function') await p(await import(workerData.api));
+}).then(done, done);`;
+  return new Promise((resolvePromise, reject) => {
+    const w = new Worker(code, { eval: true, workerData: { url, api: new URL('./api.js', import.meta.url).href }, stdout: true, stderr: true });
+    const timer = setTimeout(() => {
+      void w.terminate();
+      reject(new ConfigError(`policy ${spec}: loading the module did not finish within ${seconds} s (a loop at its top level or in its factory?); it was stopped`));
+    }, seconds * 1000);
+    const end = (): void => { clearTimeout(timer); void w.terminate(); resolvePromise(); };
+    w.once('message', end);
+    w.once('error', end);
+    w.once('exit', end);
+  });
+}
+
 /**
  * A built-in name, or a path to an ES module whose default export is a policy
  * object or a factory `(k) => policy` that receives the policy API (src/api.ts).
+ * On the main thread a user module is first loaded where it can be stopped
+ * (probeLoad), within `loadSeconds`.
  */
-export async function loadPolicy(spec: string): Promise<Policy> {
+export async function loadPolicy(spec: string, loadSeconds = POLICY_LOAD_SECONDS): Promise<Policy> {
   const builtin = Object.hasOwn(BUILTIN_LOADERS, spec) ? BUILTIN_LOADERS[spec] : undefined;
   if (builtin) return builtin();
   if (!isPolicyPath(spec)) {
     throw new ConfigError(`unknown policy "${spec}" (built-in: ${Object.keys(BUILTIN_LOADERS).join(', ')}; or a path to a .js module)`);
   }
   let mod: Record<string, unknown>;
+  const url = pathToFileURL(resolve(spec)).href;
+  if (isMainThread) await probeLoad(url, spec, loadSeconds);
   try {
-    mod = await import(pathToFileURL(resolve(spec)).href);
+    mod = await import(url);
   } catch (e) {
     throw new ConfigError(`policy ${spec}: cannot load module: ${(e as Error).message.split('\n')[0]}`);
   }
