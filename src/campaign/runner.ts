@@ -196,22 +196,40 @@ function prepareOut(loaded: LoadedCampaign, o: CampaignOptions): { resultsPath: 
 }
 
 /**
- * A task's timeout, armed when its worker begins it (sets `started`), not at
- * submission: the start-up of a replacement thread, or a wait in the queue, on
- * a loaded machine is not the task's time. A thread that has not begun the
- * task 2 × ms after submission counts as hung too (it never will).
+ * Everything that ends one pool task, on the one signal piscina listens to:
+ * the task timeout, a lockup of a user policy (`lockup`: a step that never
+ * returns), and `cancel` (an interrupt's grace time is over). With `started`
+ * the timeout is armed when the worker begins the task (it sets the flag), not
+ * at submission: the start-up of a replacement thread, or a wait in the queue,
+ * on a loaded machine is not the task's time; a thread that has not begun it
+ * 2 × ms after submission counts as hung too. Time up inside a step of a user
+ * policy is a soft lockup as well: stuck() says where.
  */
-function armTaskTimeout(started: SharedArrayBuffer, ms: number, timeUp: () => void): { clear: () => void } {
-  const flag = new Int32Array(started);
+function guardTask(o: {
+  ms: number; seed: string; actors: number; lockupSeconds: number;
+  lockup?: SharedArrayBuffer; started?: SharedArrayBuffer; cancel?: AbortSignal;
+}): { signal: AbortSignal; stuck: () => Death | null; dispose: () => void } {
+  const stop = new AbortController();
+  let stuck: Death | null = null;
+  const timeUp = (): void => { if (o.lockup) stuck = inStepNow(o.lockup, o.actors, o.ms / 1000, o.seed); stop.abort(); };
   const submitted = performance.now();
+  const flag = o.started ? new Int32Array(o.started) : null;
   let timer: ReturnType<typeof setTimeout>;
   const poll = (): void => {
-    if (Atomics.load(flag, 0) !== 0) timer = setTimeout(timeUp, ms);
-    else if (performance.now() - submitted > 2 * ms) timeUp();
-    else timer = setTimeout(poll, Math.min(50, ms));
+    if (Atomics.load(flag!, 0) !== 0) timer = setTimeout(timeUp, o.ms);
+    else if (performance.now() - submitted > 2 * o.ms) timeUp();
+    else timer = setTimeout(poll, Math.min(50, o.ms));
   };
-  timer = setTimeout(poll, Math.min(50, ms));
-  return { clear: () => clearTimeout(timer) };
+  timer = flag ? setTimeout(poll, Math.min(50, o.ms)) : setTimeout(timeUp, o.ms);
+  const onCancel = (): void => stop.abort();
+  o.cancel?.addEventListener('abort', onCancel, { once: true });
+  if (o.cancel?.aborted) stop.abort();
+  const unwatch = o.lockup ? watchLockup(o.lockup, o.actors, o.lockupSeconds, o.seed, (d) => { stuck = d; stop.abort(); }) : () => {};
+  return {
+    signal: stop.signal,
+    stuck: () => stuck,
+    dispose: () => { clearTimeout(timer); o.cancel?.removeEventListener('abort', onCancel); unwatch(); },
+  };
 }
 
 /** A policy's own error (it threw, or broke the policy contract) as the worker reported it. */
@@ -252,22 +270,16 @@ async function preflight(loaded: LoadedCampaign, cases: CampaignCase[], taskTime
       // A policy stuck in one step is not an error of its module: the campaign reports that hang; stop waiting for it.
       const cfg = caseConfig(k);
       const seed = unitSeed(parseSeed(loaded.config.seed), k.id, 0);
-      const lockup = lockupBuffer(cfg.realm.vcpus + 1);
-      const stop = new AbortController();
-      const timer = setTimeout(() => stop.abort(), taskTimeout);
-      const unwatch = watchLockup(lockup, cfg.realm.vcpus + 1, Math.min(1, taskTimeout / 2000), seed, () => stop.abort());
-      const onInterrupt = (): void => stop.abort();
-      interrupt?.addEventListener('abort', onInterrupt, { once: true });
-      if (interrupt?.aborted) stop.abort();
+      const actors = cfg.realm.vcpus + 1;
+      const lockup = lockupBuffer(actors);
+      const guard = guardTask({ ms: taskTimeout, seed, actors, lockupSeconds: Math.min(1, taskTimeout / 2000), lockup, cancel: interrupt });
       try {
-        await pool.run({ cfg, policy: k.policy, seed, lockup }, { signal: stop.signal });
+        await pool.run({ cfg, policy: k.policy, seed, lockup }, { signal: guard.signal });
       } catch (e) {
         const msg = (e as Error).message ?? String(e);
         if (POLICY_ERROR.test(msg)) throw new ConfigError(`${whereIn(loaded, k)} ${k.policy}: ${msg.split('\n')[0]}`);
       } finally {
-        clearTimeout(timer);
-        interrupt?.removeEventListener('abort', onInterrupt);
-        unwatch();
+        guard.dispose();
       }
     }));
   } finally {
@@ -417,29 +429,22 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
         if (performance.now() >= controlledDeadline) { skipped += controlled.length - next; next = controlled.length; return; }
         const u = controlled[next++];
         const k = byId.get(u.caseId)!;
-        const started = performance.now();
+        const t = performance.now();
         const cfg = caseConfig(k);
         const actors = cfg.realm.vcpus + 1;
         const lockup = isPolicyPath(k.policy) ? lockupBuffer(actors) : undefined;
-        // One controller for every end (the task timeout, a lockup, the interrupt's cancel): piscina listens to one signal.
         // A run that ends within the grace time after an interrupt is recorded; one that does not is cancelled.
-        const stop = new AbortController();
-        let stuck: Death | null = null;
-        // Time up inside a step of a user policy: that step never returned, a soft lockup as well.
-        const begun = new SharedArrayBuffer(4);
-        const timer = armTaskTimeout(begun, taskTimeout, () => { if (lockup) stuck = inStepNow(lockup, actors, taskTimeout / 1000, u.seed); stop.abort(); });
-        const onCancel = (): void => stop.abort();
-        cancel.signal.addEventListener('abort', onCancel, { once: true });
-        if (cancel.signal.aborted) stop.abort();
-        const unwatch = lockup ? watchLockup(lockup, actors, lockupSeconds, u.seed, (d) => { stuck = d; stop.abort(); }) : () => {};
+        const started = new SharedArrayBuffer(4);
+        const guard = guardTask({ ms: taskTimeout, seed: u.seed, actors, lockupSeconds, lockup, started, cancel: cancel.signal });
         try {
-          const r = await pool.run({ cfg, policy: k.policy, seed: u.seed, lockup, started: begun }, { signal: stop.signal });
-          record(recordOf(u, r, r.wallMs ?? performance.now() - started));
+          const r = await pool.run({ cfg, policy: k.policy, seed: u.seed, lockup, started }, { signal: guard.signal });
+          record(recordOf(u, r, r.wallMs ?? performance.now() - t));
         } catch (e) {
           if (cancel.signal.aborted) { cancelledRuns++; return; } // cut by the interrupt: --resume runs it again
           const err = e as Error;
+          const stuck = guard.stuck();
           if (stuck) {
-            const ms = performance.now() - started;
+            const ms = performance.now() - t;
             record(recordOf(u, lockupResult(cfg, u.seed, stuck, actors, ms), ms));
             continue;
           }
@@ -447,12 +452,10 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
           record({
             caseId: u.caseId, index: u.index, seed: u.seed, status: 'harness', harness: hang ? 'hang' : 'crash',
             error: hang ? `no result after ${c.taskTimeout}: the worker was stopped and replaced` : `worker failed: ${err.message.split('\n')[0]}`,
-            steps: 0, traceHash: '', ms: Math.round(performance.now() - started),
+            steps: 0, traceHash: '', ms: Math.round(performance.now() - t),
           });
         } finally {
-          timer.clear();
-          cancel.signal.removeEventListener('abort', onCancel);
-          unwatch();
+          guard.dispose();
         }
       }
     };
