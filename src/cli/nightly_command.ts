@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadCampaign, parseDuration, expandCases, workUnits, CampaignConfig } from '../campaign/config.js';
-import { interruptGraceMs, runCampaign, type CampaignProgress } from '../campaign/runner.js';
+import { interruptGraceMs, runCampaign, SUMMARY_FILES, type CampaignProgress } from '../campaign/runner.js';
 import { summarize, writeOutputs, writeReproducers } from '../campaign/summary.js';
 import { appendFinished, readResults, RESULTS_FILE, RunRecord } from '../campaign/results.js';
 import { lockCampaignDir, lockHolder } from '../campaign/lock.js';
@@ -152,7 +152,7 @@ export async function nightlyCommand(f: NightlyFlags): Promise<number> {
     wrote = true;
     // Cut-short cases are all alike (the verdict line counts them); the others are listed.
     for (const o of s.cases) if (o.verdict !== 'met' && !(interrupted && o.verdict === 'inconclusive' && run.notRun.get(o.case.id)?.notRun)) say(`  ${o.case.id}: ${o.verdict}: ${o.reason}${o.harness.length ? ` (${o.harness[0].harness}: ${o.harness[0].error})` : ''}`);
-    say(`wrote ${['summary.json', 'junit.xml', 'summary.md', 'testid.json', 'reproducers/'].map((x) => join(f.out, x)).join(', ')}${interrupted ? ' (marked interrupted)' : ''}`);
+    say(`wrote ${[...SUMMARY_FILES, 'testid.json', 'reproducers/'].map((x) => join(f.out, x)).join(', ')}${interrupted ? ' (marked interrupted)' : ''}`);
     if (interrupted) {
       if (run.cancelled) say(`  ${run.cancelled} run(s) in flight or queued were cut short (cancelled after ${grace}, or stopped by the signal): not recorded; --resume runs them again`);
       say(`continue with: ${resume}`); // paste-ready: never wrapped

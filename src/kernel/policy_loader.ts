@@ -58,6 +58,9 @@ function validate(p: unknown, from: string): Policy {
   return { name: q.name as string, description: (q.description as string | undefined) ?? '', expect: q.expect as Policy['expect'], ops: ops as unknown as Policy['ops'] };
 }
 
+/** User modules whose loading probeLoad has seen end. */
+const probed = new Set<string>();
+
 /** How long a user policy module (its top level and its factory) may take to load, by default. */
 export const POLICY_LOAD_SECONDS = 10;
 
@@ -103,7 +106,11 @@ export async function loadPolicy(spec: string, loadSeconds = POLICY_LOAD_SECONDS
   }
   let mod: Record<string, unknown>;
   const url = pathToFileURL(resolve(spec)).href;
-  if (isMainThread) await probeLoad(url, spec, loadSeconds);
+  // Once per module: after its first load the main thread's module cache holds it (its top level never runs again).
+  if (isMainThread && !probed.has(url)) {
+    await probeLoad(url, spec, loadSeconds);
+    probed.add(url);
+  }
   try {
     mod = await import(url);
   } catch (e) {

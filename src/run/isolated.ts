@@ -12,7 +12,7 @@ import { PolicyError } from './errors.js';
 import type { RunConfig } from './config.js';
 import { programsFor } from './boot.js';
 import { ExecutionResult, resultOf } from './execution.js';
-import { lockupBuffer, watchLockup, SOFT_LOCKUP } from './lockup.js';
+import { watchTask, SOFT_LOCKUP } from './lockup.js';
 import type { ScheduleTask } from './schedule_task.js';
 
 const WORKER = new URL('../../workers/schedule.cjs', import.meta.url).href;
@@ -35,20 +35,18 @@ export class IsolatedRunner {
 
   async runOne(seed: string, opts: { record?: boolean } = {}): Promise<ExecutionResult> {
     const actors = this.cfg.realm.vcpus + 1;
-    const lockup = lockupBuffer(actors);
-    const ac = new AbortController();
-    let stuck: Death | null = null;
     const t0 = performance.now();
-    const unwatch = watchLockup(lockup, actors, this.lockupSeconds, seed, (d) => { stuck = d; ac.abort(); });
+    const task = watchTask(actors, this.lockupSeconds, seed);
     try {
-      return await this.pool.run({ cfg: this.cfg, policy: this.policySpec, seed, record: opts.record, lockup }, { signal: ac.signal });
+      return await this.pool.run({ cfg: this.cfg, policy: this.policySpec, seed, record: opts.record, lockup: task.lockup }, { signal: task.signal });
     } catch (e) {
+      const stuck = task.stuck();
       if (stuck) return lockupResult(this.cfg, seed, stuck, actors, performance.now() - t0);
       // A policy error crosses the thread as a plain Error: it is still the policy's error (exit 1), not the harness's.
       if (e instanceof Error && /^policy /.test(e.message)) throw new PolicyError(e.message.split('\n')[0]);
       throw e;
     } finally {
-      unwatch();
+      task.dispose();
     }
   }
 

@@ -107,3 +107,16 @@ export function watchLockup(sab: SharedArrayBuffer, actors: number, seconds: num
   timer.unref?.();
   return () => clearInterval(timer);
 }
+
+/**
+ * One task of untrusted policy code, watched: its lockup buffer (give it to the
+ * task), and a signal that aborts when an actor sits in one step for `seconds`
+ * (stuck() is then that hang's death). dispose() ends the watch.
+ */
+export function watchTask(actors: number, seconds: number, seed: string): { lockup: SharedArrayBuffer; signal: AbortSignal; stuck: () => Death | null; dispose: () => void } {
+  const lockup = lockupBuffer(actors);
+  const ac = new AbortController();
+  let stuck: Death | null = null;
+  const dispose = watchLockup(lockup, actors, seconds, seed, (d) => { stuck = d; ac.abort(); });
+  return { lockup, signal: ac.signal, stuck: () => stuck, dispose };
+}

@@ -7,7 +7,7 @@
 import { Piscina } from 'piscina';
 import type { Death } from '../check/finding.js';
 import { ConfigError, PolicyError } from './errors.js';
-import { lockupBuffer, watchLockup } from './lockup.js';
+import { watchTask } from './lockup.js';
 
 /** How an error crosses the thread: its message and whether it was the user's (exit 1). */
 export interface JobError { message: string; user: boolean; policy: boolean }
@@ -31,22 +31,20 @@ export async function jobOutcome<T>(f: () => T | Promise<T>): Promise<JobOutcome
  */
 export async function runStoppable<T>(filename: string, task: object, actors: number, seconds: number, seed: string): Promise<{ value: T } | { stuck: Death }> {
   const pool = new Piscina<object, JobOutcome<T>>({ filename, minThreads: 1, maxThreads: 1 });
-  const lockup = lockupBuffer(actors);
-  const ac = new AbortController();
-  let stuck: Death | null = null;
-  const unwatch = watchLockup(lockup, actors, seconds, seed, (d) => { stuck = d; ac.abort(); });
+  const watched = watchTask(actors, seconds, seed);
   try {
-    const out = await pool.run({ ...task, lockup }, { signal: ac.signal });
+    const out = await pool.run({ ...task, lockup: watched.lockup }, { signal: watched.signal });
     if ('value' in out) return out;
     const e = out.error;
     if (e.policy) throw new PolicyError(e.message);
     if (e.user) throw new ConfigError(e.message);
     throw new Error(e.message);
   } catch (e) {
+    const stuck = watched.stuck();
     if (stuck) return { stuck };
     throw e;
   } finally {
-    unwatch();
+    watched.dispose();
     await pool.destroy();
   }
 }
