@@ -70,6 +70,8 @@ export class Cpu {
   /** Steps this vCPU has taken in its current workload operation (soft-lockup watchdog). */
   opSteps = 0;
   private opWatched = -1;
+  /** realm.cfg.opWatchdogSteps, read once (the watchdog looks at it every step). */
+  private readonly opWatchdogSteps: number;
   /** The policy function this CPU is in (set by the run layer's policy wrapper), for hang reports. */
   policyFn: string | null = null;
   /** Told whenever op, opIndex or policyFn change (the run layer's lockup watch, across threads). */
@@ -91,6 +93,7 @@ export class Cpu {
   ) {
     this.realm = realm;
     this.i32 = realm.i32;
+    this.opWatchdogSteps = realm.cfg.opWatchdogSteps;
     this.rng.seedWith(`${seed}/cpu${id}`);
     // The TLB's open points are model choices like any other, answered by the execution's scheduler.
     this.tlb = new TlbPe(id, realm.tlb, (kind, n) => this.choose(kind, n));
@@ -174,7 +177,7 @@ export class Cpu {
       this.opWatched = this.opIndex;
       this.opSteps = 0;
     }
-    if (++this.opSteps > this.realm.cfg.opWatchdogSteps) {
+    if (++this.opSteps > this.opWatchdogSteps) {
       this.die('hang', this.policyFn ?? this.op, 'soft lockup: the operation never finishes',
         `workload op ${this.op} (#${this.opIndex}) still running after ${this.opSteps - 1} steps of vCPU ${this.id}${this.policyFn ? `, in policy function ${this.policyFn}` : ''}`);
     }

@@ -1,0 +1,69 @@
+// What a controlled step costs without the harness: the model and kernel
+// alone. Each schedule is first run normally and recorded; then its recorded
+// picks are replayed by a bare loop that calls the actors' generators in that
+// order, with no scheduler, executor, watchdog or observers. The trace hash
+// must come out the same (the same work was done), or the figure is refused.
+// It bounds what any change to the execution core can gain: the rest of a
+// step is the model and the kernel paths themselves.
+
+import { ControlledRunner } from '../run/controlled.js';
+import type { RunConfig } from '../run/config.js';
+import { boot, programsFor } from '../run/boot.js';
+import { actorMain } from '../run/actor.js';
+import { Cpu } from '../model/cpu.js';
+import { Trace } from '../check/trace.js';
+import { KernelDeath } from '../check/finding.js';
+import type { Policy } from '../kernel/policy.js';
+import { scheduleSeed } from '../run/seeds.js';
+
+interface Recorded { seed: string; picks: number[]; traceHash: string }
+
+/** Record `n` schedules of the policy from `seed` (their picks and trace hashes). */
+export function recordSchedules(cfg: RunConfig, policy: Policy, seed: string, n: number): Recorded[] {
+  const r = new ControlledRunner(cfg, policy);
+  return Array.from({ length: n }, (_, i) => {
+    const s = scheduleSeed(seed, i);
+    const x = r.runOne(s, { record: true });
+    return { seed: s, picks: x.schedule!.actors, traceHash: x.traceHash };
+  });
+}
+
+/** Replay one recorded schedule with the bare loop; returns its steps. Throws if the trace hash differs. */
+export function replayBare(cfg: RunConfig, policy: Policy, runner: ControlledRunner, rec: Recorded): number {
+  const nv = cfg.realm.vcpus;
+  const trace = new Trace(nv + 1);
+  const cpus: Cpu[] = [];
+  for (let v = 0; v <= nv; v++) cpus.push(new Cpu(v, runner.realm, trace, rec.seed, v === nv));
+  boot(runner.realm, trace, rec.seed); // seeded choices: what the seeded strategy answers
+  const programs = programsFor(cfg, rec.seed);
+  const gens = cpus.map((c, i) => actorMain(c, policy, cfg.workload.mix, programs[i] ?? null));
+  const picks = rec.picks;
+  try {
+    for (let k = 0; k < picks.length; k++) {
+      trace.step = k;
+      gens[picks[k]].next();
+    }
+  } catch (e) {
+    if (!(e instanceof KernelDeath)) throw e; // a finding ends the schedule at its last recorded step
+  }
+  if (trace.hash() !== rec.traceHash) throw new Error(`model-alone replay of ${policy.name} seed ${rec.seed} gave trace ${trace.hash()}, not ${rec.traceHash}: not the same work`);
+  return picks.length;
+}
+
+/**
+ * Steps per second of the model and kernel alone over the given policies, equal
+ * time each (as the controlled figure), by wall and by this thread's CPU time.
+ */
+export function modelAloneRate(cfg: RunConfig, policies: readonly Policy[], seed: string, seconds: number, cpuMs: () => number): { rate: number; cpuRate: number } {
+  let steps = 0, ms = 0, cms = 0;
+  for (const p of policies) {
+    const recs = recordSchedules(cfg, p, seed, 20);
+    const runner = new ControlledRunner(cfg, p);
+    const t0 = performance.now(), c0 = cpuMs();
+    let i = 0;
+    while (performance.now() - t0 < (seconds * 1000) / policies.length) steps += replayBare(cfg, p, runner, recs[i++ % recs.length]);
+    ms += performance.now() - t0;
+    cms += cpuMs() - c0;
+  }
+  return { rate: (steps / ms) * 1000, cpuRate: (steps / cms) * 1000 };
+}
