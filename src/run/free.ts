@@ -16,7 +16,7 @@ import { allOpsBegun, ExecutionResult, resultOf, Stop } from './execution.js';
 import { StepLock, L, recordingChooser } from './step_lock.js';
 import { stopAt, type FreeActorResult, type FreeActorTask } from './free_actor.js';
 import { freeRealmConfig } from './free_watchdog.js';
-import { lockupBuffer, watchLockup } from './lockup.js';
+import { lockupBuffer, lockupOpIndex, watchLockup } from './lockup.js';
 import type { Death } from '../check/finding.js';
 
 /** What is known of an actor whose thread was stopped in a step: the hang. */
@@ -128,7 +128,18 @@ export class FreeRunner {
     const steps = lock ? Atomics.load(lock.w, L.TICKET) : results.reduce((s, r) => s + r.steps, 0);
     // Free mode's hash combines per-actor hashes: NOT reproducible, reported for completeness.
     const traceHash = lock ? hashHex(lock.w[L.H1], lock.w[L.H2]) : results.map((r) => r.traceHash.slice(0, 4)).join('');
-    return resultOf(seed, programs, results, { steps, stop: stopped, traceHash, wallMs, schedule: lock?.schedule(), measure: opts.measure });
+    const schedule = lock?.schedule();
+    const hung = stuck as Death | null;
+    if (schedule && hung !== null && lockup !== null && schedule.actors.length === hung.step) {
+      // The step that never returned took its ticket but never stamped it: it
+      // is the schedule's last step, so that a replay runs that actor there
+      // and not whoever its seeded scheduler picks. Its check is never
+      // compared if it hangs again; if it returns, the run is not the recorded one.
+      schedule.actors.push(hung.actor);
+      schedule.ops.push(lockupOpIndex(lockup, hung.actor));
+      schedule.checks.push(0);
+    }
+    return resultOf(seed, programs, results, { steps, stop: stopped, traceHash, wallMs, schedule, measure: opts.measure });
   }
 
   async close(): Promise<void> {

@@ -70,6 +70,9 @@ export function lockupDeath(w: Int32Array, actor: number, seconds: number, seed:
   };
 }
 
+/** The workload operation index an actor was in (its lockup buffer), -1 outside any. */
+export const lockupOpIndex = (sab: SharedArrayBuffer, actor: number): number => Atomics.load(new Int32Array(sab), actor * W.STRIDE + W.OPINDEX);
+
 /** The death of an actor inside a step right now (a run whose time is up while a step has not returned), or null. */
 export function inStepNow(sab: SharedArrayBuffer, actors: number, seconds: number, seed: string): Death | null {
   const w = new Int32Array(sab);
