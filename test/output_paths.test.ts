@@ -55,6 +55,17 @@ describe('output paths are checked before any work', () => {
     expect(existsSync(join(CWD, 'new/deep/sweep/sweep.csv'))).toBe(true);
   });
 
+  it('a campaign whose policy does not load, or a merge of a non-campaign directory, leaves no --out behind', async () => {
+    writeFileSync(join(CWD, 'broken.json'), JSON.stringify({ name: 'x', seed: '0x1', budget: '1m', entries: [{ policy: fixture('policy_v01_shape.js'), vcpus: [2], seeds: 2 }] }));
+    const n = await realmrace('nightly', '--config', 'broken.json', '--out', 'never/nightly');
+    expect(n.code).toBe(1);
+    expect(n.err).toMatch(/^realmrace: error: campaign config broken.json: entries.0.policy: /m);
+    const m = await realmrace('merge', 'adir', '--out', 'never/merged');
+    expect(m.code).toBe(1);
+    expect(m.err).toMatch(/^realmrace: error: adir is not a campaign results directory/m);
+    expect(existsSync(join(CWD, 'never'))).toBe(false);
+  });
+
   it('a read-only directory is refused (as root the probe write still works, so only checked when not root)', () => {
     const d = join(CWD, 'ro');
     mkdirSync(d);

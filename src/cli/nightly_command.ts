@@ -116,7 +116,8 @@ export async function nightlyCommand(f: NightlyFlags): Promise<number> {
   const shard = f.shard ? parseShard(f.shard) : undefined;
   const budgetMs = f.budget ? parseDuration(f.budget, '--budget') : undefined;
   const cases = expandCases(loaded.config);
-  checkOutputDir('--out', f.out, true);
+  // Checked now, created only once every policy has loaded (runCampaign): a config error leaves no empty --out behind.
+  checkOutputDir('--out', f.out, false);
   const width = outputWidth(f.wide);
   // --json: the summary document alone on stdout; every human line goes to stderr.
   const human = f.json ? process.stderr : process.stdout;
@@ -188,7 +189,7 @@ export async function mergeCommand(dirs: string[], f: { out: string; wide?: bool
   if (into !== undefined) throw new ConfigError(`--out ${f.out} is one of the directories being merged: its results would be overwritten; give another --out`);
   const width = outputWidth(f.wide);
   const say = (s: string): void => void (f.json ? process.stderr : process.stdout).write(fitText(s, width) + '\n');
-  checkOutputDir('--out', f.out, true);
+  checkOutputDir('--out', f.out, false); // created once every input has been read
   let config: CampaignConfig | null = null;
   let hash = '';
   const all = new Map<string, RunRecord>();
