@@ -51,19 +51,34 @@ export function replayBare(cfg: RunConfig, policy: Policy, runner: ControlledRun
 }
 
 /**
- * Steps per second of the model and kernel alone over the given policies, equal
- * time each (as the controlled figure), by wall and by this thread's CPU time.
+ * The model and kernel alone over the given policies, equal time each (as the
+ * controlled figure): steps per second by wall and by this thread's CPU time,
+ * and ms per schedule (the mean over policies of each policy's own mean).
+ * fullCpuRate: the same recorded schedules run by the whole harness, timed
+ * alternately with the bare loop (so that load on a shared machine hits both
+ * alike): the harness's share of a step is 1 - fullCpuRate / cpuRate.
  */
-export function modelAloneRate(cfg: RunConfig, policies: readonly Policy[], seed: string, seconds: number, cpuMs: () => number): { rate: number; cpuRate: number } {
-  let steps = 0, ms = 0, cms = 0;
+export function modelAloneRate(cfg: RunConfig, policies: readonly Policy[], seed: string, seconds: number, cpuMs: () => number): { rate: number; cpuRate: number; msPerSchedule: number; fullCpuRate: number } {
+  let steps = 0, ms = 0, cms = 0, msPer = 0, fullSteps = 0, fullCms = 0;
+  const slice = (seconds * 1000) / policies.length / 2;
   for (const p of policies) {
     const recs = recordSchedules(cfg, p, seed, 20);
     const runner = new ControlledRunner(cfg, p);
-    const t0 = performance.now(), c0 = cpuMs();
-    let i = 0;
-    while (performance.now() - t0 < (seconds * 1000) / policies.length) steps += replayBare(cfg, p, runner, recs[i++ % recs.length]);
-    ms += performance.now() - t0;
-    cms += cpuMs() - c0;
+    let i = 0, j = 0, t = 0;
+    for (let half = 0; half < 4; half++) {
+      // Alternate bare and full runs in quarters of the policy's time.
+      const t0 = performance.now(), c0 = cpuMs();
+      if (half % 2 === 0) {
+        while (performance.now() - t0 < slice / 2) steps += replayBare(cfg, p, runner, recs[i++ % recs.length]);
+        t += performance.now() - t0;
+        cms += cpuMs() - c0;
+      } else {
+        while (performance.now() - t0 < slice / 2) fullSteps += runner.runOne(recs[j++ % recs.length].seed).steps;
+        fullCms += cpuMs() - c0;
+      }
+    }
+    ms += t;
+    msPer += t / i / policies.length;
   }
-  return { rate: (steps / ms) * 1000, cpuRate: (steps / cms) * 1000 };
+  return { rate: (steps / ms) * 1000, cpuRate: (steps / cms) * 1000, msPerSchedule: msPer, fullCpuRate: (fullSteps / fullCms) * 1000 };
 }
