@@ -89,35 +89,72 @@ export const evidenceRule = (policySpec: string, mode: RunMode, cfg: RunConfig, 
   ({ minSchedules: budget.minSchedules ?? DEFAULT_MIN_SCHEDULES, minSchedulesSet: budget.minSchedules !== undefined, catchRate: catchRateFor(policySpec, mode, cfg), maxSteps: cfg.maxSteps });
 
 /**
- * Controlled schedules, one seed each, in this thread: a generator that yields
- * after every schedule so that a caller may give the event loop a turn. The
- * first witness of each signature is run again with recording on (the run is
- * deterministic) and given to the sink.
+ * Where one policy's runs come from: in this thread, on a pool, in a stoppable
+ * thread, on free-running threads. The iteration over them (which seed next,
+ * when the budget is spent) is policyRuns below, once for every source; the
+ * accumulation is OutcomeBuilder's, the reporting the caller's (after
+ * fast-check's Runner / RunExecution / reporter split).
  */
-function* controlledSchedules(policy: Policy, cfg: RunConfig, baseSeed: string, budget: Budget, policySpec: string, sink?: WitnessSink): Generator<void, PolicyOutcome> {
-  const runner = new ControlledRunner(cfg, policy);
-  const out = new OutcomeBuilder(policy, 'controlled');
+interface RunSource<R> {
+  readonly mode: RunMode;
+  /** Run i of the policy from its seed; left: seconds of a time budget still to go. */
+  run(i: number, seed: string, left: number | undefined): R;
+  /** What a sink gets for the first run of a new signature: a recorded re-run (deterministic modes), or the run itself. */
+  witness(r: ScheduleResult): R;
+}
+
+/** What the iteration asks of its driver: a run, or a witness; the answer is the result. */
+type Ask = { run: number; seed: string; left: number | undefined } | { witness: ScheduleResult };
+
+/** The one iteration of a policy's runs, as a generator its driver answers (in this thread or awaiting a worker). */
+function* policyRuns(policy: Policy, policySpec: string, mode: RunMode, cfg: RunConfig, baseSeed: string, budget: Budget, sink?: WitnessSink): Generator<Ask, PolicyOutcome, ScheduleResult> {
+  const out = new OutcomeBuilder(policy, mode);
   const t0 = performance.now();
   let i = 0;
   let steps = 0;
   while (!exhausted(budget, out, i, steps, t0)) {
-    const r = runner.runOne(scheduleSeed(baseSeed, i++));
+    const left = budget.seconds !== undefined ? Math.max(0.05, budget.seconds - (performance.now() - t0) / 1000) : undefined;
+    const r = yield { run: i, seed: scheduleSeed(baseSeed, i), left };
+    i++;
     steps += r.steps;
     const fresh = out.add(r);
-    if (fresh && sink) sink({ bucket: fresh, result: runner.runOne(r.seed, { record: true }), mode: 'controlled', cfg, policy, policySpec });
+    if (fresh && sink) sink({ bucket: fresh, result: yield { witness: r }, mode, cfg, policy, policySpec });
     budget.onSchedule?.(i, steps);
-    yield;
   }
-  return out.build(performance.now() - t0, evidenceRule(policySpec, 'controlled', cfg, budget));
+  return out.build(performance.now() - t0, evidenceRule(policySpec, mode, cfg, budget));
 }
+
+const ask = <R>(src: RunSource<R>, q: Ask): R => ('witness' in q ? src.witness(q.witness) : src.run(q.run, q.seed, q.left));
+
+/** Drive the iteration in this thread, straight through. */
+function runIn(src: RunSource<ScheduleResult>, g: Generator<Ask, PolicyOutcome, ScheduleResult>): PolicyOutcome {
+  for (let q = g.next(); ; ) {
+    if (q.done) return q.value;
+    q = g.next(ask(src, q.value));
+  }
+}
+
+/** Drive the iteration awaiting each answer; close() the source however it ends. */
+async function runAwaiting(src: RunSource<Promise<ScheduleResult>> & { close(): Promise<void> }, g: Generator<Ask, PolicyOutcome, ScheduleResult>): Promise<PolicyOutcome> {
+  try {
+    for (let q = g.next(); ; ) {
+      if (q.done) return q.value;
+      q = g.next(await ask(src, q.value));
+    }
+  } finally {
+    await src.close();
+  }
+}
+
+/** Controlled schedules of a built-in policy in this thread: every schedule deterministic, a witness re-run with recording on. */
+const inThread = (policy: Policy, cfg: RunConfig): RunSource<ScheduleResult> => {
+  const runner = new ControlledRunner(cfg, policy);
+  return { mode: 'controlled', run: (_i, seed) => runner.runOne(seed), witness: (r) => runner.runOne(r.seed, { record: true }) };
+};
 
 /** Controlled schedules, one seed each, straight through. */
 export function runPolicyControlled(policy: Policy, cfg: RunConfig, baseSeed: string, budget: Budget, policySpec = policy.name, sink?: WitnessSink): PolicyOutcome {
-  const g = controlledSchedules(policy, cfg, baseSeed, budget, policySpec, sink);
-  for (;;) {
-    const r = g.next();
-    if (r.done) return r.value;
-  }
+  return runIn(inThread(policy, cfg), policyRuns(policy, policySpec, 'controlled', cfg, baseSeed, budget, sink));
 }
 
 /** Worker threads that run whole controlled schedules (workers/schedule.ts); needs the build in dist/. */
@@ -138,36 +175,31 @@ export class SchedulePool {
 /**
  * runPolicyControlled on a pool of threads: the same schedules (seeds), taken in
  * the same order, so with a schedules or steps budget the outcome (run hash,
- * buckets, verdict) is the one the in-thread runner gives. Schedules started
- * past the point the budget ends are discarded.
+ * buckets, verdict) is the one the in-thread runner gives. Schedules are started
+ * up to two per thread ahead; those started past the point the budget ends are
+ * discarded.
  */
-export async function runPolicyPooled(pool: SchedulePool, policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, sink?: WitnessSink): Promise<PolicyOutcome> {
-  const out = new OutcomeBuilder(policy, 'controlled');
-  const t0 = performance.now();
+export function runPolicyPooled(pool: SchedulePool, policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, sink?: WitnessSink): Promise<PolicyOutcome> {
   const ahead = pool.threads * 2;
   const cap = budget.schedules ?? Infinity;
   const pending = new Map<number, Promise<ScheduleResult>>();
   let launched = 0;
-  let i = 0;
-  let steps = 0;
-  try {
-    while (!exhausted(budget, out, i, steps, t0)) {
+  const src = {
+    mode: 'controlled' as const,
+    run: (i: number): Promise<ScheduleResult> => {
       while (launched < cap && launched - i < ahead) {
         const p = pool.run({ cfg, policy: policySpec, seed: scheduleSeed(baseSeed, launched) });
-        p.catch(() => {}); // awaited in order below; a discarded one must not be unhandled
+        p.catch(() => {}); // awaited in order; a discarded one must not be unhandled
         pending.set(launched++, p);
       }
-      const r = await pending.get(i)!;
-      pending.delete(i++);
-      steps += r.steps;
-      const fresh = out.add(r);
-      if (fresh && sink) sink({ bucket: fresh, result: await pool.run({ cfg, policy: policySpec, seed: r.seed, record: true }), mode: 'controlled', cfg, policy, policySpec });
-      budget.onSchedule?.(i, steps);
-    }
-  } finally {
-    await Promise.allSettled(pending.values());
-  }
-  return out.build(performance.now() - t0, evidenceRule(policySpec, 'controlled', cfg, budget));
+      const p = pending.get(i)!;
+      pending.delete(i);
+      return p;
+    },
+    witness: (r: ScheduleResult) => pool.run({ cfg, policy: policySpec, seed: r.seed, record: true }),
+    close: async () => void (await Promise.allSettled(pending.values())), // the pool is the caller's
+  };
+  return runAwaiting(src, policyRuns(policy, policySpec, 'controlled', cfg, baseSeed, budget, sink));
 }
 
 /**
@@ -177,24 +209,15 @@ export async function runPolicyPooled(pool: SchedulePool, policy: Policy, policy
  * goes on. A lockup is given to the sink as it is: re-running it would only
  * hang again.
  */
-export async function runPolicyIsolated(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, sink?: WitnessSink): Promise<PolicyOutcome> {
+export function runPolicyIsolated(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, sink?: WitnessSink): Promise<PolicyOutcome> {
   const runner = new IsolatedRunner(cfg, policySpec, budget.lockupSeconds ?? LOCKUP_SECONDS);
-  const out = new OutcomeBuilder(policy, 'controlled');
-  const t0 = performance.now();
-  try {
-    let i = 0;
-    let steps = 0;
-    while (!exhausted(budget, out, i, steps, t0)) {
-      const r = await runner.runOne(scheduleSeed(baseSeed, i++));
-      steps += r.steps;
-      const fresh = out.add(r);
-      if (fresh && sink) sink({ bucket: fresh, result: isLockup(r) ? r : await runner.runOne(r.seed, { record: true }), mode: 'controlled', cfg, policy, policySpec });
-      budget.onSchedule?.(i, steps);
-    }
-  } finally {
-    await runner.close();
-  }
-  return out.build(performance.now() - t0, evidenceRule(policySpec, 'controlled', cfg, budget));
+  const src = {
+    mode: 'controlled' as const,
+    run: (_i: number, seed: string) => runner.runOne(seed),
+    witness: async (r: ScheduleResult) => (isLockup(r) ? r : runner.runOne(r.seed, { record: true })),
+    close: () => runner.close(),
+  };
+  return runAwaiting(src, policyRuns(policy, policySpec, 'controlled', cfg, baseSeed, budget, sink));
 }
 
 /**
@@ -202,42 +225,38 @@ export async function runPolicyIsolated(policy: Policy, policySpec: string, cfg:
  * but giving the event loop a turn every so often so that a signal handler
  * (Ctrl-C: budget.signal) can run.
  */
-export async function runPolicyControlledYielding(policy: Policy, cfg: RunConfig, baseSeed: string, budget: Budget, policySpec = policy.name, sink?: WitnessSink): Promise<PolicyOutcome> {
-  const g = controlledSchedules(policy, cfg, baseSeed, budget, policySpec, sink);
+export function runPolicyControlledYielding(policy: Policy, cfg: RunConfig, baseSeed: string, budget: Budget, policySpec = policy.name, sink?: WitnessSink): Promise<PolicyOutcome> {
+  const here = inThread(policy, cfg);
   let turn = performance.now();
-  for (;;) {
-    const r = g.next();
-    if (r.done) return r.value;
-    if (performance.now() - turn > 50) {
-      await new Promise((res) => setImmediate(res));
-      turn = performance.now();
-    }
-  }
+  const src = {
+    mode: 'controlled' as const,
+    run: async (i: number, seed: string, left: number | undefined) => {
+      if (performance.now() - turn > 50) {
+        await new Promise((res) => setImmediate(res));
+        turn = performance.now();
+      }
+      return here.run(i, seed, left);
+    },
+    witness: async (r: ScheduleResult) => here.witness(r),
+    close: async () => {},
+  };
+  return runAwaiting(src, policyRuns(policy, policySpec, 'controlled', cfg, baseSeed, budget, sink));
 }
 
 /**
  * Free mode (real races, no schedule), or record mode (real threads under the
  * step lock: the ticket order is a schedule controlled mode replays exactly).
+ * A run is its own witness: free runs cannot be re-run, a record run is recorded.
  */
-export async function runPolicyFree(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, record = false, sink?: WitnessSink): Promise<PolicyOutcome> {
+export function runPolicyFree(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, record = false, sink?: WitnessSink): Promise<PolicyOutcome> {
   const mode: RunMode = record ? 'record' : 'free';
   // A user policy's actors are watched for steps that never return (built-in ones do not loop).
   const runner = new FreeRunner(cfg, policySpec, isPolicyPath(policySpec) ? budget.lockupSeconds ?? LOCKUP_SECONDS : undefined);
-  const out = new OutcomeBuilder(policy, mode);
-  const t0 = performance.now();
-  try {
-    let i = 0;
-    let steps = 0;
-    while (!exhausted(budget, out, i, steps, t0)) {
-      const left = budget.seconds !== undefined ? Math.max(0.05, budget.seconds - (performance.now() - t0) / 1000) : undefined;
-      const r = await runner.runOne(scheduleSeed(baseSeed, i++), { seconds: left, record, signal: budget.signal });
-      steps += r.steps;
-      const fresh = out.add(r);
-      if (fresh && sink) sink({ bucket: fresh, result: r, mode, cfg, policy, policySpec });
-      budget.onSchedule?.(i, steps);
-    }
-  } finally {
-    await runner.close();
-  }
-  return out.build(performance.now() - t0, evidenceRule(policySpec, mode, cfg, budget));
+  const src = {
+    mode,
+    run: (_i: number, seed: string, left: number | undefined) => runner.runOne(seed, { seconds: left, record, signal: budget.signal }),
+    witness: async (r: ScheduleResult) => r,
+    close: () => runner.close(),
+  };
+  return runAwaiting(src, policyRuns(policy, policySpec, mode, cfg, baseSeed, budget, sink));
 }
