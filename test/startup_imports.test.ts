@@ -2,12 +2,14 @@
 // node runs: the import graph a worker thread loads before it answers its
 // first task, and the one `realmrace --help` loads. Structural, not timed: a
 // worker that reaches zod or commander, or a `--help` that reaches the model,
-// fails here whatever the machine's speed.
+// fails here whatever the machine's speed. A worker entry loads one bundle
+// (dist/workers/bundle/<entry>.js, tools/bundle_workers.ts): the modules it
+// holds are read from the comment line rolldown writes before each one.
 
 import { describe, it, expect } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ALL_POLICIES, BUILTIN_LOADERS, loadPolicy } from '../src/kernel/policies/index.js';
 import { program } from '../src/cli/main.js';
 
@@ -18,24 +20,42 @@ const DIST = join(ROOT, 'dist');
 const STATIC = /(?:^|[\s;])(?:import|export)\s*(?:[\w*{}\s,$]+?\s*from\s*)?['"]([^'"]+)['"]|(?:\brequire|\))\(\s*['"]([^'"]+)['"]\s*\)/gm;
 // import('./x.js') with a literal specifier: lazy, unless the file is a worker entry (whose start-up it is).
 const DYNAMIC = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+// A bundle's require() of a package (seedrandom) is named require$1(...) when it clashes with another require.
+const BUNDLE_REQUIRE = /\brequire\$\d+\(\s*['"]([^'"]+)['"]\s*\)/g;
+// The comment rolldown writes before each module it bundles: `// dist/src/model/realm.js`, `// node_modules/zod/v4/core/util.js`.
+const BUNDLED = /^\/\/ (dist\/\S+|node_modules\/\S+)$/gm;
+const BUNDLES = join(DIST, 'workers', 'bundle');
 
 interface Graph {
-  /** Built files reached, relative to dist/ ('src/model/realm.js'). */
+  /** Built modules reached, relative to dist/ ('src/model/realm.js'): files read, and the modules bundled in them. */
   files: Set<string>;
-  /** Packages reached, by specifier ('commander', 'seedrandom/lib/alea.js'); node: built-ins left out. */
+  /** The files node reads (a bundle, not the modules in it). */
+  read: Set<string>;
+  /** Packages reached, by specifier ('commander', 'seedrandom/lib/alea.js'; 'zod/v4/core/util.js' when bundled). */
   packages: Set<string>;
+  /** node: built-ins imported by an import statement (a require() inside a function is lazy and not counted). */
+  builtins: Set<string>;
 }
 
 /** The graph node loads from `entry` at start-up: static imports and require()s; import() only in the entry itself. */
 function startupGraph(entry: string): Graph {
-  const g: Graph = { files: new Set(), packages: new Set() };
+  const g: Graph = { files: new Set(), read: new Set(), packages: new Set(), builtins: new Set() };
   const walk = (file: string, isEntry: boolean): void => {
     const rel = relative(DIST, file);
-    if (g.files.has(rel)) return;
+    if (g.read.has(rel)) return;
     g.files.add(rel);
+    g.read.add(rel);
     const text = readFileSync(file, 'utf8');
     const specs = [...text.matchAll(STATIC)].map((m) => m[1] ?? m[2]);
     if (isEntry) specs.push(...[...text.matchAll(DYNAMIC)].map((m) => m[1]));
+    if (file.startsWith(BUNDLES)) {
+      specs.push(...[...text.matchAll(BUNDLE_REQUIRE)].map((m) => m[1]));
+      for (const [, id] of text.matchAll(BUNDLED)) {
+        if (id.startsWith('dist/')) g.files.add(id.slice('dist/'.length));
+        else g.packages.add(id.slice('node_modules/'.length));
+      }
+    }
+    for (const m of text.matchAll(STATIC)) if (m[1]?.startsWith('node:')) g.builtins.add(m[1]);
     for (const s of specs) {
       if (s.startsWith('node:')) continue;
       if (!s.startsWith('.')) { g.packages.add(s); continue; }
@@ -49,34 +69,77 @@ function startupGraph(entry: string): Graph {
 }
 
 /** Libraries a worker or `--help` must not load at start-up (zod: ~90 ms a thread; the rest: CLI and report tooling). */
-const HEAVY = ['zod', 'commander', 'piscina', 'cli-table3', 'cli-progress', 'hdr-histogram-js', 'fast-xml-parser', 'asciichart', 'smol-toml'];
+const HEAVY = ['zod', 'commander', 'piscina', 'cli-table3', 'cli-progress', 'hdr-histogram-js', 'fast-xml-parser', 'asciichart', 'smol-toml', 'rolldown'];
 const heavyIn = (g: Graph): string[] => [...g.packages].filter((p) => HEAVY.some((h) => p === h || p.startsWith(`${h}/`)));
 
 const ENTRIES = readdirSync(join(ROOT, 'workers')).filter((f) => f.endsWith('.cts')).map((f) => f.replace(/\.cts$/, '.cjs'));
 
 describe('start-up imports', () => {
-  it('the walker sees what it must: a CLI command module reaches zod, a worker entry the model', () => {
+  it('the walker sees what it must: a CLI command module reaches zod, a worker entry its bundle and the model in it', () => {
     // Controls: without them a walker that finds nothing would pass every check below.
     expect(heavyIn(startupGraph(join(DIST, 'src', 'cli', 'run_command.js')))).toContain('zod');
     const worker = startupGraph(join(DIST, 'workers', 'actor.cjs'));
-    expect(worker.files).toContain('src/model/realm.js');
+    expect([...worker.read]).toEqual(['workers/actor.cjs', 'workers/bundle/actor.js']);
+    expect(worker.files).toContain('src/model/cpu.js');
     expect(worker.files).toContain('src/kernel/policy_loader.js');
     expect(worker.packages).toContain('seedrandom/lib/alea.js'); // a require() is an edge too
+    expect(worker.builtins).toContain('node:worker_threads');
+    // A package bundled into a worker is seen too: the shrink worker holds zod (its reproducer schema).
+    expect(heavyIn(startupGraph(join(DIST, 'workers', 'shrink.cjs')))).toContain('zod/v4/core/core.js');
   });
 
-  it('no worker entry reaches zod, commander or any other CLI/report library, or the config schema, at start-up', () => {
+  it('each worker entry reads one file, its bundle, which imports only node: built-ins (and piscina where it starts pools)', () => {
+    expect(ENTRIES.sort()).toEqual(['actor.cjs', 'replay.cjs', 'schedule.cjs', 'shrink.cjs', 'turn_actor.cjs']);
+    for (const e of ENTRIES) {
+      const g = startupGraph(join(DIST, 'workers', e));
+      expect([...g.read], e).toEqual([`workers/${e}`, `workers/bundle/${e.replace(/\.cjs$/, '.js')}`]);
+      expect([...g.packages].filter((p) => !p.startsWith('seedrandom/lib/') && !/^zod\//.test(p) && p !== 'piscina'), `${e}: packages`).toEqual([]);
+    }
+  });
+
+  it('no worker entry loads zod, commander, node:crypto or any other CLI/report library, or the config schema', () => {
     // replay.cjs and shrink.cjs run one job each (a replay or a shrink of a user policy, in a thread
     // that can be stopped): they load what that job needs and are checked only for the CLI's libraries.
-    expect(ENTRIES.sort()).toEqual(['actor.cjs', 'replay.cjs', 'schedule.cjs', 'shrink.cjs', 'turn_actor.cjs']);
-    for (const e of ['replay.cjs', 'shrink.cjs']) expect([...startupGraph(join(DIST, 'workers', e)).packages].filter((p) => /commander|cli-table3|cli-progress|asciichart|fast-xml-parser/.test(p)), e).toEqual([]);
+    for (const e of ['replay.cjs', 'shrink.cjs']) expect([...startupGraph(join(DIST, 'workers', e)).packages].filter((p) => /commander|cli-table3|cli-progress|asciichart|fast-xml-parser|rolldown/.test(p)), e).toEqual([]);
     for (const e of ENTRIES.filter((x) => x !== 'replay.cjs' && x !== 'shrink.cjs')) {
       const g = startupGraph(join(DIST, 'workers', e));
       expect(heavyIn(g), e).toEqual([]);
       expect([...g.packages].filter((p) => !p.startsWith('seedrandom/lib/')), `${e}: packages`).toEqual([]);
-      // Upper layers and modules that exist for the CLI: none of them in a worker. Nor every
-      // built-in policy (the task's own is imported when it comes), nor the scheduler wrappers.
-      expect([...g.files].filter((f) => /^src\/(cli|report|campaign|repro|shrink|sweep|litmus|bench)\/|^src\/config\/(schema|spec|flags|to_flags)\.js$|^src\/kernel\/(policies\/|api\.js)|^src\/sched\/index\.js$/.test(f)), e).toEqual([]);
+      expect(g.builtins, e).not.toContain('node:crypto'); // hashing is for reproducers, on the main thread
+      // Upper layers and modules that exist for the CLI: none of them in a worker, nor the
+      // scheduler wrappers. (The built-in policies and the policy API are in the bundle: the
+      // lazy import()s that load them are inlined, and still run only when the task asks.)
+      expect([...g.files].filter((f) => /^src\/(cli|report|campaign|repro|shrink|sweep|litmus|bench)\/|^src\/config\/(schema|spec|flags|to_flags)\.js$|^src\/sched\/index\.js$/.test(f)), e).toEqual([]);
     }
+  });
+
+  it('what a worker runs at start-up imports no built-in policy and not the policy API: those are import()ed when a task names them', () => {
+    // The ES module each bundle is made from (dist/workers/<entry>.js), walked by its static imports only.
+    for (const e of ENTRIES.filter((x) => x !== 'replay.cjs' && x !== 'shrink.cjs')) {
+      const g = startupGraph(join(DIST, 'workers', e.replace(/\.cjs$/, '.js')));
+      expect(g.files, e).toContain('src/model/realm.js');
+      expect([...g.files].filter((f) => /^src\/kernel\/(policies\/|api\.js)/.test(f)), e).toEqual([]);
+    }
+  });
+
+  it('every file a bundle names with new URL(..., import.meta.url) exists where the bundle is (it sits two folders below dist/, as src/<folder>/ does)', () => {
+    // Except the policy API URL of policy_loader's load probe, which only the main thread runs (never a bundle).
+    const urls: string[] = [];
+    for (const e of ENTRIES) {
+      const bundle = join(BUNDLES, e.replace(/\.cjs$/, '.js'));
+      for (const [, u] of readFileSync(bundle, 'utf8').matchAll(/new URL\(\s*["']([^"']+)["'],\s*import\.meta\.url\s*\)/g)) {
+        urls.push(u);
+        if (u !== './api.js') expect(existsSync(fileURLToPath(new URL(u, pathToFileURL(bundle)))), `${e}: ${u}`).toBe(true);
+      }
+    }
+    expect(urls).toContain('../../workers/turn_actor.cjs'); // the replay worker starts turn-passing actors
+  });
+
+  it('only the build imports the bundler: nothing in src/ or workers/ names rolldown', () => {
+    const hits = ['src', 'workers'].flatMap((d) => readdirSync(join(ROOT, d), { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile() && /\.c?ts$/.test(f.name) && /from\s*['"]rolldown|import\(\s*['"]rolldown/.test(readFileSync(join(f.parentPath, f.name), 'utf8'))).map((f) => f.name));
+    expect(hits).toEqual([]);
+    expect(readFileSync(join(ROOT, 'tools', 'bundle_workers.ts'), 'utf8')).toMatch(/import\('rolldown'\)/); // the check looks for the right words
   });
 
   it('`realmrace --help` loads commander, the field table and nothing of the model, the kernel, zod or piscina', () => {

@@ -8,5 +8,11 @@
 // termination). require() of this file loads no ES module: it exports a Promise
 // of the handler (piscina awaits it before the thread takes tasks), loaded with
 // import(), whose instantiation stops cleanly when the thread is terminated.
+//
+// What import() loads is ./schedule.ts and everything it imports bundled into one
+// file at build time (./bundle/schedule.js, by tools/bundle_workers.ts): node's
+// ES module loader then reads and compiles one module per thread, not 40 to 60.
 
-export = import('./schedule.js').then((m) => m.default);
+import type handler from './schedule.js';
+
+export = (import('./bundle/schedule.js' as string) as Promise<{ default: typeof handler }>).then((m) => m.default);

@@ -51,7 +51,7 @@ export function judge(expect: FindingKind[], seen: Iterable<FindingKind>): { une
 export const signatureOf = (kind: FindingKind, site: string, cause: string): string => `${kind} in ${site}: ${cause}`;
 
 /** Thrown through the generators when the modelled kernel dies (Cpu.die); the executor catches it. */
-export class KernelDeath extends Error {
+class KernelDeathError extends Error {
   constructor(readonly kind: FindingKind, readonly fn: string, override readonly cause: string, readonly detail: string, readonly actor: number) {
     // A modelled death, not a fault of this program: its JS stack says nothing (the
     // finding carries op, site, step and last events), and capturing it costs more
@@ -62,6 +62,14 @@ export class KernelDeath extends Error {
     Error.stackTraceLimit = limit;
   }
 }
+export type KernelDeath = KernelDeathError;
+/**
+ * One class per thread, kept in the global symbol registry (as Done, model/actor_stack.ts):
+ * a user policy that imports from the package runs, in a worker, a second copy of
+ * the kernel beside the worker's bundle, and a death it throws must still be a
+ * KernelDeath to the runner's `instanceof` (test/policy_imports.test.ts).
+ */
+export const KernelDeath: typeof KernelDeathError = ((globalThis as Record<symbol, typeof KernelDeathError | undefined>)[Symbol.for('realmrace.KernelDeath')] ??= KernelDeathError);
 
 /** A death as it crosses threads (plain data): what Cpu.die said, and the workload op and step the executor saw. */
 export interface Death {

@@ -26,7 +26,7 @@ export type KGen<T = void> = Generator<Yielded, T, any>;
  * `step`. It saves a generator and two resumptions per call. `yield*` works
  * too (Done is iterable), and a caller may return it as its own path.
  */
-export class Done<T = void> {
+class DoneCall<T = void> {
   constructor(readonly value: T, readonly step: boolean) {}
 
   /** The same call as a generator (for `yield*`, and for stepping it on its own). */
@@ -35,6 +35,16 @@ export class Done<T = void> {
     return this.value;
   }
 }
+export type Done<T = void> = DoneCall<T>;
+/**
+ * One Done class per thread, kept in the global symbol registry, whichever copy
+ * of this module defines it first. A worker runs its bundle
+ * (dist/workers/bundle/, tools/bundle_workers.ts), and a user policy that
+ * imports primitives from the package (dist/src/) brings a second copy of the
+ * kernel into that thread: the Done its primitives return must pass the
+ * `instanceof Done` of the worker's ActorStack (test/policy_imports.test.ts).
+ */
+export const Done: typeof DoneCall = ((globalThis as Record<symbol, typeof DoneCall | undefined>)[Symbol.for('realmrace.Done')] ??= DoneCall);
 
 /** The primitive's work ends a step; the caller gets value after it. */
 export const stepDone = <T>(value: T): Done<T> => new Done(value, true);
