@@ -3,7 +3,8 @@
 // dist/workers/bundle/<name>.js, which the CommonJS entry workers/<name>.cts
 // import()s. Why: a worker thread spends most of its start-up in node's ES
 // module loader, resolving, reading and compiling 40 to 90 modules one by one;
-// one file makes a 5-worker pool ready in about 60% of the time (issue 8 item 6).
+// with one file, a 5-worker pool is ready in 1.4x the time of a pool whose
+// threads load nothing, not 2.2x (npm run bench, issue 8 item 6).
 //
 // - Lazy import()s (the task's built-in policy, the policy API handed to a user
 //   module's factory) are inlined too (codeSplitting: false): still one file, and
