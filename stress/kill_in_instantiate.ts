@@ -7,7 +7,7 @@
 // v8::Module::IsGraphAsync ..."; the CommonJS entry (workers/schedule.cjs,
 // loads the graph with import(): instantiate) stops cleanly. The bundle the
 // CommonJS entry imports (workers/bundle/schedule.js, one ES module: see
-// tools/bundle_workers.ts) is tried as piscina's file too: one module to
+// src/build/bundle_workers.ts) is tried as piscina's file too: one module to
 // instantiate is still one too many for require().
 //
 //   npm run build && node dist/stress/kill_in_instantiate.js [--tries 20]

@@ -27,6 +27,7 @@ export const LAYERS: string[][] = [
   ['campaign'],
   ['litmus'],
   ['bench'],
+  ['build'], // build steps (bundle_workers.ts): nothing of src/ at all
   ['cli'],
   ['index'],
 ];

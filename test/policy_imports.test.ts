@@ -1,7 +1,7 @@
 // A user policy may import its primitives from the package (dist/src/ here,
 // 'realmrace' for an installed copy) instead of taking the API its factory
 // receives. Worker threads run a bundle of the kernel (dist/workers/bundle/,
-// tools/bundle_workers.ts), so in a worker such a policy's primitives are a
+// src/build/bundle_workers.ts), so in a worker such a policy's primitives are a
 // second copy of the kernel beside the worker's own, and what crosses between
 // the two must still be recognised: the Done a primitive returns
 // (src/model/actor_stack.ts: `instanceof Done`), the KernelDeath a finding

@@ -10,7 +10,7 @@
 // import(), whose instantiation stops cleanly when the thread is terminated.
 //
 // What import() loads is ./schedule.ts and everything it imports bundled into one
-// file at build time (./bundle/schedule.js, by tools/bundle_workers.ts): node's
+// file at build time (./bundle/schedule.js, by src/build/bundle_workers.ts): node's
 // ES module loader then reads and compiles one module per thread, not 40 to 60.
 // The bundle has no TypeScript source, hence `as string` (TypeScript does not
 // resolve it) and the handler's type taken from ./schedule.ts.

@@ -39,7 +39,7 @@ export type Done<T = void> = DoneCall<T>;
 /**
  * One Done class per thread, kept in the global symbol registry, whichever copy
  * of this module defines it first. A worker runs its bundle
- * (dist/workers/bundle/, tools/bundle_workers.ts), and a user policy that
+ * (dist/workers/bundle/, src/build/bundle_workers.ts), and a user policy that
  * imports primitives from the package (dist/src/) brings a second copy of the
  * kernel into that thread: the Done its primitives return must pass the
  * `instanceof Done` of the worker's ActorStack (test/policy_imports.test.ts).

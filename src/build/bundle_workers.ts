@@ -19,14 +19,14 @@
 //   files are unchanged is not rebuilt, and rolldown is not even loaded.
 // - Only this build step imports rolldown (a devDependency); nothing at run time does.
 //
-//   node dist/tools/bundle_workers.js
+//   node dist/src/build/bundle_workers.js
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url)); // this file is dist/tools/
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url)); // this file is dist/src/build/
 const DIST = join(ROOT, 'dist');
 const OUT = join(DIST, 'workers', 'bundle');
 const STAMP = join(OUT, 'inputs.json');
@@ -79,7 +79,7 @@ async function bundle(names: string[]): Promise<Stamp> {
         file: join(OUT, `${name}.js`),
         format: 'esm',
         codeSplitting: false,
-        banner: `// workers/${name}.cts loads this file: dist/workers/${name}.js and every module it imports, bundled by tools/bundle_workers.ts. Do not edit.`,
+        banner: `// workers/${name}.cts loads this file: dist/workers/${name}.js and every module it imports, bundled by src/build/bundle_workers.ts. Do not edit.`,
       });
       if (warnings.length) throw new Error(`${name}: ${warnings.join('; ')}`);
       if (output.length !== 1 || output[0].type !== 'chunk') throw new Error(`${name}: expected one file, got ${output.map((o) => o.fileName).join(', ')}`);
