@@ -148,18 +148,19 @@ describe('sweep, nightly and merge output fits the width', () => {
     expect(heads).toEqual(SWEEP_HEADS);
   }, 300_000);
 
-  it('nightly and merge: a long verdict (a policy module path, an unexpected finding) wraps within 100 columns, nothing lost', () => {
+  // In this process, off a terminal (main() with no columns); the --json case below runs the bin, whose stdout must hold nothing else.
+  it('nightly and merge: a long verdict (a policy module path, an unexpected finding) wraps within 100 columns, nothing lost', async () => {
     const cfg = join(CWD, 'long.json');
     writeFileSync(cfg, JSON.stringify({ name: 'long', seed: '0x2026', budget: '5m', entries: [{ policy: fixture('policy_v2_claims_clean.js'), vcpus: [4], seeds: 30 }, { policy: 'vmalloc-naive', vcpus: [2], seeds: 3, ops: 1, minSchedules: 3 }] }));
-    const r = realmraceSpawn(CWD, 'nightly', '--config', cfg, '--out', 'n1');
+    const r = await cli(['nightly', '--config', cfg, '--out', 'n1']);
     expect(r.code).toBe(2);
     expect(tooWide(r.out, 100)).toEqual([]);
     expect(verdictOf(r.out)).toMatch(/^realmrace nightly: FAILURE \(exit 2\) - 0:.*policy_v2_claims_clean\.js:controlled:4v: unexpected bbm-violation; 1:vmalloc-naive:controlled:2v: /);
-    const m = realmraceSpawn(CWD, 'merge', 'n1', '--out', 'n1-merged');
+    const m = await cli(['merge', 'n1', '--out', 'n1-merged']);
     expect(m.code).toBe(2);
     expect(tooWide(m.out, 100)).toEqual([]);
     expect(verdictOf(m.out)).toBe(verdictOf(r.out));
-    const w = realmraceSpawn(CWD, 'merge', 'n1', '--out', 'n1-wide', '--wide');
+    const w = await cli(['merge', 'n1', '--out', 'n1-wide', '--wide']);
     expect(w.out.trim().split('\n').pop()).toBe(verdictOf(r.out)); // --wide: one line
   }, 120_000);
 
