@@ -62,8 +62,9 @@ export const FILES: Record<string, string> = {
   'cfg-seeds.json': campaign([{ ...ok[0], seeds: -3 }]),
   'cfg-unknown-key.json': campaign([{ ...ok[0], bogus: 1 }]),
   'cfg-returns-string.json': campaign([{ policy: '$F/policy_returns_string.js', vcpus: [2], seeds: 2, ops: 20 }]),
-  'cfg-busy.json': campaign([{ policy: '$F/policy_busy_loop.js', vcpus: [2], seeds: 1, ops: 20, minSchedules: 1 }], { taskTimeout: '3s' }),
-  'cfg-busy-free.json': campaign([{ policy: '$F/policy_busy_loop.js', vcpus: [2], seeds: 1, ops: 20, minSchedules: 1, mode: 'free' }], { taskTimeout: '3s' }),
+  // A stuck user-policy step is a hang after half the task timeout (src/campaign/runner.ts): 1 s here.
+  'cfg-busy.json': campaign([{ policy: '$F/policy_busy_loop.js', vcpus: [2], seeds: 1, ops: 20, minSchedules: 1 }], { taskTimeout: '2s' }),
+  'cfg-busy-free.json': campaign([{ policy: '$F/policy_busy_loop.js', vcpus: [2], seeds: 1, ops: 20, minSchedules: 1, mode: 'free' }], { taskTimeout: '2s' }),
   'corrupt/campaign.json': '{not json\n',
   'hollow/campaign.json': '{}\n',
 };
