@@ -6,8 +6,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 // order (larger files first) started the longest file a third of the way through the run
 // and left one core idle at the end. Longest first; the rest follow in vitest's order.
 const LONGEST_FIRST = [
-  'hostile', 'nightly_interrupt', 'nightly', 'policy_expectations', 'free_mode', 'cli', 'campaign_dir',
-  'output_layout', 'determinism.cross', 'replay', 'hang', 'shrink', 'replay_lines', 'model_tlb_kernel',
+  'hostile', 'policy_expectations', 'nightly_interrupt', 'nightly', 'free_mode', 'cli', 'model_tlb_kernel', 'output_layout',
+  'replay', 'shrink', 'replay_lines', 'campaign_dir', 'trace_views', 'determinism.cross', 'policy_contract', 'run_verdict',
 ].map((f) => `/test/${f}.test.ts`);
 
 class LongestFirst extends BaseSequencer {
