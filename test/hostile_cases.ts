@@ -63,16 +63,18 @@ export const FILES: Record<string, string> = {
   'cfg-unknown-key.json': campaign([{ ...ok[0], bogus: 1 }]),
   'cfg-returns-string.json': campaign([{ policy: '$F/policy_returns_string.js', vcpus: [2], seeds: 2, ops: 20 }]),
   // A stuck user-policy step is a hang after half the task timeout (src/campaign/runner.ts): 1 s here.
-  'cfg-busy.json': campaign([{ policy: '$F/policy_busy_loop.js', vcpus: [2], seeds: 1, ops: 20, minSchedules: 1 }], { taskTimeout: '2s' }),
-  'cfg-busy-free.json': campaign([{ policy: '$F/policy_busy_loop.js', vcpus: [2], seeds: 1, ops: 20, minSchedules: 1, mode: 'free' }], { taskTimeout: '2s' }),
+  'cfg-busy.json': campaign([{ policy: '$F/policy_napping_loop.js', vcpus: [2], seeds: 1, ops: 20, minSchedules: 1 }], { taskTimeout: '2s' }),
+  'cfg-busy-free.json': campaign([{ policy: '$F/policy_napping_loop.js', vcpus: [2], seeds: 1, ops: 20, minSchedules: 1, mode: 'free' }], { taskTimeout: '2s' }),
   'corrupt/campaign.json': '{not json\n',
   'hollow/campaign.json': '{}\n',
 };
 
-// A finished little campaign to merge and resume, and reproducers of the busy-loop policy.
+// A finished little campaign to merge and resume, and reproducers of a soft lockup. The rows that
+// only need a step that never returns use policy_napping_loop.js (it loops without yielding but
+// naps, keeping no core busy); the 'loops without yielding' rows above use the busy loop itself.
 const DONE = ['nightly', '--config', 'ok.json', '--out', 'done', '--threads', '1'];
-const BUSY_CONTROLLED = ['run', '--policy', '$F/policy_busy_loop.js', '--schedules', '1', '--lockup-seconds', '0.5', '--repro-dir', 'rb'];
-const BUSY_RECORD = ['run', '--mode', 'record', '--policy', '$F/policy_busy_loop.js', '--schedules', '1', '--lockup-seconds', '0.5', '--repro-dir', 'rbr'];
+const BUSY_CONTROLLED = ['run', '--policy', '$F/policy_napping_loop.js', '--schedules', '1', '--lockup-seconds', '0.5', '--repro-dir', 'rb'];
+const BUSY_RECORD = ['run', '--mode', 'record', '--policy', '$F/policy_napping_loop.js', '--schedules', '1', '--lockup-seconds', '0.5', '--repro-dir', 'rbr'];
 
 const E = 'realmrace: error: ';
 const arg = (flag: string, v: string): string => `${E}option '${flag}' argument '${v}' is invalid. `;
@@ -167,10 +169,10 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: 'a reproducer of a newer schema', category: 'reproducers', argv: ['replay', 'v9.json'], setup: [['$copy', goodRepro, 'v9.json', 'realmrace-reproducer/1', 'realmrace-reproducer/9']], exit: 1, err: /^realmrace: error: reproducer v9\.json is invalid: schema: "realmrace-reproducer\/9", but realmrace \S+ reads only realmrace-reproducer\/1$/, was: 'clear' },
   { name: 'a directory as the reproducer', category: 'reproducers', argv: ['replay', 'adir'], exit: 1, err: `${E}cannot read reproducer adir: EISDIR`, was: 'clear' },
   { name: 'a reproducer the model no longer follows', category: 'reproducers', argv: ['replay', goodRepro], exit: 2, err: '', out: /^realmrace: NOT REPRODUCED - different finding$/m, was: 'clear' },
-  { name: 'replay of a busy-loop hang', category: 'reproducers', setup: [BUSY_CONTROLLED], argv: ['replay', 'rb/*.json', '--lockup-seconds', '0.5'], exit: 0, err: 'realmrace: warning: found in controlled mode without a recorded schedule', out: /^realmrace: REPRODUCED - same signature, same step \(a soft lockup: no trace hash to compare\)$/m, was: 'hang' },
-  { name: 'replay --threads of a busy-loop hang', category: 'reproducers', setup: [BUSY_CONTROLLED], argv: ['replay', 'rb/*.json', '--threads', '--check', '--lockup-seconds', '0.5'], exit: 0, err: 'realmrace: warning: found in controlled mode without a recorded schedule', out: /^check: not run \(the first replay locked up\)\nrealmrace: REPRODUCED - same signature, same step/m, was: 'hang' },
-  { name: 'show of a busy-loop hang', category: 'reproducers', setup: [BUSY_CONTROLLED], argv: ['show', 'rb/*.json', '--lockup-seconds', '0.5', '--width', '100'], exit: 0, err: 'realmrace: warning: found in controlled mode without a recorded schedule', out: />>> step \d+, vCPU\d: hang in \w+ > set_memory_decrypted: soft lockup: a step never returned/, was: 'hang' },
-  { name: 'shrink of a busy-loop hang', category: 'reproducers', setup: [BUSY_RECORD], argv: ['shrink', 'rbr/*.json', '--lockup-seconds', '0.5'], exit: 1, err: /^realmrace: error: cannot shrink rbr\/\S+\.json: its finding is a step that never returned \(soft lockup\), which no candidate can show in time; replay it instead$/, was: 'hang' },
+  { name: 'replay of a soft-lockup hang', category: 'reproducers', setup: [BUSY_CONTROLLED], argv: ['replay', 'rb/*.json', '--lockup-seconds', '0.5'], exit: 0, err: 'realmrace: warning: found in controlled mode without a recorded schedule', out: /^realmrace: REPRODUCED - same signature, same step \(a soft lockup: no trace hash to compare\)$/m, was: 'hang' },
+  { name: 'replay --threads of a soft-lockup hang', category: 'reproducers', setup: [BUSY_CONTROLLED], argv: ['replay', 'rb/*.json', '--threads', '--check', '--lockup-seconds', '0.5'], exit: 0, err: 'realmrace: warning: found in controlled mode without a recorded schedule', out: /^check: not run \(the first replay locked up\)\nrealmrace: REPRODUCED - same signature, same step/m, was: 'hang' },
+  { name: 'show of a soft-lockup hang', category: 'reproducers', setup: [BUSY_CONTROLLED], argv: ['show', 'rb/*.json', '--lockup-seconds', '0.5', '--width', '100'], exit: 0, err: 'realmrace: warning: found in controlled mode without a recorded schedule', out: />>> step \d+, vCPU\d: hang in \w+ > set_memory_decrypted: soft lockup: a step never returned/, was: 'hang' },
+  { name: 'shrink of a soft-lockup hang', category: 'reproducers', setup: [BUSY_RECORD], argv: ['shrink', 'rbr/*.json', '--lockup-seconds', '0.5'], exit: 1, err: /^realmrace: error: cannot shrink rbr\/\S+\.json: its finding is a step that never returned \(soft lockup\), which no candidate can show in time; replay it instead$/, was: 'hang' },
 
   // Campaign configs and results directories.
   { name: 'a missing campaign config', category: 'configs', argv: ['nightly', '--config', 'nope.json', '--out', 'o-cfg'], exit: 1, err: `${E}campaign config nope.json: ENOENT`, was: 'clear' },
