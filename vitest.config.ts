@@ -3,8 +3,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // The files that take longest (each file runs whole in one fork), started first so that
 // the forks finish together. A clean clone has no timing cache, and vitest's fallback
-// order (larger files first) started the longest file a third of the way through the run
-// and left one core idle at the end. Longest first; the rest follow in vitest's order.
+// order (larger files first) started the longest file a third of the way through the run,
+// so that it could end alone. Longest first; the rest follow in vitest's order.
 const LONGEST_FIRST = [
   'hostile', 'policy_expectations', 'nightly_interrupt', 'nightly', 'free_mode', 'cli', 'model_tlb_kernel', 'output_layout',
   'replay', 'shrink', 'replay_lines', 'campaign_dir', 'trace_views', 'determinism.cross', 'policy_contract', 'run_verdict',
