@@ -153,7 +153,7 @@ describe('nightly interrupted by a signal', () => {
 
   it('runs in flight that do not end within the grace time are cancelled, not recorded, and said so', async () => {
     // Each worker thread's second schedule spins forever: only the cancel ends it.
-    const cfg = campaign('stuck', [{ policy: fixture('policy_hangs_second_run.js'), vcpus: [2], seeds: 40, minSchedules: 1 }], { interruptGrace: '0.5s' }); // they spin: a short grace
+    const cfg = campaign('stuck', [{ policy: fixture('policy_hangs_second_run.js'), vcpus: [2], seeds: 40, minSchedules: 1 }], { interruptGrace: '0.5s' }); // they never end: a short grace
     const r = await interrupted('SIGINT', 'i3', cfg, '--threads', '2');
     expect(r.code).toBe(130);
     expect(r.err).toMatch(/^realmrace: SIGINT: stopping: no new runs; runs in flight get 0\.5 s to end/);
