@@ -12,12 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { realmraceIn } from './cli_helpers.js';
 import { readReproducer } from '../dist/src/repro/reproducer.js';
 
-const busy = fileURLToPath(new URL('./fixtures/policy_busy_loop.js', import.meta.url));
+const napping = fileURLToPath(new URL('./fixtures/policy_napping_loop.js', import.meta.url));
 
 describe('a record-mode soft lockup', () => {
   it('is recorded with its stuck step last, and replays as the same hang at the same step', async () => {
     const d = mkdtempSync(join(tmpdir(), 'realmrace-record-lockup-'));
-    const run = await realmraceIn(d, 'run', '--mode', 'record', '--policy', busy, '--schedules', '1', '--lockup-seconds', '0.5', '--repro-dir', 'r');
+    const run = await realmraceIn(d, 'run', '--mode', 'record', '--policy', napping, '--schedules', '1', '--lockup-seconds', '0.5', '--repro-dir', 'r');
     expect(run.code).toBe(2);
     const files = readdirSync(join(d, 'r')).filter((f) => f.endsWith('.json'));
     expect(files).toHaveLength(1);
