@@ -260,15 +260,14 @@ async function main(): Promise<void> {
   // After the figures above: recording makes the loop's scheduler calls polymorphic.
   modelAloneRate(runConfig(), BUILTIN_POLICIES, '0xwarm', SECONDS, cpuMs); // JIT warm-up
   const alone = Array.from({ length: REPEAT }, (_, i) => modelAloneRate(runConfig(), BUILTIN_POLICIES, scheduleSeed('0xbench', i), SECONDS, cpuMs));
-  const modelAlone = { rate: median(alone.map((r) => r.rate)), cpuRate: median(alone.map((r) => r.cpuRate)) };
   // The floors: each figure scaled by the ratio of bare to full on the same recorded schedules,
   // timed alternately (model_alone.ts), so that a change of the shared machine's speed between
   // the two measurements does not move them.
   const bareOverFull = median(alone.map((r) => r.cpuRate / r.fullCpuRate));
   figs[0].floor = figs[0].value * bareOverFull;
   figs[1].floor = figs[1].value / bareOverFull;
-  /** Share of a controlled step that is the harness (scheduler, executor, watchdog, observers), by CPU time, per repeat. */
-  const harnessShare = median(alone.map((r) => 1 - r.fullCpuRate / r.cpuRate));
+  /** Share of a controlled step that is the harness (scheduler, executor, watchdog, observers), by CPU time. */
+  const harnessShare = 1 - 1 / bareOverFull;
   log('model alone done');
 
   const bareAtomics = bareAtomicsNs();
@@ -302,7 +301,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < startRepeat; i++) { help.push(spawnMs([bin, '--help'])); bareNode.push(spawnMs(['-e', '0'])); }
   figs.push({ name: 'realmrace --help (spawned node)', value: median(help), unit: 'ms', target: 150, better: 'lower', bare: median(bareNode), runs: help });
 
-  const extra = { modelAlone: modelAlone.rate, modelAloneCpu: modelAlone.cpuRate, harnessShare, free1: f1.rate, free2: f2.rate, free2over1: f2.rate / f1.rate, bareStepNs: bareNs, bareAtomicsNs: bareAtomics, pools, helpOverBare: median(help.map((x, i) => x / bareNode[i])) };
+  const extra = { harnessShare, free1: f1.rate, free2: f2.rate, free2over1: f2.rate / f1.rate, bareStepNs: bareNs, bareAtomicsNs: bareAtomics, pools, helpOverBare: median(help.map((x, i) => x / bareNode[i])) };
   if (JSON_OUT) {
     console.log(JSON.stringify({
       node: process.version, cores: availableParallelism(), repeat: REPEAT, seconds: SECONDS,
@@ -316,7 +315,7 @@ async function main(): Promise<void> {
   console.log(t.toString());
   for (const [name, p] of Object.entries(pools)) console.log(`5-worker pool of workers/${name}.cjs: ${p.ms.toFixed(0)} ms, ${p.overBare.toFixed(2)}x the bare pool (${p.bareMs.toFixed(0)} ms); CPU of all threads ${p.cpuMs.toFixed(0)} ms (bare ${p.bareCpuMs.toFixed(0)} ms).`);
   console.log(`realmrace --help: ${extra.helpOverBare.toFixed(2)}x node -e 0.`);
-  console.log(`model and kernel alone (the same schedules replayed by a bare loop, same trace hashes; no scheduler, executor, watchdog or observers): ${(modelAlone.rate / 1e6).toFixed(2)} M steps/s (CPU ${(modelAlone.cpuRate / 1e6).toFixed(2)} M). The harness is ${(100 * harnessShare).toFixed(0)}% of a controlled step; no change to the execution core alone can go past this rate (the 'model alone' column: a target beyond it needs the model and kernel paths themselves to get cheaper).`);
+  console.log(`model and kernel alone (the same schedules replayed by a bare loop, same trace hashes; no scheduler, executor, watchdog or observers): ${fmt(figs[0].floor!, 'steps/s')} steps/s, ${fmt(figs[1].floor!, 'ms')} per schedule (the 'model alone' column). The harness is ${(100 * harnessShare).toFixed(0)}% of a controlled step; no change to the execution core alone can go past these (a target beyond them needs the model and kernel paths themselves to get cheaper).`);
   console.log(`free mode: 1 thread ${(f1.rate / 1e6).toFixed(2)} M steps/s, 2 threads ${(f2.rate / 1e6).toFixed(2)} M (${extra.free2over1.toFixed(2)}x); CPU-only program, the host agent sleeps on Atomics.wait.`);
 }
 

@@ -52,33 +52,28 @@ export function replayBare(cfg: RunConfig, policy: Policy, runner: ControlledRun
 
 /**
  * The model and kernel alone over the given policies, equal time each (as the
- * controlled figure): steps per second by wall and by this thread's CPU time,
- * and ms per schedule (the mean over policies of each policy's own mean).
- * fullCpuRate: the same recorded schedules run by the whole harness, timed
- * alternately with the bare loop (so that load on a shared machine hits both
- * alike): the harness's share of a step is 1 - fullCpuRate / cpuRate.
+ * controlled figure), against the whole harness on the same recorded schedules:
+ * steps per second of each by this thread's CPU time, timed alternately in
+ * quarters of each policy's time (so that a change of the shared machine's
+ * speed hits both alike). The harness's share of a step is 1 - fullCpuRate / cpuRate.
  */
-export function modelAloneRate(cfg: RunConfig, policies: readonly Policy[], seed: string, seconds: number, cpuMs: () => number): { rate: number; cpuRate: number; msPerSchedule: number; fullCpuRate: number } {
-  let steps = 0, ms = 0, cms = 0, msPer = 0, fullSteps = 0, fullCms = 0;
-  const slice = (seconds * 1000) / policies.length / 2;
+export function modelAloneRate(cfg: RunConfig, policies: readonly Policy[], seed: string, seconds: number, cpuMs: () => number): { cpuRate: number; fullCpuRate: number } {
+  let steps = 0, cms = 0, fullSteps = 0, fullCms = 0;
+  const quarterMs = (seconds * 1000) / policies.length / 4;
   for (const p of policies) {
     const recs = recordSchedules(cfg, p, seed, 20);
     const runner = new ControlledRunner(cfg, p);
-    let i = 0, j = 0, t = 0;
-    for (let half = 0; half < 4; half++) {
-      // Alternate bare and full runs in quarters of the policy's time.
+    let i = 0, j = 0;
+    for (let quarter = 0; quarter < 4; quarter++) {
       const t0 = performance.now(), c0 = cpuMs();
-      if (half % 2 === 0) {
-        while (performance.now() - t0 < slice / 2) steps += replayBare(cfg, p, runner, recs[i++ % recs.length]);
-        t += performance.now() - t0;
+      if (quarter % 2 === 0) {
+        while (performance.now() - t0 < quarterMs) steps += replayBare(cfg, p, runner, recs[i++ % recs.length]);
         cms += cpuMs() - c0;
       } else {
-        while (performance.now() - t0 < slice / 2) fullSteps += runner.runOne(recs[j++ % recs.length].seed).steps;
+        while (performance.now() - t0 < quarterMs) fullSteps += runner.runOne(recs[j++ % recs.length].seed).steps;
         fullCms += cpuMs() - c0;
       }
     }
-    ms += t;
-    msPer += t / i / policies.length;
   }
-  return { rate: (steps / ms) * 1000, cpuRate: (steps / cms) * 1000, msPerSchedule: msPer, fullCpuRate: (fullSteps / fullCms) * 1000 };
+  return { cpuRate: (steps / cms) * 1000, fullCpuRate: (fullSteps / fullCms) * 1000 };
 }
