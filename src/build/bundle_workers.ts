@@ -62,9 +62,10 @@ const readStamp = (): Stamp => {
   }
 };
 
-async function bundle(names: string[]): Promise<Stamp> {
+/** Bundle each entry; returns, per entry, the files its bundle was made from. */
+async function bundle(names: string[]): Promise<Record<string, string[]>> {
   const { rolldown } = await import('rolldown');
-  const out: Stamp = {};
+  const out: Record<string, string[]> = {};
   await Promise.all(names.map(async (name) => {
     const warnings: string[] = [];
     const b = await rolldown({
@@ -83,8 +84,7 @@ async function bundle(names: string[]): Promise<Stamp> {
       });
       if (warnings.length) throw new Error(`${name}: ${warnings.join('; ')}`);
       if (output.length !== 1 || output[0].type !== 'chunk') throw new Error(`${name}: expected one file, got ${output.map((o) => o.fileName).join(', ')}`);
-      const inputs = output[0].moduleIds.filter((id) => !id.startsWith('\0')).map((id) => relative(ROOT, id)).sort();
-      out[name] = { inputs, hash: '' };
+      out[name] = output[0].moduleIds.filter((id) => !id.startsWith('\0')).map((id) => relative(ROOT, id)).sort();
     } finally {
       await b.close();
     }
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   if (stale.length) {
     mkdirSync(OUT, { recursive: true });
     const made = await bundle(stale);
-    for (const n of stale) next[n] = { inputs: made[n].inputs, hash: hashOf(key, made[n].inputs, join(OUT, `${n}.js`))! };
+    for (const n of stale) next[n] = { inputs: made[n], hash: hashOf(key, made[n], join(OUT, `${n}.js`))! };
     process.stderr.write(`bundle_workers: bundled ${stale.join(', ')} in ${Math.round(performance.now() - t0)} ms\n`);
   }
   if (stale.length || Object.keys(stamp).sort().join() !== names.join()) writeFileSync(STAMP, `${JSON.stringify(next, null, 1)}\n`);
