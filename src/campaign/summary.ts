@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { XMLBuilder } from 'fast-xml-parser';
 import { loadPolicy } from '../kernel/policies/index.js';
-import { SOFT_LOCKUP } from '../run/lockup.js';
+import { isSoftLockup } from '../run/lockup.js';
 import type { FindingKind } from '../check/finding.js';
 import { INTERRUPTED_EXIT, verdictOf, type Verdict } from '../check/verdict.js';
 import { replayCommand } from '../report/replay.js';
@@ -190,7 +190,7 @@ export async function writeReproducers(s: CampaignSummary, out: string): Promise
     for (const b of o.buckets) {
       // Per case: the same signature at another vCPU count is another schedule to replay.
       // A soft lockup (a step that never returned) is not re-run here, in this thread: its seed line replays it where it can be stopped.
-      if (o.case.mode === 'controlled' && !b.signature.includes(SOFT_LOCKUP)) {
+      if (o.case.mode === 'controlled' && !isSoftLockup(b)) {
         b.reproducer = saveReproducer(dir, `${o.case.policy}-${o.case.mode}-${o.case.vcpus}v`, reproducerForSeed(caseConfig(o.case), policy, o.case.policy, b.first.seed));
         b.replay = `npx realmrace replay ${shellQuote(b.reproducer)}`;
       }

@@ -4,7 +4,7 @@
 
 import { isPolicyPath, loadPolicy } from '../kernel/policies/index.js';
 import { isLockup } from '../run/isolated.js';
-import { SOFT_LOCKUP } from '../run/lockup.js';
+import { isSoftLockup } from '../run/lockup.js';
 import { LOCKUP_SECONDS } from '../run/run_policy.js';
 import { replayReproducerStoppable } from '../repro/stoppable_replay.js';
 import { shrinkStoppable } from '../shrink/stoppable_shrink.js';
@@ -31,7 +31,7 @@ export async function shrinkCommand(file: string, f: ShrinkFlags): Promise<numbe
   checkOutputFile('--out', out);
   for (const w of replayWarnings(repro)) process.stderr.write(`realmrace: warning: ${w}\n`);
   if (!repro.schedule) throw new ConfigError(`reproducer ${file} has no recorded schedule (found in ${repro.foundIn} mode); re-run with --mode record or controlled to get one`);
-  if (repro.finding.kind === 'hang' && repro.finding.signature.includes(SOFT_LOCKUP)) {
+  if (isSoftLockup(repro.finding)) {
     throw new ConfigError(`cannot shrink ${file}: its finding is a step that never returned (soft lockup), which no candidate can show in time; replay it instead`);
   }
   // A user policy's code runs where it can be stopped (a worker thread with a deadline), as under run.

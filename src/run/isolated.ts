@@ -12,13 +12,13 @@ import { PolicyError } from './errors.js';
 import type { RunConfig } from './config.js';
 import { programsFor } from './boot.js';
 import { ExecutionResult, resultOf } from './execution.js';
-import { watchTask, SOFT_LOCKUP } from './lockup.js';
+import { watchTask, isSoftLockup } from './lockup.js';
 import type { ScheduleTask } from './schedule_task.js';
 
 const WORKER = new URL('../../workers/schedule.cjs', import.meta.url).href;
 
 /** A soft-lockup hang (the step never returned): there is no schedule to re-run or record. */
-export const isLockup = (r: ExecutionResult): boolean => r.finding?.kind === 'hang' && r.finding.cause.startsWith(SOFT_LOCKUP);
+export const isLockup = (r: ExecutionResult): boolean => r.finding !== null && isSoftLockup(r.finding);
 
 /** The result of a run whose thread was stopped: the hang, and nothing else is known. */
 export function lockupResult(cfg: RunConfig, seed: string, d: Death, actors: number, wallMs: number, programs = programsFor(cfg, seed)): ExecutionResult {

@@ -57,6 +57,9 @@ export const lockupBuffer = (actors: number): SharedArrayBuffer => new SharedArr
 /** The cause of a soft-lockup hang (part of its signature): a step that never returned. */
 export const SOFT_LOCKUP = 'soft lockup: a step never returned';
 
+/** A finding (or its signature's bucket) is a soft lockup: a hang whose step never returned, so there is no trace to re-run or hash. */
+export const isSoftLockup = (f: { kind: string; signature: string }): boolean => f.kind === 'hang' && f.signature.includes(SOFT_LOCKUP);
+
 /** The hang finding's death for an actor stuck in one step (read from its lockup buffer). */
 export function lockupDeath(w: Int32Array, actor: number, seconds: number, seed: string): Death {
   const o = actor * W.STRIDE;
