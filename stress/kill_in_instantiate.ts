@@ -1,14 +1,14 @@
 // The cause of the abort in one minute (issue 9 item 10): destroy a piscina pool
-// exactly while a worker instantiates its ES module graph, 20 times per entry.
-// A preload (--expose-internals) wraps node's ModuleWrap instantiate calls and
-// broadcasts when a file: module starts instantiating; the parent then destroys
-// the pool. The ES module entry (workers/schedule.js, loaded by piscina's
+// exactly while a worker loads its entry, 20 times per entry. A preload
+// (--expose-internals) wraps node's ModuleWrap instantiate calls and CommonJS
+// compilation, and broadcasts when a file: ES module starts instantiating or
+// the worker's CommonJS bundle starts compiling; the parent then destroys the
+// pool. The ES module entry (workers/schedule.js, loaded by piscina's
 // require(): instantiateSync) aborts node with "FATAL ERROR:
-// v8::Module::IsGraphAsync ..."; the CommonJS entry (workers/schedule.cjs,
-// loads the graph with import(): instantiate) stops cleanly. The bundle the
-// CommonJS entry imports (workers/bundle/schedule.js, one ES module: see
-// src/build/bundle_workers.ts) is tried as piscina's file too: one module to
-// instantiate is still one too many for require().
+// v8::Module::IsGraphAsync ...". The CommonJS entry (workers/schedule.cjs)
+// require()s one CommonJS bundle (workers/bundle/schedule.cjs, see
+// src/build/bundle_workers.ts): no ES module is instantiated, and a thread
+// destroyed while it compiles the bundle stops cleanly.
 //
 //   npm run build && node dist/stress/kill_in_instantiate.js [--tries 20]
 //
@@ -28,6 +28,9 @@ for (const m of ['instantiate', 'instantiateSync']) {
   const orig = ModuleWrap.prototype[m];
   ModuleWrap.prototype[m] = function () { if (this.url?.startsWith('file:')) ch.postMessage(m); return orig.call(this); };
 }
+const Module = require('node:module');
+const compile = Module.prototype._compile;
+Module.prototype._compile = function (content, filename) { if (filename.includes('/bundle/')) ch.postMessage('compile of the bundle'); return compile.call(this, content, filename); };
 ch.unref();
 `;
 
@@ -55,7 +58,7 @@ if (values.child) {
   const self = fileURLToPath(import.meta.url);
   const tries = Number(values.tries);
   let cjsAborts = 0;
-  for (const name of ['schedule.js', 'bundle/schedule.js', 'schedule.cjs']) {
+  for (const name of ['schedule.js', 'schedule.cjs']) {
     const entry = fileURLToPath(new URL(`../workers/${name}`, import.meta.url));
     let aborts = 0;
     const seen = new Set<string>();

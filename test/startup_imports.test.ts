@@ -2,14 +2,15 @@
 // node runs: the import graph a worker thread loads before it answers its
 // first task, and the one `realmrace --help` loads. Structural, not timed: a
 // worker that reaches zod or commander, or a `--help` that reaches the model,
-// fails here whatever the machine's speed. A worker entry loads one bundle
-// (dist/workers/bundle/<entry>.js, src/build/bundle_workers.ts): the modules it
-// holds are read from the comment line rolldown writes before each one.
+// fails here whatever the machine's speed. A worker entry loads one CommonJS
+// bundle (dist/workers/bundle/<entry>.cjs, src/build/bundle_workers.ts): the
+// modules it holds are read from the comment line rolldown writes before each one.
 
 import { describe, it, expect } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isBuiltin } from 'node:module';
 import { ALL_POLICIES, BUILTIN_LOADERS, loadPolicy } from '../src/kernel/policies/index.js';
 import { program } from '../src/cli/main.js';
 
@@ -22,6 +23,8 @@ const STATIC = /(?:^|[\s;])(?:import|export)\s*(?:[\w*{}\s,$]+?\s*from\s*)?['"](
 const DYNAMIC = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 // A bundle's require() of a package (seedrandom) is named require$1(...) when it clashes with another require.
 const BUNDLE_REQUIRE = /\brequire\$\d+\(\s*['"]([^'"]+)['"]\s*\)/g;
+// A bundle's top-level require() of a built-in (`let node_url = require("node:url");`): what its import statements became.
+const BUNDLE_BUILTIN = /^(?:let|const|var) [\w$]+ = require\("(node:[^"]+)"\);$/gm;
 // The comment rolldown writes before each module it bundles: `// dist/src/model/realm.js`, `// node_modules/zod/v4/core/util.js`.
 const BUNDLED = /^\/\/ (dist\/\S+|node_modules\/\S+)$/gm;
 const BUNDLES = join(DIST, 'workers', 'bundle');
@@ -56,8 +59,9 @@ function startupGraph(entry: string): Graph {
       }
     }
     for (const m of text.matchAll(STATIC)) if (m[1]?.startsWith('node:')) g.builtins.add(m[1]);
+    if (file.startsWith(BUNDLES)) for (const [, b] of text.matchAll(BUNDLE_BUILTIN)) g.builtins.add(b);
     for (const s of specs) {
-      if (s.startsWith('node:')) continue;
+      if (isBuiltin(s)) continue; // node:url, and the bare 'url' of rolldown's import.meta.url in CommonJS
       if (!s.startsWith('.')) { g.packages.add(s); continue; }
       const target = resolve(dirname(file), s);
       expect(existsSync(target), `${rel} imports ${s}: no such built file`).toBe(true);
@@ -79,7 +83,7 @@ describe('start-up imports', () => {
     // Controls: without them a walker that finds nothing would pass every check below.
     expect(heavyIn(startupGraph(join(DIST, 'src', 'cli', 'run_command.js')))).toContain('zod');
     const worker = startupGraph(join(DIST, 'workers', 'actor.cjs'));
-    expect([...worker.read]).toEqual(['workers/actor.cjs', 'workers/bundle/actor.js']);
+    expect([...worker.read]).toEqual(['workers/actor.cjs', 'workers/bundle/actor.cjs']);
     expect(worker.files).toContain('src/model/cpu.js');
     expect(worker.files).toContain('src/kernel/policy_loader.js');
     expect(worker.packages).toContain('seedrandom/lib/alea.js'); // a require() is an edge too
@@ -92,7 +96,7 @@ describe('start-up imports', () => {
     expect(ENTRIES.sort()).toEqual(['actor.cjs', 'replay.cjs', 'schedule.cjs', 'shrink.cjs', 'turn_actor.cjs']);
     for (const e of ENTRIES) {
       const g = startupGraph(join(DIST, 'workers', e));
-      expect([...g.read], e).toEqual([`workers/${e}`, `workers/bundle/${e.replace(/\.cjs$/, '.js')}`]);
+      expect([...g.read], e).toEqual([`workers/${e}`, `workers/bundle/${e}`]);
       expect([...g.packages].filter((p) => !p.startsWith('seedrandom/lib/') && !/^zod\//.test(p) && p !== 'piscina'), `${e}: packages`).toEqual([]);
     }
   });
@@ -124,10 +128,11 @@ describe('start-up imports', () => {
 
   it('every file a bundle names with new URL(..., import.meta.url) exists where the bundle is (it sits two folders below dist/, as src/<folder>/ does)', () => {
     // Except the policy API URL of policy_loader's load probe, which only the main thread runs (never a bundle).
+    // In the CommonJS bundle import.meta.url reads require("url").pathToFileURL(__filename).href.
     const urls: string[] = [];
     for (const e of ENTRIES) {
-      const bundle = join(BUNDLES, e.replace(/\.cjs$/, '.js'));
-      for (const [, u] of readFileSync(bundle, 'utf8').matchAll(/new URL\(\s*["']([^"']+)["'],\s*import\.meta\.url\s*\)/g)) {
+      const bundle = join(BUNDLES, e);
+      for (const [, u] of readFileSync(bundle, 'utf8').matchAll(/new URL\(\s*["']([^"']+)["'],\s*require\("url"\)\.pathToFileURL\(__filename\)\.href\s*\)/g)) {
         urls.push(u);
         if (u !== './api.js') expect(existsSync(fileURLToPath(new URL(u, pathToFileURL(bundle)))), `${e}: ${u}`).toBe(true);
       }

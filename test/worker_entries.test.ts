@@ -1,7 +1,9 @@
 // Pools load CommonJS worker entries (workers/*.cts): piscina require()s its
 // worker file first, and a thread terminated while require() instantiates an
 // ES module graph aborts node (issue 9 item 10; stress/abort_loop.ts,
-// stress/kill_in_instantiate.ts). The entries hand piscina a Promise of the handler.
+// stress/kill_in_instantiate.ts). Each entry require()s its CommonJS bundle
+// (src/build/bundle_workers.ts) and hands piscina the handler: no ES module is
+// loaded while a thread starts.
 
 import { describe, it, expect } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -28,13 +30,14 @@ describe('worker entries', () => {
     expect(uses.filter((u) => !u.endsWith('.cjs'))).toEqual([]);
   });
 
-  it('each CommonJS entry exports a Promise of its handler function', async () => {
+  it('each CommonJS entry exports its handler function, from its CommonJS bundle', () => {
     const entries = readdirSync(join(ROOT, 'workers')).filter((f) => f.endsWith('.cts'));
     expect(entries.sort()).toEqual(['actor.cts', 'replay.cts', 'schedule.cts', 'shrink.cts', 'turn_actor.cts']);
     for (const e of entries) {
-      const exported = require(join(ROOT, 'dist', 'workers', e.replace(/\.cts$/, '.cjs')));
-      expect(exported).toBeInstanceOf(Promise);
-      expect(typeof (await exported)).toBe('function');
+      const cjs = e.replace(/\.cts$/, '.cjs');
+      const exported = require(join(ROOT, 'dist', 'workers', cjs));
+      expect(typeof exported, e).toBe('function');
+      expect(exported, e).toBe(require(join(ROOT, 'dist', 'workers', 'bundle', cjs)));
     }
   });
 });

@@ -1,10 +1,13 @@
 // Build step after tsc (npm run build): each worker entry's ES module graph
-// (dist/workers/<name>.js and all it imports) becomes one ES module,
-// dist/workers/bundle/<name>.js, which the CommonJS entry workers/<name>.cts
-// import()s. Why: a worker thread spends most of its start-up in node's ES
-// module loader, resolving, reading and compiling 40 to 90 modules one by one;
-// with one file, a 5-worker pool is ready in 1.4x the time of a pool whose
-// threads load nothing, not 2.2x (npm run bench, issue 8 item 6).
+// (dist/workers/<name>.js and all it imports) becomes one CommonJS file,
+// dist/workers/bundle/<name>.cjs, which the CommonJS entry workers/<name>.cts
+// require()s. Why: a worker thread spent most of its start-up in node's ES
+// module loader, resolving, reading and compiling 40 to 90 modules one by one.
+// One ES module bundle brought a 5-worker pool from 2.2x the time of a pool
+// whose threads load nothing to 1.4x; as CommonJS the thread does not start
+// the ES module loader at all (1.26x in the same run: npm run bench, issue 8
+// item 6), and require() of a CommonJS file instantiates no ES module, so a
+// thread terminated while it loads cannot abort the process (workers/schedule.cts).
 //
 // - Lazy import()s (the task's built-in policy, the policy API handed to a user
 //   module's factory) are inlined too (codeSplitting: false): still one file, and
@@ -13,7 +16,11 @@
 //   with createRequire(import.meta.url) (src/model/prng.ts). The bundle sits two
 //   folders below dist/, as the modules it inlines do (dist/src/<folder>/), so
 //   that require and their `new URL('../../workers/x.cjs', import.meta.url)`
-//   resolve as before.
+//   resolve as before (rolldown turns import.meta.url into the bundle's file URL).
+// - 'use strict' heads the bundle: the modules were ES modules, strict mode code,
+//   and a CommonJS file is not strict unless it says so.
+// - A user policy module is still an ES module, loaded with import() when a task
+//   names one: only then does the thread start the ES module loader.
 // - Incremental: bundle/inputs.json holds, per entry, the files rolldown read and
 //   a hash of them (with this script and rolldown's version). An entry whose
 //   files are unchanged is not rebuilt, and rolldown is not even loaded.
@@ -77,10 +84,10 @@ async function bundle(names: string[]): Promise<Record<string, string[]>> {
     });
     try {
       const { output } = await b.write({
-        file: join(OUT, `${name}.js`),
-        format: 'esm',
+        file: join(OUT, `${name}.cjs`),
+        format: 'cjs',
         codeSplitting: false,
-        banner: `// workers/${name}.cts loads this file: dist/workers/${name}.js and every module it imports, bundled by src/build/bundle_workers.ts. Do not edit.`,
+        banner: `// workers/${name}.cts loads this file: dist/workers/${name}.js and every module it imports, bundled by src/build/bundle_workers.ts. Do not edit.\n'use strict';`,
       });
       if (warnings.length) throw new Error(`${name}: ${warnings.join('; ')}`);
       if (output.length !== 1 || output[0].type !== 'chunk') throw new Error(`${name}: expected one file, got ${output.map((o) => o.fileName).join(', ')}`);
@@ -97,14 +104,14 @@ async function main(): Promise<void> {
   const key = toolKey();
   const names = entries();
   const stamp = readStamp();
-  const stale = names.filter((n) => !stamp[n] || hashOf(key, stamp[n].inputs, join(OUT, `${n}.js`)) !== stamp[n].hash);
-  // Bundles of entries that no longer exist.
-  if (existsSync(OUT)) for (const f of readdirSync(OUT)) if (f.endsWith('.js') && !names.includes(f.slice(0, -3))) rmSync(join(OUT, f));
+  const stale = names.filter((n) => !stamp[n] || hashOf(key, stamp[n].inputs, join(OUT, `${n}.cjs`)) !== stamp[n].hash);
+  // Bundles of entries that no longer exist, and of an older build's format (<name>.js).
+  if (existsSync(OUT)) for (const f of readdirSync(OUT)) if (f !== 'inputs.json' && !(f.endsWith('.cjs') && names.includes(f.slice(0, -'.cjs'.length)))) rmSync(join(OUT, f));
   const next: Stamp = Object.fromEntries(names.filter((n) => stamp[n]).map((n) => [n, stamp[n]]));
   if (stale.length) {
     mkdirSync(OUT, { recursive: true });
     const made = await bundle(stale);
-    for (const n of stale) next[n] = { inputs: made[n], hash: hashOf(key, made[n], join(OUT, `${n}.js`))! };
+    for (const n of stale) next[n] = { inputs: made[n], hash: hashOf(key, made[n], join(OUT, `${n}.cjs`))! };
     process.stderr.write(`bundle_workers: bundled ${stale.join(', ')} in ${Math.round(performance.now() - t0)} ms\n`);
   }
   if (stale.length || Object.keys(stamp).sort().join() !== names.join()) writeFileSync(STAMP, `${JSON.stringify(next, null, 1)}\n`);
