@@ -9,7 +9,7 @@
 import { Piscina } from 'piscina';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { mkdirSync, writeFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, existsSync, rmSync } from 'node:fs';
 import type { RunConfig } from '../run/config.js';
 import type { ScheduleResult } from '../run/controlled.js';
 import { FreeRunner } from '../run/free.js';
@@ -28,6 +28,7 @@ import { CampaignCase, caseRunConfig, expandCases, LoadedCampaign, parseDuration
 import { isPolicyPath, loadPolicy } from '../kernel/policies/index.js';
 import { parseSeed } from '../run/seeds.js';
 import { appendFinished, appendRecord, dropTornLine, readRecords, RESULTS_FILE, RunRecord, unitKey } from './results.js';
+import { CampaignMeta, META_FILE, readCampaignMeta, writeCampaignMeta } from './campaign_meta.js';
 import { lockCampaignDir, type CampaignLock } from './lock.js';
 
 // The CommonJS entry: see workers/schedule.cts for why not schedule.js.
@@ -167,15 +168,15 @@ function prepareOut(loaded: LoadedCampaign, o: CampaignOptions): { resultsPath: 
   const lock = lockCampaignDir(o.out, `realmrace nightly${o.shard ? ` --shard ${o.shard.index}/${o.shard.count}` : ''}`);
   try {
     if (lock.note) o.onNotice?.(`note: ${lock.note}`);
-    const meta = join(o.out, 'campaign.json');
     const resultsPath = join(o.out, RESULTS_FILE);
     const shard = o.shard ? `${o.shard.index}/${o.shard.count}` : null;
-    if (o.resume && existsSync(meta)) {
-      let prev: { hash?: unknown; shard?: unknown };
+    if (o.resume && existsSync(join(o.out, META_FILE))) {
+      let prev: CampaignMeta;
       try {
-        prev = JSON.parse(readFileSync(meta, 'utf8'));
+        prev = readCampaignMeta(o.out);
       } catch (e) {
-        throw new ConfigError(`--resume: ${meta} is not valid JSON (${(e as Error).message}): the file is corrupt; remove the directory or give another --out`);
+        if (!(e instanceof ConfigError)) throw e;
+        throw new ConfigError(`--resume: ${e.message}; remove the directory or give another --out`);
       }
       if (prev.hash !== loaded.hash) throw new ConfigError(`--resume: ${o.out} holds a different campaign (config hash ${prev.hash}, now ${loaded.hash})`);
       if (prev.shard !== shard) throw new ConfigError(`--resume: ${o.out} was shard ${prev.shard ?? 'none'}, now ${shard ?? 'none'}`);
@@ -184,7 +185,7 @@ function prepareOut(loaded: LoadedCampaign, o: CampaignOptions): { resultsPath: 
     } else if (!o.resume && existsSync(resultsPath)) {
       throw new ConfigError(`${o.out} already holds results: use --resume to continue that campaign, or another --out`);
     }
-    writeFileSync(meta, JSON.stringify({ config: loaded.config, hash: loaded.hash, path: loaded.path, shard }, null, 2) + '\n');
+    writeCampaignMeta(o.out, { config: loaded.config, hash: loaded.hash, path: loaded.path, shard });
     // An earlier invocation's summaries stop describing the directory once runs are appended; they are
     // written anew at the end (so a campaign quit at once by a second signal leaves none that mislead).
     for (const f of SUMMARY_FILES) rmSync(join(o.out, f), { force: true });

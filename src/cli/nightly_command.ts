@@ -15,27 +15,13 @@ import { summarize, writeOutputs, writeReproducers } from '../campaign/summary.j
 import { appendFinished, readResults, RESULTS_FILE, RunRecord } from '../campaign/results.js';
 import { lockCampaignDir, lockHolder } from '../campaign/lock.js';
 import { shardCoverage, type ShardDir } from '../campaign/shards.js';
+import { META_FILE, readCampaignMeta, writeCampaignMeta } from '../campaign/campaign_meta.js';
 import { ConfigError } from '../run/errors.js';
 import { parseSeed } from '../run/seeds.js';
 import { shellQuote } from '../config/to_flags.js';
 import { checkOutputDir } from './output_paths.js';
 import { onInterrupt } from './interrupt.js';
 import { fitText, outputWidth } from '../report/layout.js';
-
-/** A results directory's campaign.json: its config and hash, or a one-line error if it is not one. */
-function readCampaignMeta(path: string): { config: CampaignConfig; hash: string; shard?: string | null } {
-  let m: unknown;
-  try {
-    m = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new ConfigError(`${path} is not valid JSON (${(e as Error).message}): the file is corrupt`);
-  }
-  const o = m as { config?: { entries?: unknown }; hash?: unknown };
-  if (typeof o !== 'object' || o === null || typeof o.hash !== 'string' || typeof o.config !== 'object' || o.config === null || !Array.isArray(o.config.entries)) {
-    throw new ConfigError(`${path} is not a realmrace campaign.json (no config with entries and hash)`);
-  }
-  return m as { config: CampaignConfig; hash: string; shard?: string | null };
-}
 
 export interface NightlyFlags {
   config: string;
@@ -196,9 +182,8 @@ export async function mergeCommand(dirs: string[], f: { out: string; wide?: bool
   const inputs: ShardDir[] = [];
   let skippedByBudget = 0;
   for (const d of dirs) {
-    const meta = join(d, 'campaign.json');
-    if (!existsSync(meta)) throw new ConfigError(`${d} is not a campaign results directory (no campaign.json)`);
-    const m = readCampaignMeta(meta);
+    if (!existsSync(join(d, META_FILE))) throw new ConfigError(`${d} is not a campaign results directory (no ${META_FILE})`);
+    const m = readCampaignMeta(d);
     if (config && m.hash !== hash) throw new ConfigError(`${d} holds a different campaign (config hash ${m.hash}, not ${hash})`);
     config = m.config;
     hash = m.hash;
@@ -216,7 +201,7 @@ export async function mergeCommand(dirs: string[], f: { out: string; wide?: bool
     writeFileSync(resultsPath, records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
     // Whole: a later merge may take this directory as a finished unsharded campaign.
     if (coverage.problems.length === 0) appendFinished(resultsPath, { finished: new Date().toISOString(), runs: records.length, planned: workUnits(config!, expandCases(config!)).length, skippedByBudget });
-    writeFileSync(join(f.out, 'campaign.json'), JSON.stringify({ config, hash, merged: dirs, shard: null, ...(coverage.problems.length ? { incomplete: coverage.problems } : {}) }, null, 2) + '\n');
+    writeCampaignMeta(f.out, { config: config!, hash, merged: dirs, shard: null, ...(coverage.problems.length ? { incomplete: coverage.problems } : {}) });
     const cases = expandCases(config!);
     const planned = cases.reduce((n, k) => n + k.seeds, 0);
     const unexplored = new Map<string, number>();
