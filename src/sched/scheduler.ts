@@ -66,14 +66,20 @@ export const seededChance = (actor: ChoiceActor, p: number): boolean => actor.rn
 
 /**
  * Base for strategies: model choices come from the acting CPU's stream.
- * Subclasses implement pick() and reset() (back to the state their seed gives).
+ * Subclasses implement pick() and reset() (back to the state their seed gives),
+ * and call reset() in their constructor, so the first execution starts from
+ * there without seeding twice (seeding a generator costs microseconds, and most
+ * strategies run one execution: a short schedule is a few hundred of them).
  */
 export abstract class SeededStrategy implements Scheduler {
   abstract readonly name: string;
   abstract pick(actors: Actors, step: number): number;
   protected abstract reset(): void;
+  /** No execution started yet: the state is the one the constructor's reset() left. */
+  private fresh = true;
   newExecution(): boolean {
-    this.reset();
+    if (this.fresh) this.fresh = false;
+    else this.reset();
     return true;
   }
   choose(actor: ChoiceActor, _kind: string, n: number): number {
