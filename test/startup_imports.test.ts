@@ -10,7 +10,8 @@ import { describe, it, expect } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isBuiltin } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { ALL_POLICIES, BUILTIN_LOADERS, loadPolicy } from '../src/kernel/policies/index.js';
 import { program } from '../src/cli/main.js';
 
@@ -99,6 +100,19 @@ describe('start-up imports', () => {
       expect([...g.read], e).toEqual([`workers/${e}`, `workers/bundle/${e}`]);
       expect([...g.packages].filter((p) => !p.startsWith('seedrandom/lib/') && !/^zod\//.test(p) && p !== 'piscina'), `${e}: packages`).toEqual([]);
     }
+  });
+
+  it('no worker thread loads piscina when it starts (the run layer requires it when it makes a pool: src/run/pool.ts)', async () => {
+    // Run, not read: the bundles name piscina inside newPool(), which the walker above cannot tell from a start-up require.
+    const loaded = (entry: string): Promise<string[]> => new Promise((res, rej) => {
+      const code = `const { parentPort } = require('node:worker_threads'); require(${JSON.stringify(entry)}); parentPort.postMessage(Object.keys(require.cache).filter((k) => k.includes('/node_modules/piscina/')));`;
+      const w = new Worker(code, { eval: true });
+      w.once('message', (m: string[]) => void w.terminate().then(() => res(m)));
+      w.once('error', rej);
+    });
+    for (const e of ENTRIES) expect(await loaded(join(DIST, 'workers', e)), e).toEqual([]);
+    // The control: the same probe sees piscina when an entry does load it.
+    expect((await loaded(createRequire(import.meta.url).resolve('piscina'))).length).toBeGreaterThan(0);
   });
 
   it('no worker entry loads zod, commander, node:crypto or any other CLI/report library, or the config schema', () => {

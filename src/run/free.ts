@@ -4,7 +4,7 @@
 // Record mode: the same threads under the global step lock; the ticket order and
 // the model choices are a schedule controlled mode replays exactly.
 
-import { Piscina } from 'piscina';
+import { newPool, type Piscina } from './pool.js';
 import { Realm, H } from '../model/realm.js';
 import type { RealmConfig } from '../model/config.js';
 import { Trace, hashHex } from '../check/trace.js';
@@ -56,7 +56,7 @@ export class FreeRunner {
   constructor(readonly cfg: RunConfig, readonly policySpec: string, private readonly lockupSeconds?: number) {
     this.threads = cfg.realm.vcpus + 1;
     this.realm = freeRealmConfig(cfg.realm);
-    this.pool = new Piscina({ filename: WORKER, minThreads: this.threads, maxThreads: this.threads, idleTimeout: 60_000 });
+    this.pool = newPool({ filename: WORKER, minThreads: this.threads, maxThreads: this.threads, idleTimeout: 60_000 });
   }
 
   /**

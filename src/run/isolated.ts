@@ -5,7 +5,7 @@
 // a hang. piscina replaces the stopped thread; the next schedule runs on.
 // Built-in policies keep running in this thread (controlled.ts).
 
-import { Piscina } from 'piscina';
+import { newPool, type Piscina } from './pool.js';
 import { NCOUNTERS } from '../check/counters.js';
 import type { Death } from '../check/finding.js';
 import { PolicyError } from './errors.js';
@@ -30,7 +30,7 @@ export class IsolatedRunner {
   private readonly pool: Piscina<ScheduleTask, ExecutionResult>;
 
   constructor(readonly cfg: RunConfig, readonly policySpec: string, private readonly lockupSeconds: number) {
-    this.pool = new Piscina({ filename: WORKER, minThreads: 1, maxThreads: 1, idleTimeout: 60_000 });
+    this.pool = newPool({ filename: WORKER, minThreads: 1, maxThreads: 1, idleTimeout: 60_000 });
   }
 
   async runOne(seed: string, opts: { record?: boolean } = {}): Promise<ExecutionResult> {

@@ -2,7 +2,7 @@
 // mode and collect its outcome, judged against the evidence rule (--min-schedules,
 // and the measured catch rate of a built-in canary).
 
-import { Piscina } from 'piscina';
+import { newPool, type Piscina } from './pool.js';
 import { availableParallelism } from 'node:os';
 import type { Policy } from '../kernel/policy.js';
 import { runConfig, type RunConfig } from './config.js';
@@ -162,7 +162,7 @@ export class SchedulePool {
   private readonly pool: Piscina<ScheduleTask, ScheduleResult>;
   constructor(readonly threads = Math.max(1, availableParallelism())) {
     // The CommonJS entry: see workers/schedule.cts for why not schedule.js.
-    this.pool = new Piscina({ filename: new URL('../../workers/schedule.cjs', import.meta.url).href, minThreads: threads, maxThreads: threads, idleTimeout: 5_000 });
+    this.pool = newPool({ filename: new URL('../../workers/schedule.cjs', import.meta.url).href, minThreads: threads, maxThreads: threads, idleTimeout: 5_000 });
   }
   run(task: ScheduleTask): Promise<ScheduleResult> {
     return this.pool.run(task);

@@ -4,7 +4,7 @@
 // that sits in one step for lockupSeconds has its thread stopped. The caller gets
 // the job's value or the hang's death; never a spin that only kill -9 ends.
 
-import { Piscina } from 'piscina';
+import { newPool, type Piscina } from './pool.js';
 import type { Death } from '../check/finding.js';
 import { ConfigError, PolicyError } from './errors.js';
 import { watchTask } from './lockup.js';
@@ -30,7 +30,7 @@ export async function jobOutcome<T>(f: () => T | Promise<T>): Promise<JobOutcome
  * the death of that soft lockup is returned.
  */
 export async function runStoppable<T>(filename: string, task: object, actors: number, seconds: number, seed: string): Promise<{ value: T } | { stuck: Death }> {
-  const pool = new Piscina<object, JobOutcome<T>>({ filename, minThreads: 1, maxThreads: 1 });
+  const pool: Piscina<object, JobOutcome<T>> = newPool({ filename, minThreads: 1, maxThreads: 1 });
   const watched = watchTask(actors, seconds, seed);
   try {
     const out = await pool.run({ ...task, lockup: watched.lockup }, { signal: watched.signal });

@@ -4,7 +4,7 @@
 // actor asks for mid-step. Same Execution loop, same scheduler, same trace hash
 // as in one thread; only the executor differs.
 
-import { Piscina } from 'piscina';
+import { newPool, type Piscina } from './pool.js';
 import { Realm } from '../model/realm.js';
 import { Trace, hashHex } from '../check/trace.js';
 import { NCOUNTERS } from '../check/counters.js';
@@ -92,7 +92,7 @@ export class TurnRunner {
   /** With lockupSeconds (a user policy), an actor stuck in one step that long has its thread stopped: a hang. */
   constructor(readonly cfg: RunConfig, readonly policySpec: string, private readonly lockupSeconds?: number) {
     this.n = cfg.realm.vcpus + 1;
-    this.pool = new Piscina({ filename: WORKER, minThreads: this.n, maxThreads: this.n, idleTimeout: 60_000 });
+    this.pool = newPool({ filename: WORKER, minThreads: this.n, maxThreads: this.n, idleTimeout: 60_000 });
   }
 
   async runOne(seed: string, opts: RunOptions = {}): Promise<ExecutionResult> {
