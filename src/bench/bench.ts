@@ -16,9 +16,10 @@ import { ControlledRunner } from '../run/controlled.js';
 import { FreeRunner } from '../run/free.js';
 import { runConfig } from '../run/config.js';
 import { BUILTIN_POLICIES, builtinPolicy } from '../kernel/policies/index.js';
-import { Realm, INFLIGHT_STRIDE } from '../model/realm.js';
+import { Realm } from '../model/realm.js';
 import { scheduleSeed } from '../run/seeds.js';
 import { modelAloneRate } from './model_alone.js';
+import { recordFreeAtomics, replayAtomics } from './free_atomics.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const REPEAT = 5;
@@ -139,28 +140,23 @@ async function freeRates(vcpus: number): Promise<{ rate: number; nsPerStep: numb
   }
 }
 
-/** The Atomics a zeropad step does (in-flight marks, TLB tag+descriptor and granule for two pages), nothing else. */
-function bareAtomicsNs(): number {
-  const realm = new Realm(cpuOnly(1).realm);
-  realm.reset();
-  const a = realm.i32;
-  const N = 5e6;
+/**
+ * The bare loop of the same Atomics (src/bench/free_atomics.ts): the Atomics
+ * calls of the first 50,000 steps of the free figure's program on one vCPU,
+ * recorded in this thread and replayed by a loop that does nothing else. ns per
+ * step, and the calls a step makes.
+ */
+function bareAtomicsNs(): { ns: number; perStep: number; byKind: Record<string, number> } {
+  const rec = recordFreeAtomics(cpuOnly(1), builtinPolicy('mainline')!, scheduleSeed('0xbench', 0), 50_000);
   let sink = 0;
   const times: number[] = [];
   for (let round = 0; round <= REPEAT; round++) {
     const t0 = performance.now();
-    for (let i = 0; i < N; i++) {
-      const vpn = i & 511;
-      Atomics.store(a, realm.oInflight, 2 * i + 1);
-      sink += Atomics.load(a, realm.tlb.oTag + (vpn & realm.tlbMask)) + Atomics.load(a, realm.tlb.oDesc + (vpn & realm.tlbMask));
-      sink += Atomics.load(a, realm.oGranule + vpn);
-      sink += Atomics.load(a, realm.tlb.oTag + ((vpn + 1) & realm.tlbMask)) + Atomics.load(a, realm.tlb.oDesc + ((vpn + 1) & realm.tlbMask));
-      sink += Atomics.load(a, realm.oGranule + vpn + 1);
-      Atomics.store(a, realm.oInflight + 0 * INFLIGHT_STRIDE, 2 * i + 2);
-    }
-    if (round > 0) times.push(((performance.now() - t0) * 1e6) / N);
+    sink += replayAtomics(rec);
+    if (round > 0) times.push(((performance.now() - t0) * 1e6) / rec.steps); // round 0 warms up the JIT
   }
-  return median(times) + (sink === 0.5 ? 1 : 0);
+  const perKind = Object.fromEntries(Object.entries(rec.byKind).map(([k, n]) => [k, n / rec.steps]));
+  return { ns: median(times) + (sink === 0.5 ? 1 : 0), perStep: rec.calls / rec.steps, byKind: perKind };
 }
 
 /**
@@ -273,7 +269,7 @@ async function main(): Promise<void> {
   const bareAtomics = bareAtomicsNs();
   const f1 = await freeRates(1);
   const f2 = await freeRates(2);
-  figs.push({ name: 'free, 1 vCPU thread: ns per step / bare loop of the same Atomics', value: f1.nsPerStep / bareAtomics, unit: 'x', target: 3, better: 'lower', bare: 1, runs: f1.runs.map((x) => x / bareAtomics) });
+  figs.push({ name: 'free, 1 vCPU thread: ns per step / bare loop of the same Atomics', value: f1.nsPerStep / bareAtomics.ns, unit: 'x', target: 3, better: 'lower', bare: 1, runs: f1.runs.map((x) => x / bareAtomics.ns) });
   log('free done');
 
   // Start-up figures are cheap and noisy (process and thread creation on a shared machine): more runs.
@@ -301,7 +297,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < startRepeat; i++) { help.push(spawnMs([bin, '--help'])); bareNode.push(spawnMs(['-e', '0'])); }
   figs.push({ name: 'realmrace --help (spawned node)', value: median(help), unit: 'ms', target: 150, better: 'lower', bare: median(bareNode), runs: help });
 
-  const extra = { harnessShare, free1: f1.rate, free2: f2.rate, free2over1: f2.rate / f1.rate, bareStepNs: bareNs, bareAtomicsNs: bareAtomics, pools, helpOverBare: median(help.map((x, i) => x / bareNode[i])) };
+  const extra = { harnessShare, free1: f1.rate, free2: f2.rate, free2over1: f2.rate / f1.rate, bareStepNs: bareNs, bareAtomicsNs: bareAtomics.ns, atomicsPerFreeStep: bareAtomics.perStep, atomicsPerFreeStepByKind: bareAtomics.byKind, freeStepNs: f1.nsPerStep, pools, helpOverBare: median(help.map((x, i) => x / bareNode[i])) };
   if (JSON_OUT) {
     console.log(JSON.stringify({
       node: process.version, cores: availableParallelism(), repeat: REPEAT, seconds: SECONDS,
@@ -317,6 +313,8 @@ async function main(): Promise<void> {
   console.log(`realmrace --help: ${extra.helpOverBare.toFixed(2)}x node -e 0.`);
   console.log(`model and kernel alone (the same schedules replayed by a bare loop, same trace hashes; no scheduler, executor, watchdog or observers): ${fmt(figs[0].floor!, 'steps/s')} steps/s, ${fmt(figs[1].floor!, 'ms')} per schedule (the 'model alone' column). The harness is ${(100 * harnessShare).toFixed(0)}% of a controlled step; no change to the execution core alone can go past these (a target beyond them needs the model and kernel paths themselves to get cheaper).`);
   console.log(`free mode: 1 thread ${(f1.rate / 1e6).toFixed(2)} M steps/s, 2 threads ${(f2.rate / 1e6).toFixed(2)} M (${extra.free2over1.toFixed(2)}x); CPU-only program, the host agent sleeps on Atomics.wait.`);
+  const kinds = Object.entries(bareAtomics.byKind).sort((x, y) => y[1] - x[1]).map(([k, n]) => `${n.toFixed(2)} ${k}`).join(', ');
+  console.log(`free-mode step: ${f1.nsPerStep.toFixed(0)} ns; the same Atomics (src/bench/free_atomics.ts: ${bareAtomics.perStep.toFixed(1)} calls a step, ${kinds}) replayed bare: ${bareAtomics.ns.toFixed(0)} ns a step.`);
 }
 
 main().catch((e) => {
