@@ -5,6 +5,7 @@
 
 import { loadPolicy, BUILTIN_POLICIES, policyHash, isPolicyPath } from '../kernel/policies/index.js';
 import { runPolicyControlledYielding, runPolicyIsolated, runPolicyFree, verdictFloor, Budget } from '../run/run_policy.js';
+import { ActorPool } from '../run/free.js';
 import { onInterrupt, INTERRUPTED_EXIT, type Interrupt } from './interrupt.js';
 import type { PolicyOutcome } from '../run/outcome.js';
 import type { Policy } from '../kernel/policy.js';
@@ -64,6 +65,8 @@ async function runPolicies(f: RunFlags, cfg: ReturnType<typeof configOf>, specs:
   const table = f.json ? null : new OutcomeTable(policies, width, budget.schedules);
   const outcomes: PolicyOutcome[] = [];
   const repros = new ReproducerSink();
+  // Free and record mode: every policy's runs on the same threads (one per actor), started once.
+  const actors = f.mode !== 'controlled' ? new ActorPool(cfg.realm.vcpus + 1) : undefined;
   // The table is opened with its first row and closed even when a policy fails with an error.
   try {
     for (let i = 0; i < policies.length; i++) {
@@ -74,7 +77,7 @@ async function runPolicies(f: RunFlags, cfg: ReturnType<typeof configOf>, specs:
       try {
         // A user policy's code runs where it can be stopped (a worker thread); built-in ones in this thread.
         o = f.mode !== 'controlled'
-          ? await runPolicyFree(policies[i], specs[i], cfg, f.seed, b, f.mode === 'record', repros.sink)
+          ? await runPolicyFree(policies[i], specs[i], cfg, f.seed, b, f.mode === 'record', repros.sink, actors)
           : isPolicyPath(specs[i])
             ? await runPolicyIsolated(policies[i], specs[i], cfg, f.seed, b, repros.sink)
             : await runPolicyControlledYielding(policies[i], cfg, f.seed, b, specs[i], repros.sink);
@@ -86,6 +89,7 @@ async function runPolicies(f: RunFlags, cfg: ReturnType<typeof configOf>, specs:
       if (table) process.stdout.write(`${outcomes.length === 1 ? table.start() + '\n' : ''}${table.row(o)}\n`);
     }
   } finally {
+    await actors?.close();
     if (table && outcomes.length) process.stdout.write(table.end() + '\n');
   }
   // One reproducer file per distinct signature, named per instance: never one an earlier run printed.

@@ -42,21 +42,43 @@ export interface FreeRunOptions {
 // The CommonJS entry: see workers/schedule.cts for why not actor.js.
 const WORKER = new URL('../../workers/actor.cjs', import.meta.url).href;
 
+/**
+ * The worker threads of free-mode runs: one per actor (each vCPU and the host
+ * agent). Each thread loads the policy its task names (and keeps it), so runs
+ * of several policies with the same vCPU count can share one pool, one run at
+ * a time: the threads start once (tens of ms of CPU each), not once per policy.
+ */
+export class ActorPool {
+  readonly pool: Piscina<FreeActorTask, FreeActorResult>;
+  constructor(readonly threads: number) {
+    this.pool = newPool({ filename: WORKER, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  }
+  close(): Promise<void> {
+    return this.pool.destroy();
+  }
+}
+
 export class FreeRunner {
   private readonly pool: Piscina<FreeActorTask, FreeActorResult>;
   readonly threads: number;
   /** The realm config the threads run with (free_watchdog.ts). */
   readonly realm: RealmConfig;
+  /** The pool is this runner's own (closed by close()), not one lent by the caller. */
+  private readonly owned: ActorPool | null;
 
   /**
    * policySpec is what the workers load: a built-in name or a module path.
    * With lockupSeconds, an actor that sits in one step that long (a policy
    * looping without yielding) has its thread stopped and is reported as a hang.
+   * With `shared` (as many threads as this config has actors), the runs use
+   * that pool, which the caller closes; otherwise the runner starts its own.
    */
-  constructor(readonly cfg: RunConfig, readonly policySpec: string, private readonly lockupSeconds?: number) {
+  constructor(readonly cfg: RunConfig, readonly policySpec: string, private readonly lockupSeconds?: number, shared?: ActorPool) {
     this.threads = cfg.realm.vcpus + 1;
     this.realm = freeRealmConfig(cfg.realm);
-    this.pool = newPool({ filename: WORKER, minThreads: this.threads, maxThreads: this.threads, idleTimeout: 60_000 });
+    if (shared && shared.threads !== this.threads) throw new Error(`FreeRunner: a shared pool of ${shared.threads} threads for ${this.threads} actors`);
+    this.owned = shared ? null : new ActorPool(this.threads);
+    this.pool = (shared ?? this.owned!).pool;
   }
 
   /**
@@ -143,6 +165,6 @@ export class FreeRunner {
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy();
+    await this.owned?.close();
   }
 }

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { Policy } from '../kernel/policy.js';
 import { runConfig, type RunConfig } from './config.js';
 import { ControlledRunner, type ScheduleResult } from './controlled.js';
-import { FreeRunner } from './free.js';
+import { FreeRunner, type ActorPool } from './free.js';
 import { OutcomeBuilder, PolicyOutcome, RunMode, EvidenceRule } from './outcome.js';
 import { scheduleSeed } from './seeds.js';
 import type { WitnessSink } from './witness.js';
@@ -248,10 +248,10 @@ export function runPolicyControlledYielding(policy: Policy, cfg: RunConfig, base
  * step lock: the ticket order is a schedule controlled mode replays exactly).
  * A run is its own witness: free runs cannot be re-run, a record run is recorded.
  */
-export function runPolicyFree(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, record = false, sink?: WitnessSink): Promise<PolicyOutcome> {
+export function runPolicyFree(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, record = false, sink?: WitnessSink, pool?: ActorPool): Promise<PolicyOutcome> {
   const mode: RunMode = record ? 'record' : 'free';
   // A user policy's actors are watched for steps that never return (built-in ones do not loop).
-  const runner = new FreeRunner(cfg, policySpec, isPolicyPath(policySpec) ? budget.lockupSeconds ?? LOCKUP_SECONDS : undefined);
+  const runner = new FreeRunner(cfg, policySpec, isPolicyPath(policySpec) ? budget.lockupSeconds ?? LOCKUP_SECONDS : undefined, pool);
   const src = {
     mode,
     run: (_i: number, seed: string, left: number | undefined) => runner.runOne(seed, { seconds: left, record, signal: budget.signal }),
