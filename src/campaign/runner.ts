@@ -466,7 +466,11 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
   }
   if (!stopped()) checkBudget(true);
 
-  for (const k of freeCases) await runFree(k, free.filter((x) => x.caseId === k.id && !calibrated.has(x)));
+  for (const k of freeCases) {
+    if (stopped()) break; // runFree would start the threads only to run nothing
+    const rest = free.filter((x) => x.caseId === k.id && !calibrated.has(x));
+    if (rest.length) await runFree(k, rest); // none left (one planned run, the calibration): start no threads
+  }
   clearTimeout(graceTimer);
   o.signal?.removeEventListener('abort', startGrace);
   const records = readRecords(resultsPath);
