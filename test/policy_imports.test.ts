@@ -9,7 +9,7 @@
 // fixtures and must give what the main thread gives. Workers load JavaScript,
 // so the runners come from dist/ too.
 
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, afterAll } from 'vitest';
 import { Piscina } from 'piscina';
 // @ts-ignore -- compiled modules (workers need JavaScript)
 import { ControlledRunner } from '../dist/src/run/controlled.js';
@@ -21,6 +21,8 @@ import { loadPolicy } from '../dist/src/kernel/policy_loader.js';
 import { scheduleSeed } from '../dist/src/run/seeds.js';
 // @ts-ignore
 import { runPolicyControlled, runPolicyFree } from '../dist/src/run/run_policy.js';
+// @ts-ignore -- the compiled pool (workers need JavaScript)
+import { ActorPool } from '../dist/src/run/free.js';
 // @ts-ignore
 import { ReproducerSink } from '../dist/src/repro/sink.js';
 // @ts-ignore
@@ -39,6 +41,9 @@ const VMALLOC = fixture('policy_imports_package.js');
 /** v2-no-bbm with imported primitives: its bbm-violation is raised inside the policy's copy. */
 const BBM = fixture('policy_imports_package_bbm.js');
 const cfg = runConfig({ workload: { ops: 100 } });
+// The free and record runs below share one set of actor threads (4 vCPUs and the host agent), as `realmrace run` does across policies.
+const actors = new ActorPool(cfg.realm.vcpus + 1);
+afterAll(() => actors.close());
 const SCHEDULE = new URL('../dist/workers/schedule.cjs', import.meta.url).href;
 
 /** The first failure of a user policy under controlled schedules, in this thread, as a reproducer. */
@@ -92,13 +97,13 @@ describe('a user policy that imports its primitives from the package, in worker 
   });
 
   it('free mode (actor workers) meets the expectation: the bbm-violation raised inside the imported primitives is a finding', async () => {
-    const o: PolicyOutcome = await runPolicyFree(await loadPolicy(BBM), BBM, cfg, '0xf4ee', { seconds: 60, stopOnFirst: true });
+    const o: PolicyOutcome = await runPolicyFree(await loadPolicy(BBM), BBM, cfg, '0xf4ee', { seconds: 60, stopOnFirst: true }, false, undefined, actors);
     expect(o.verdict).toBe('met');
     expect(o.buckets.map((b) => b.kind)).toEqual(['bbm-violation']);
   });
 
   it('free mode runs the imported vmalloc-naive to the end or to its SEA, never a policy error', async () => {
-    const o: PolicyOutcome = await runPolicyFree(await loadPolicy(VMALLOC), VMALLOC, cfg, '0xf4ee', { schedules: 2 });
+    const o: PolicyOutcome = await runPolicyFree(await loadPolicy(VMALLOC), VMALLOC, cfg, '0xf4ee', { schedules: 2 }, false, undefined, actors);
     expect(o.schedules).toBe(2);
     expect(o.buckets.map((b) => b.kind).filter((k) => k !== 'SEA')).toEqual([]);
   });
@@ -106,7 +111,7 @@ describe('a user policy that imports its primitives from the package, in worker 
   it('a record-mode failure replays exactly in the replay worker, across turn-passing actor workers', async () => {
     const policy: Policy = await loadPolicy(BBM);
     const repros = new ReproducerSink();
-    const o: PolicyOutcome = await runPolicyFree(policy, BBM, cfg, '0x9', { seconds: 60, stopOnFirst: true }, true, repros.sink);
+    const o: PolicyOutcome = await runPolicyFree(policy, BBM, cfg, '0x9', { seconds: 60, stopOnFirst: true }, true, repros.sink, actors);
     expect(o.buckets.map((b) => b.kind)).toEqual(['bbm-violation']);
     const repro: Reproducer = repros.get(policy.name, o.buckets[0].signature)!;
     expect(repro.foundIn).toBe('record');

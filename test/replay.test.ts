@@ -6,7 +6,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 // @ts-ignore -- compiled runners (workers need JavaScript)
 import { TurnRunner } from '../dist/src/run/turns.js';
 // @ts-ignore
-import { FreeRunner } from '../dist/src/run/free.js';
+import { FreeRunner, ActorPool } from '../dist/src/run/free.js';
 import { replay } from '../src/repro/replay.js';
 import { reproducerOf } from '../src/repro/make.js';
 import { runConfig } from '../src/run/config.js';
@@ -90,10 +90,12 @@ describe('replay of a found failure', () => {
 
 describe('record mode', () => {
   const cfg = runConfig({ workload: { ops: 1000, mix: { d_hash: 50, kmalloc: 10, kfree: 5, dma_buffer: 25, netvsc_buffer: 10 } } });
+  // One set of actor threads (4 vCPUs and the host agent) for every record-mode runner here, as `realmrace run` shares one across policies.
+  const actors = new ActorPool(cfg.realm.vcpus + 1);
+  runners.push(actors);
 
   async function recordUntilFailure(policy: string): Promise<{ repro: Reproducer; runs: number }> {
-    const fr = new FreeRunner(cfg, policy);
-    runners.push(fr);
+    const fr = new FreeRunner(cfg, policy, undefined, actors);
     for (let i = 0; i < 60; i++) {
       const r = await fr.runOne(`0xrec${i}`, { record: true, seconds: 5 });
       if (r.finding) return { repro: reproducerOf(cfg, builtinPolicy(policy)!, policy, r, 'record'), runs: i + 1 };
@@ -119,8 +121,7 @@ describe('record mode', () => {
 
   it('a record-mode run stopped early (step bound) replays exactly, stop included', async () => {
     const big = runConfig({ workload: { ops: 1_000_000 } });
-    const fr = new FreeRunner(big, 'mainline');
-    runners.push(fr);
+    const fr = new FreeRunner(big, 'mainline', undefined, actors);
     // The first actor to take 3000 steps raises H.STOP under the step lock; the ticket is recorded.
     const r = await fr.runOne('0xstop', { record: true, maxStepsPerActor: 3000 });
     expect(r.finding).toBeNull();
