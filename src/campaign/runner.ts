@@ -30,6 +30,7 @@ import { parseSeed } from '../run/seeds.js';
 import { appendFinished, appendRecord, dropTornLine, readRecords, RESULTS_FILE, RunRecord, unitKey } from './results.js';
 import { CampaignMeta, META_FILE, readCampaignMeta, writeCampaignMeta } from './campaign_meta.js';
 import { lockCampaignDir, type CampaignLock } from './lock.js';
+import { newSchedulePool, type SchedulePools } from './schedule_pools.js';
 
 // The CommonJS entry: see workers/schedule.cts for why not schedule.js.
 const WORKER = new URL('../../workers/schedule.cjs', import.meta.url).href;
@@ -54,6 +55,8 @@ export interface CampaignOptions {
   threads?: number;
   /** Aborted (SIGINT/SIGTERM): stop scheduling; in-flight runs end or are cancelled within the config's interruptGrace. */
   signal?: AbortSignal;
+  /** Controlled runs on these threads (lent by the caller, who closes them) instead of a pool started for this campaign. */
+  pools?: SchedulePools;
   /** Called after every run. */
   onProgress?: (p: CampaignProgress) => void;
   /**
@@ -420,13 +423,13 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
   }
 
   // Controlled seeds: one task each, as many in flight as there are threads.
-  const pool = new Piscina<ScheduleTask, ScheduleResult & { wallMs?: number }>({ filename: WORKER, minThreads: threads, maxThreads: threads, idleTimeout: 5_000 });
-  pool.on('error', () => { /* a dead worker is reported through its task */ });
+  const pool = o.pools?.get(threads) ?? newSchedulePool(threads);
   try {
     let next = 0;
+    let failed = false;
     const runOne = async (): Promise<void> => {
       while (next < controlled.length) {
-        if (stopped()) return;
+        if (stopped() || failed) return;
         if (performance.now() >= controlledDeadline) { skipped += controlled.length - next; next = controlled.length; return; }
         const u = controlled[next++];
         const k = byId.get(u.caseId)!;
@@ -460,9 +463,17 @@ async function runUnits(loaded: LoadedCampaign, o: CampaignOptions, resultsPath:
         }
       }
     };
-    await Promise.all(Array.from({ length: threads * 2 }, runOne));
+    const loops = Array.from({ length: threads * 2 }, runOne);
+    if (!o.pools) await Promise.all(loops);
+    else {
+      // A lent pool is not destroyed, which would stop the tasks in flight: after an error, the
+      // other loops start nothing more, and their tasks end, before the error goes on.
+      const settled = await Promise.allSettled(loops.map((l) => l.catch((e: unknown) => { failed = true; throw e; })));
+      for (const x of settled) if (x.status === 'rejected') throw x.reason;
+    }
   } finally {
-    await pool.destroy();
+    // Every task has settled here (a cancelled one is stopped at once): a lent pool is idle.
+    if (!o.pools) await pool.destroy();
   }
   if (!stopped()) checkBudget(true);
 

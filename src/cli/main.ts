@@ -15,6 +15,7 @@ import type { ShowFlags } from './show_command.js';
 import type { SweepFlags } from './sweep_command.js';
 import type { NightlyFlags } from './nightly_command.js';
 import type { LitmusFlags } from './litmus_command.js';
+import type { SchedulePools } from '../campaign/schedule_pools.js';
 
 // commander is CommonJS: require() it (see config/flags.ts).
 const { Command, CommanderError, InvalidArgumentError, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
@@ -26,6 +27,15 @@ export interface Io {
   err: (s: string) => void;
   /** Both go to a terminal this wide (a fake one in tests); absent: neither is a terminal. */
   columns?: number;
+}
+
+/**
+ * What a process that runs many commands lends them (in-process tests): worker
+ * threads kept warm across commands. Absent (the bin): each command starts its own.
+ */
+export interface Host {
+  /** Threads for campaigns' controlled runs (nightly), one pool per thread count; the host closes them. */
+  schedulePools?: SchedulePools;
 }
 
 /** What --wide does, in every command that prints tables or long lines. */
@@ -47,7 +57,7 @@ function lockupOption(): Commander.Option {
  * the top-level help lists each command's name, arguments and description, so
  * `realmrace --help` and the other commands do without them.
  */
-export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'run' | 'replay' | 'sweep') => boolean = () => true): Command {
+export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'run' | 'replay' | 'sweep') => boolean = () => true, host: Host = {}): Command {
   const spec = (c: Command, cmd: 'run' | 'replay' | 'sweep'): Command => (withSpec(cmd) ? addSpecOptions(c, cmd) : c);
   const p = new Command('realmrace')
     .description('Concurrency stress harness for the Arm CCA realm guest memory-sharing protocol')
@@ -107,7 +117,7 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
     .option('--wide', WIDE)
     .option('--json', 'print the summary (as summary.json: every column) on stdout, nothing else; progress and the human lines go to stderr')
     .action(async (opts: NightlyFlags) => {
-      done(await (await import('./nightly_command.js')).nightlyCommand(opts));
+      done(await (await import('./nightly_command.js')).nightlyCommand(opts, host.schedulePools));
     });
   p
     .command('merge')
@@ -154,12 +164,12 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
 const processIo: Io = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) };
 
 /** Run one command line (without the node and script words); resolves to the exit status. */
-export async function main(argv: string[], io?: Io): Promise<number> {
+export async function main(argv: string[], io?: Io, host: Host = {}): Promise<number> {
   const restore = io ? redirect(io) : () => {};
   const to = io ?? processIo;
   let exit = 0;
   try {
-    await program(to, (code) => { exit = code; }, (cmd) => argv.includes(cmd)).parseAsync(argv, { from: 'user' });
+    await program(to, (code) => { exit = code; }, (cmd) => argv.includes(cmd), host).parseAsync(argv, { from: 'user' });
     return exit;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1; // commander already printed the message

@@ -14,6 +14,7 @@ import { interruptGraceMs, runCampaign, SUMMARY_FILES, type CampaignProgress } f
 import { summarize, writeOutputs, writeReproducers } from '../campaign/summary.js';
 import { appendFinished, readResults, RESULTS_FILE, RunRecord } from '../campaign/results.js';
 import { lockCampaignDir, lockHolder } from '../campaign/lock.js';
+import type { SchedulePools } from '../campaign/schedule_pools.js';
 import { shardCoverage, type ShardDir } from '../campaign/shards.js';
 import { META_FILE, readCampaignMeta, writeCampaignMeta } from '../campaign/campaign_meta.js';
 import { ConfigError } from '../run/errors.js';
@@ -97,7 +98,8 @@ export function resumeCommand(f: NightlyFlags): string {
   return ['npx realmrace nightly', ...args.map(shellQuote)].join(' ');
 }
 
-export async function nightlyCommand(f: NightlyFlags): Promise<number> {
+/** pools: schedule threads lent by an in-process caller (main's host), for the controlled runs. */
+export async function nightlyCommand(f: NightlyFlags, pools?: SchedulePools): Promise<number> {
   const loaded = loadCampaign(f.config);
   const shard = f.shard ? parseShard(f.shard) : undefined;
   const budgetMs = f.budget ? parseDuration(f.budget, '--budget') : undefined;
@@ -128,7 +130,7 @@ export async function nightlyCommand(f: NightlyFlags): Promise<number> {
   try {
     let run;
     try {
-      run = await runCampaign(loaded, { out: f.out, budgetMs, shard, resume: f.resume, threads: f.threads, signal: interrupt.signal, onProgress: (q) => { done = q.done; p.update(q); }, onNotice: p.line });
+      run = await runCampaign(loaded, { out: f.out, budgetMs, shard, resume: f.resume, threads: f.threads, pools, signal: interrupt.signal, onProgress: (q) => { done = q.done; p.update(q); }, onNotice: p.line });
     } finally {
       p.stop();
     }

@@ -1,0 +1,8 @@
+// Setup file (vitest.config.ts): after each test file, end the worker threads
+// that realmraceIn lent to the file's campaigns (test/cli_helpers.ts), so that
+// no file leaves threads behind for the next one in the same fork.
+
+import { afterAll } from 'vitest';
+import { closeLentThreads } from './cli_helpers.js';
+
+afterAll(closeLentThreads);
