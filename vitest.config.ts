@@ -37,7 +37,7 @@ export default defineConfig({
     // no vi.mock, restore chdir and process listeners, close its pools.
     isolate: false,
     globalSetup: ['test/global_setup.ts'],
-    // After each file: end the schedule threads its in-process campaigns shared (test/cli_helpers.ts).
+    // After each file: end the worker threads its in-process commands shared (test/cli_helpers.ts).
     setupFiles: ['test/lent_threads.ts'],
     sequence: { sequencer: LongestFirst },
   },

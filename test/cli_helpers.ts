@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { main as Main } from '../src/cli/main.js';
 import type { SchedulePools } from '../src/campaign/schedule_pools.js';
+import type { ActorPools } from '../src/run/free.js';
 
 export interface CliResult { code: number | null; out: string; err: string }
 
@@ -14,17 +15,22 @@ export const BIN = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.u
 // The built main(): worker threads load dist/ (workers/*.js), so the in-process CLI is the built one too.
 const MAIN = new URL('../dist/src/cli/main.js', import.meta.url).href;
 const POOLS = new URL('../dist/src/campaign/schedule_pools.js', import.meta.url).href;
+const FREE = new URL('../dist/src/run/free.js', import.meta.url).href;
 let loaded: Promise<typeof Main> | null = null;
-// The campaigns a test file runs through main() share their schedule threads (warm after the
-// first campaign), as a process running many commands may; test/lent_threads.ts closes them
-// after each file. Every campaign still runs on its own --threads (one pool per count).
-let pools: Promise<SchedulePools> | null = null;
+// The campaigns and free/record runs a test file makes through main() share their worker
+// threads (warm after the first command), as a process running many commands may;
+// test/lent_threads.ts closes them after each file. Every command still runs on as many
+// threads as its flags say (one pool per thread count).
+let pools: Promise<{ schedulePools: SchedulePools; actorPools: ActorPools }> | null = null;
 
-/** End the threads lent to this file's campaigns (after each test file: test/lent_threads.ts). */
+/** End the threads lent to this file's commands (after each test file: test/lent_threads.ts). */
 export async function closeLentThreads(): Promise<void> {
   const p = pools;
   pools = null;
-  if (p) await (await p).close();
+  if (p) {
+    const { schedulePools, actorPools } = await p;
+    await Promise.all([schedulePools.close(), actorPools.close()]);
+  }
 }
 
 /** main(args) in this process, run from `cwd` (process.chdir: vitest runs test files in forks), with its output captured. */
@@ -34,8 +40,8 @@ export async function realmraceIn(cwd: string, ...args: string[]): Promise<CliRe
   process.chdir(cwd);
   try {
     const main = await (loaded ??= import(MAIN).then((m: { main: typeof Main }) => m.main));
-    const schedulePools = await (pools ??= import(POOLS).then((m: { SchedulePools: new () => SchedulePools }) => new m.SchedulePools()));
-    const code = await main(args, { out: (s) => void (out += s), err: (s) => void (err += s) }, { schedulePools });
+    const host = await (pools ??= Promise.all([import(POOLS), import(FREE)]).then(([c, f]: [{ SchedulePools: new () => SchedulePools }, { ActorPools: new () => ActorPools }]) => ({ schedulePools: new c.SchedulePools(), actorPools: new f.ActorPools() })));
+    const code = await main(args, { out: (s) => void (out += s), err: (s) => void (err += s) }, host);
     return { code, out, err };
   } finally {
     process.chdir(prev);

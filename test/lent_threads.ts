@@ -1,5 +1,5 @@
 // Setup file (vitest.config.ts): after each test file, end the worker threads
-// that realmraceIn lent to the file's campaigns (test/cli_helpers.ts), so that
+// that realmraceIn lent to the file's commands (test/cli_helpers.ts), so that
 // no file leaves threads behind for the next one in the same fork.
 
 import { afterAll } from 'vitest';

@@ -16,6 +16,7 @@ import type { SweepFlags } from './sweep_command.js';
 import type { NightlyFlags } from './nightly_command.js';
 import type { LitmusFlags } from './litmus_command.js';
 import type { SchedulePools } from '../campaign/schedule_pools.js';
+import type { ActorPools } from '../run/free.js';
 
 // commander is CommonJS: require() it (see config/flags.ts).
 const { Command, CommanderError, InvalidArgumentError, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
@@ -36,6 +37,8 @@ export interface Io {
 export interface Host {
   /** Threads for campaigns' controlled runs (nightly), one pool per thread count; the host closes them. */
   schedulePools?: SchedulePools;
+  /** Threads for free- and record-mode actors (run --mode free|record), one pool per thread count; the host closes them. */
+  actorPools?: ActorPools;
 }
 
 /** What --wide does, in every command that prints tables or long lines. */
@@ -71,7 +74,7 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
     .option('--json', 'print the outcome as one JSON document, with every column (nothing else on stdout)')
     .option('--wide', WIDE)
     .action(async (opts: RunFlags) => {
-      done(await (await import('./run_command.js')).runCommand(opts));
+      done(await (await import('./run_command.js')).runCommand(opts, host.actorPools));
     });
   spec(p
     .command('replay')

@@ -58,6 +58,22 @@ export class ActorPool {
   }
 }
 
+/** Actor pools a process that runs many commands lends them, one per thread count; the lender closes them. */
+export class ActorPools {
+  private readonly pools = new Map<number, ActorPool>();
+  get(threads: number): ActorPool {
+    let p = this.pools.get(threads);
+    if (!p) this.pools.set(threads, (p = new ActorPool(threads)));
+    return p;
+  }
+  /** End every thread; get() starts new ones after this. */
+  async close(): Promise<void> {
+    const all = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(all.map((p) => p.close()));
+  }
+}
+
 export class FreeRunner {
   private readonly pool: Piscina<FreeActorTask, FreeActorResult>;
   readonly threads: number;
