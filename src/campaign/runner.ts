@@ -30,10 +30,7 @@ import { parseSeed } from '../run/seeds.js';
 import { appendFinished, appendRecord, dropTornLine, readRecords, RESULTS_FILE, RunRecord, unitKey } from './results.js';
 import { CampaignMeta, META_FILE, readCampaignMeta, writeCampaignMeta } from './campaign_meta.js';
 import { lockCampaignDir, type CampaignLock } from './lock.js';
-import { newSchedulePool, type SchedulePools } from './schedule_pools.js';
-
-// The CommonJS entry: see workers/schedule.cts for why not schedule.js.
-const WORKER = new URL('../../workers/schedule.cjs', import.meta.url).href;
+import { newSchedulePool, SCHEDULE_WORKER, type SchedulePools } from './schedule_pools.js';
 
 /** What the progress display shows: time against the budget, and runs done. */
 export interface CampaignProgress {
@@ -267,7 +264,7 @@ async function loadEntryPolicies(loaded: LoadedCampaign, cases: CampaignCase[]):
 async function preflight(loaded: LoadedCampaign, cases: CampaignCase[], taskTimeout: number, interrupt?: AbortSignal): Promise<void> {
   const user = firstOfEachPolicy(cases).filter((k) => isPolicyPath(k.policy));
   if (user.length === 0) return; // built-in policies are trusted
-  const pool = new Piscina<ScheduleTask, ScheduleResult>({ filename: WORKER, minThreads: 1, maxThreads: Math.min(user.length, availableParallelism()) });
+  const pool = new Piscina<ScheduleTask, ScheduleResult>({ filename: SCHEDULE_WORKER, minThreads: 1, maxThreads: Math.min(user.length, availableParallelism()) });
   pool.on('error', () => { /* a dead worker is the campaign's to report */ });
   try {
     await Promise.all(user.map(async (k) => {

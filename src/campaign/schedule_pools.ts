@@ -1,12 +1,11 @@
 // Worker threads for campaigns' controlled runs that a caller lends to several
-// campaigns in one process (in-process CLI calls, as the tests make), one pool
-// per thread count. A fresh thread is slow for its first schedules while V8
-// compiles the model code (measured: the first 20 schedules of a new thread
-// cost about 0.6 s of CPU, the next 20 about 0.1 s), so campaigns that each
-// started their own pool paid that again every time. The lender closes the
-// pools; a campaign without them starts and ends its own, as before.
+// campaigns in one process (src/run/pool.ts, PoolsByThreads). A fresh thread is
+// slow for its first schedules while V8 compiles the model code (measured: the
+// first 20 schedules of a new thread cost about 0.6 s of CPU, the next 20 about
+// 0.1 s). A campaign without them starts and ends its own, as before.
 
 import { Piscina } from 'piscina';
+import { PoolsByThreads } from '../run/pool.js';
 import type { ScheduleResult } from '../run/controlled.js';
 import type { ScheduleTask } from '../run/schedule_task.js';
 
@@ -22,20 +21,9 @@ export function newSchedulePool(threads: number): SchedulePool {
   return pool;
 }
 
-export class SchedulePools {
-  private readonly pools = new Map<number, SchedulePool>();
-
-  /** The pool of `threads` threads, started on first use. A dead or stopped thread is replaced by piscina, as in a campaign's own pool. */
-  get(threads: number): SchedulePool {
-    let p = this.pools.get(threads);
-    if (!p) this.pools.set(threads, (p = newSchedulePool(threads)));
-    return p;
-  }
-
-  /** End every thread; get() starts new ones after this. */
-  async close(): Promise<void> {
-    const all = [...this.pools.values()];
-    this.pools.clear();
-    await Promise.all(all.map((p) => p.destroy()));
+/** Schedule pools lent to several campaigns, one per thread count; the lender closes them. */
+export class SchedulePools extends PoolsByThreads<SchedulePool> {
+  constructor() {
+    super(newSchedulePool, (p) => p.destroy());
   }
 }

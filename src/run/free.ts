@@ -4,7 +4,7 @@
 // Record mode: the same threads under the global step lock; the ticket order and
 // the model choices are a schedule controlled mode replays exactly.
 
-import { newPool, type Piscina } from './pool.js';
+import { newPool, PoolsByThreads, type Piscina } from './pool.js';
 import { Realm, H } from '../model/realm.js';
 import type { RealmConfig } from '../model/config.js';
 import { Trace, hashHex } from '../check/trace.js';
@@ -59,18 +59,9 @@ export class ActorPool {
 }
 
 /** Actor pools a process that runs many commands lends them, one per thread count; the lender closes them. */
-export class ActorPools {
-  private readonly pools = new Map<number, ActorPool>();
-  get(threads: number): ActorPool {
-    let p = this.pools.get(threads);
-    if (!p) this.pools.set(threads, (p = new ActorPool(threads)));
-    return p;
-  }
-  /** End every thread; get() starts new ones after this. */
-  async close(): Promise<void> {
-    const all = [...this.pools.values()];
-    this.pools.clear();
-    await Promise.all(all.map((p) => p.close()));
+export class ActorPools extends PoolsByThreads<ActorPool> {
+  constructor() {
+    super((threads) => new ActorPool(threads), (p) => p.close());
   }
 }
 

@@ -16,3 +16,31 @@ export function newPool<T, R>(opts: ConstructorParameters<typeof Piscina>[0]): P
 }
 
 export type { Piscina };
+
+/**
+ * Pools that a process running many commands lends them (in-process CLI calls,
+ * as the tests make), one per thread count, started on first use: a fresh
+ * thread runs the model slowly for its first schedules while V8 compiles it, so
+ * commands that each started their own paid that every time. The lender closes
+ * them; a command without them starts and ends its own.
+ */
+export class PoolsByThreads<P> {
+  private readonly pools = new Map<number, P>();
+
+  constructor(private readonly make: (threads: number) => P, private readonly end: (pool: P) => Promise<void>) {}
+
+  /** The pool of `threads` threads (a stopped thread is replaced by piscina, as in a command's own pool). */
+  get(threads: number): P {
+    let p = this.pools.get(threads);
+    if (p === undefined) this.pools.set(threads, (p = this.make(threads)));
+    return p;
+  }
+
+  /** End every thread; get() starts new ones after this. */
+  async close(): Promise<void> {
+    const all = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(all.map(this.end));
+  }
+}
+
