@@ -35,7 +35,7 @@ export interface Io {
  * threads kept warm across commands. Absent (the bin): each command starts its own.
  */
 export interface Host {
-  /** Threads for campaigns' controlled runs (nightly), one pool per thread count; the host closes them. */
+  /** Schedule threads, one pool per thread count: campaigns' controlled runs (nightly), and user policies' controlled schedules in `run` (one thread); the host closes them. */
   schedulePools?: SchedulePools;
   /** Threads for free- and record-mode actors (run --mode free|record), one pool per thread count; the host closes them. */
   actorPools?: ActorPools;
@@ -74,7 +74,7 @@ export function program(io: Io, done: (code: number) => void, withSpec: (cmd: 'r
     .option('--json', 'print the outcome as one JSON document, with every column (nothing else on stdout)')
     .option('--wide', WIDE)
     .action(async (opts: RunFlags) => {
-      done(await (await import('./run_command.js')).runCommand(opts, host.actorPools));
+      done(await (await import('./run_command.js')).runCommand(opts, host));
     });
   spec(p
     .command('replay')

@@ -6,6 +6,7 @@
 import { loadPolicy, BUILTIN_POLICIES, policyHash, isPolicyPath } from '../kernel/policies/index.js';
 import { runPolicyControlledYielding, runPolicyIsolated, runPolicyFree, verdictFloor, Budget } from '../run/run_policy.js';
 import { ActorPool, type ActorPools } from '../run/free.js';
+import type { SchedulePools } from '../campaign/schedule_pools.js';
 import { onInterrupt, INTERRUPTED_EXIT, type Interrupt } from './interrupt.js';
 import type { PolicyOutcome } from '../run/outcome.js';
 import type { Policy } from '../kernel/policy.js';
@@ -27,8 +28,10 @@ import { checkOutputDir } from './output_paths.js';
 /** How a free-mode finding's replay is labelled wherever it is printed. */
 export const INEXACT = 'inexact: free mode records no schedule; this re-runs the seed\'s programs under the seeded scheduler, not the racing interleaving; use --mode record for an exact reproducer';
 
-/** actorPools: free/record-mode threads lent by an in-process caller (main's host). */
-export async function runCommand(f: RunFlags, actorPools?: ActorPools): Promise<number> {
+/** Threads lent by an in-process caller (main's host): actor threads for free/record mode, a schedule thread for user policies in controlled mode. */
+export interface LentThreads { actorPools?: ActorPools; schedulePools?: SchedulePools }
+
+export async function runCommand(f: RunFlags, lent: LentThreads = {}): Promise<number> {
   const spec = specFromFlags('run', f);
   const cfg = configOf(spec);
   checkOutputDir('--repro-dir', f.reproDir, false);
@@ -51,13 +54,13 @@ export async function runCommand(f: RunFlags, actorPools?: ActorPools): Promise<
     implicit && spec.mode === 'controlled' ? { ...budget, atLeast: verdictFloor(policies[i], specs[i], 'controlled', cfg, budget) } : budget;
   const interrupt = onInterrupt();
   try {
-    return await runPolicies(f, cfg, specs, policies, { ...budget, signal: interrupt.signal }, (i) => ({ ...budgetFor(i), signal: interrupt.signal }), interrupt, actorPools);
+    return await runPolicies(f, cfg, specs, policies, { ...budget, signal: interrupt.signal }, (i) => ({ ...budgetFor(i), signal: interrupt.signal }), interrupt, lent);
   } finally {
     interrupt.dispose();
   }
 }
 
-async function runPolicies(f: RunFlags, cfg: ReturnType<typeof configOf>, specs: string[], policies: Policy[], budget: Budget, budgetFor: (i: number) => Budget, interrupt: Interrupt, lent?: ActorPools): Promise<number> {
+async function runPolicies(f: RunFlags, cfg: ReturnType<typeof configOf>, specs: string[], policies: Policy[], budget: Budget, budgetFor: (i: number) => Budget, interrupt: Interrupt, lent: LentThreads): Promise<number> {
   const what = `${f.mode}, ${cfg.realm.vcpus} vCPUs, seed ${f.seed}${f.mode === 'controlled' ? `, scheduler ${cfg.scheduler.name}` : ''}`;
   // Fitted to the terminal, else 100 columns; --wide: every column, no line wrapped.
   const width = outputWidth(f.wide);
@@ -68,7 +71,7 @@ async function runPolicies(f: RunFlags, cfg: ReturnType<typeof configOf>, specs:
   const repros = new ReproducerSink();
   // Free and record mode: every policy's runs on the same threads (one per actor), started once
   // (or lent by the caller: then they stay open for its next command).
-  const actors = f.mode === 'controlled' ? undefined : lent ? lent.get(cfg.realm.vcpus + 1) : new ActorPool(cfg.realm.vcpus + 1);
+  const actors = f.mode === 'controlled' ? undefined : lent.actorPools ? lent.actorPools.get(cfg.realm.vcpus + 1) : new ActorPool(cfg.realm.vcpus + 1);
   // The table is opened with its first row and closed even when a policy fails with an error.
   try {
     for (let i = 0; i < policies.length; i++) {
@@ -81,7 +84,7 @@ async function runPolicies(f: RunFlags, cfg: ReturnType<typeof configOf>, specs:
         o = f.mode !== 'controlled'
           ? await runPolicyFree(policies[i], specs[i], cfg, f.seed, b, f.mode === 'record', repros.sink, actors)
           : isPolicyPath(specs[i])
-            ? await runPolicyIsolated(policies[i], specs[i], cfg, f.seed, b, repros.sink)
+            ? await runPolicyIsolated(policies[i], specs[i], cfg, f.seed, b, repros.sink, lent.schedulePools?.get(1))
             : await runPolicyControlledYielding(policies[i], cfg, f.seed, b, specs[i], repros.sink);
       } finally {
         bar.stop();
@@ -91,7 +94,7 @@ async function runPolicies(f: RunFlags, cfg: ReturnType<typeof configOf>, specs:
       if (table) process.stdout.write(`${outcomes.length === 1 ? table.start() + '\n' : ''}${table.row(o)}\n`);
     }
   } finally {
-    if (!lent) await actors?.close();
+    if (!lent.actorPools) await actors?.close();
     if (table && outcomes.length) process.stdout.write(table.end() + '\n');
   }
   // One reproducer file per distinct signature, named per instance: never one an earlier run printed.

@@ -26,11 +26,18 @@ export function lockupResult(cfg: RunConfig, seed: string, d: Death, actors: num
   return resultOf(seed, programs, reports, { steps: d.step + 1, stop: 'finding', traceHash: '', wallMs });
 }
 
-export class IsolatedRunner {
-  private readonly pool: Piscina<ScheduleTask, ExecutionResult>;
+/** A pool of one schedule thread (workers/schedule.cjs), as an IsolatedRunner needs. */
+export type ScheduleThread = Piscina<ScheduleTask, ExecutionResult>;
 
-  constructor(readonly cfg: RunConfig, readonly policySpec: string, private readonly lockupSeconds: number) {
-    this.pool = newPool({ filename: WORKER, minThreads: 1, maxThreads: 1, idleTimeout: 60_000 });
+export class IsolatedRunner {
+  private readonly pool: ScheduleThread;
+  /** The thread is this runner's own (closed by close()), not one lent by the caller. */
+  private readonly owned: boolean;
+
+  /** With `shared` (one schedule thread, lent and closed by the caller), the schedules run there, warm; otherwise on a thread of its own. */
+  constructor(readonly cfg: RunConfig, readonly policySpec: string, private readonly lockupSeconds: number, shared?: ScheduleThread) {
+    this.owned = shared === undefined;
+    this.pool = shared ?? newPool({ filename: WORKER, minThreads: 1, maxThreads: 1, idleTimeout: 60_000 });
   }
 
   async runOne(seed: string, opts: { record?: boolean } = {}): Promise<ExecutionResult> {
@@ -51,6 +58,6 @@ export class IsolatedRunner {
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy();
+    if (this.owned) await this.pool.destroy();
   }
 }

@@ -15,7 +15,7 @@ import { DEFAULT_MIN_SCHEDULES } from '../config/fields.js';
 import { missAfter } from '../check/verdict.js';
 import { measuredCatchRate, measuredFreeCatchRate, MEASURED_FREE_OPS, MEASURED_OPS } from '../check/catch_rates.js';
 import type { ScheduleTask } from './schedule_task.js';
-import { IsolatedRunner, isLockup } from './isolated.js';
+import { IsolatedRunner, isLockup, type ScheduleThread } from './isolated.js';
 import { isPolicyPath } from '../kernel/policies/index.js';
 
 /** Default of Budget.lockupSeconds (spec field budget.lockupSeconds). */
@@ -209,8 +209,8 @@ export function runPolicyPooled(pool: SchedulePool, policy: Policy, policySpec: 
  * goes on. A lockup is given to the sink as it is: re-running it would only
  * hang again.
  */
-export function runPolicyIsolated(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, sink?: WitnessSink): Promise<PolicyOutcome> {
-  const runner = new IsolatedRunner(cfg, policySpec, budget.lockupSeconds ?? LOCKUP_SECONDS);
+export function runPolicyIsolated(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, sink?: WitnessSink, thread?: ScheduleThread): Promise<PolicyOutcome> {
+  const runner = new IsolatedRunner(cfg, policySpec, budget.lockupSeconds ?? LOCKUP_SECONDS, thread);
   const src = {
     mode: 'controlled' as const,
     run: (_i: number, seed: string) => runner.runOne(seed),
