@@ -6,7 +6,6 @@
 // schedules no new run, gives the runs in flight interruptGrace (2s) to end and
 // then cancels them (not recorded: --resume does them again).
 
-import { Piscina } from 'piscina';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync, existsSync, rmSync } from 'node:fs';
@@ -30,7 +29,8 @@ import { parseSeed } from '../run/seeds.js';
 import { appendFinished, appendRecord, dropTornLine, readRecords, RESULTS_FILE, RunRecord, unitKey } from './results.js';
 import { CampaignMeta, META_FILE, readCampaignMeta, writeCampaignMeta } from './campaign_meta.js';
 import { lockCampaignDir, type CampaignLock } from './lock.js';
-import { newSchedulePool, SCHEDULE_WORKER, type SchedulePools } from './schedule_pools.js';
+import { newSchedulePool, type SchedulePools } from './schedule_pools.js';
+import { newPool, SCHEDULE_WORKER } from '../run/pool.js';
 
 /** What the progress display shows: time against the budget, and runs done. */
 export interface CampaignProgress {
@@ -264,7 +264,7 @@ async function loadEntryPolicies(loaded: LoadedCampaign, cases: CampaignCase[]):
 async function preflight(loaded: LoadedCampaign, cases: CampaignCase[], taskTimeout: number, interrupt?: AbortSignal): Promise<void> {
   const user = firstOfEachPolicy(cases).filter((k) => isPolicyPath(k.policy));
   if (user.length === 0) return; // built-in policies are trusted
-  const pool = new Piscina<ScheduleTask, ScheduleResult>({ filename: SCHEDULE_WORKER, minThreads: 1, maxThreads: Math.min(user.length, availableParallelism()) });
+  const pool = newPool<ScheduleTask, ScheduleResult>({ filename: SCHEDULE_WORKER, minThreads: 1, maxThreads: Math.min(user.length, availableParallelism()) });
   pool.on('error', () => { /* a dead worker is the campaign's to report */ });
   try {
     await Promise.all(user.map(async (k) => {

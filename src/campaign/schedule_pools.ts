@@ -4,19 +4,15 @@
 // first 20 schedules of a new thread cost about 0.6 s of CPU, the next 20 about
 // 0.1 s). A campaign without them starts and ends its own, as before.
 
-import { Piscina } from 'piscina';
-import { PoolsByThreads } from '../run/pool.js';
+import { newPool, PoolsByThreads, SCHEDULE_WORKER, type Piscina } from '../run/pool.js';
 import type { ScheduleResult } from '../run/controlled.js';
 import type { ScheduleTask } from '../run/schedule_task.js';
-
-// The CommonJS entry: see workers/schedule.cts for why not schedule.js.
-export const SCHEDULE_WORKER = new URL('../../workers/schedule.cjs', import.meta.url).href;
 
 export type SchedulePool = Piscina<ScheduleTask, ScheduleResult & { wallMs?: number }>;
 
 /** A campaign's pool of `threads` schedule threads, as runUnits makes it. */
 export function newSchedulePool(threads: number): SchedulePool {
-  const pool: SchedulePool = new Piscina({ filename: SCHEDULE_WORKER, minThreads: threads, maxThreads: threads, idleTimeout: 5_000 });
+  const pool: SchedulePool = newPool({ filename: SCHEDULE_WORKER, minThreads: threads, maxThreads: threads, idleTimeout: 5_000 });
   pool.on('error', () => { /* a dead worker is reported through its task */ });
   return pool;
 }

@@ -5,8 +5,8 @@
 
 import { loadPolicy, BUILTIN_POLICIES, policyHash, isPolicyPath } from '../kernel/policies/index.js';
 import { runPolicyControlledYielding, runPolicyIsolated, runPolicyFree, verdictFloor, Budget } from '../run/run_policy.js';
-import { ActorPool, type ActorPools } from '../run/free.js';
-import type { SchedulePools } from '../campaign/schedule_pools.js';
+import { ActorPool } from '../run/free.js';
+import type { Host } from './main.js';
 import { onInterrupt, INTERRUPTED_EXIT, type Interrupt } from './interrupt.js';
 import type { PolicyOutcome } from '../run/outcome.js';
 import type { Policy } from '../kernel/policy.js';
@@ -28,10 +28,8 @@ import { checkOutputDir } from './output_paths.js';
 /** How a free-mode finding's replay is labelled wherever it is printed. */
 export const INEXACT = 'inexact: free mode records no schedule; this re-runs the seed\'s programs under the seeded scheduler, not the racing interleaving; use --mode record for an exact reproducer';
 
-/** Threads lent by an in-process caller (main's host): actor threads for free/record mode, a schedule thread for user policies in controlled mode. */
-export interface LentThreads { actorPools?: ActorPools; schedulePools?: SchedulePools }
-
-export async function runCommand(f: RunFlags, lent: LentThreads = {}): Promise<number> {
+/** lent: threads an in-process caller lends (main's Host): actor threads for free/record mode, a schedule thread for user policies in controlled mode. */
+export async function runCommand(f: RunFlags, lent: Host = {}): Promise<number> {
   const spec = specFromFlags('run', f);
   const cfg = configOf(spec);
   checkOutputDir('--repro-dir', f.reproDir, false);
@@ -60,7 +58,7 @@ export async function runCommand(f: RunFlags, lent: LentThreads = {}): Promise<n
   }
 }
 
-async function runPolicies(f: RunFlags, cfg: ReturnType<typeof configOf>, specs: string[], policies: Policy[], budget: Budget, budgetFor: (i: number) => Budget, interrupt: Interrupt, lent: LentThreads): Promise<number> {
+async function runPolicies(f: RunFlags, cfg: ReturnType<typeof configOf>, specs: string[], policies: Policy[], budget: Budget, budgetFor: (i: number) => Budget, interrupt: Interrupt, lent: Host): Promise<number> {
   const what = `${f.mode}, ${cfg.realm.vcpus} vCPUs, seed ${f.seed}${f.mode === 'controlled' ? `, scheduler ${cfg.scheduler.name}` : ''}`;
   // Fitted to the terminal, else 100 columns; --wide: every column, no line wrapped.
   const width = outputWidth(f.wide);

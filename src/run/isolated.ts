@@ -5,7 +5,7 @@
 // a hang. piscina replaces the stopped thread; the next schedule runs on.
 // Built-in policies keep running in this thread (controlled.ts).
 
-import { newPool, type Piscina } from './pool.js';
+import { newPool, SCHEDULE_WORKER, type Piscina } from './pool.js';
 import { NCOUNTERS } from '../check/counters.js';
 import type { Death } from '../check/finding.js';
 import { PolicyError } from './errors.js';
@@ -14,8 +14,6 @@ import { programsFor } from './boot.js';
 import { ExecutionResult, resultOf } from './execution.js';
 import { watchTask, isSoftLockup } from './lockup.js';
 import type { ScheduleTask } from './schedule_task.js';
-
-const WORKER = new URL('../../workers/schedule.cjs', import.meta.url).href;
 
 /** A soft-lockup hang (the step never returned): there is no schedule to re-run or record. */
 export const isLockup = (r: ExecutionResult): boolean => r.finding !== null && isSoftLockup(r.finding);
@@ -37,7 +35,7 @@ export class IsolatedRunner {
   /** With `shared` (one schedule thread, lent and closed by the caller), the schedules run there, warm; otherwise on a thread of its own. */
   constructor(readonly cfg: RunConfig, readonly policySpec: string, private readonly lockupSeconds: number, shared?: ScheduleThread) {
     this.owned = shared === undefined;
-    this.pool = shared ?? newPool({ filename: WORKER, minThreads: 1, maxThreads: 1, idleTimeout: 60_000 });
+    this.pool = shared ?? newPool({ filename: SCHEDULE_WORKER, minThreads: 1, maxThreads: 1, idleTimeout: 60_000 });
   }
 
   async runOne(seed: string, opts: { record?: boolean } = {}): Promise<ExecutionResult> {

@@ -17,6 +17,9 @@ export function newPool<T, R>(opts: ConstructorParameters<typeof Piscina>[0]): P
 
 export type { Piscina };
 
+/** The controlled-schedule threads' entry, CommonJS: see workers/schedule.cts for why not schedule.js. */
+export const SCHEDULE_WORKER = new URL('../../workers/schedule.cjs', import.meta.url).href;
+
 /**
  * Pools that a process running many commands lends them (in-process CLI calls,
  * as the tests make), one per thread count, started on first use: a fresh

@@ -2,7 +2,7 @@
 // mode and collect its outcome, judged against the evidence rule (--min-schedules,
 // and the measured catch rate of a built-in canary).
 
-import { newPool, type Piscina } from './pool.js';
+import { newPool, SCHEDULE_WORKER, type Piscina } from './pool.js';
 import { availableParallelism } from 'node:os';
 import type { Policy } from '../kernel/policy.js';
 import { runConfig, type RunConfig } from './config.js';
@@ -96,7 +96,6 @@ export const evidenceRule = (policySpec: string, mode: RunMode, cfg: RunConfig, 
  * fast-check's Runner / RunExecution / reporter split).
  */
 interface RunSource<R> {
-  readonly mode: RunMode;
   /** Run i of the policy from its seed; left: seconds of a time budget still to go. */
   run(i: number, seed: string, left: number | undefined): R;
   /** What a sink gets for the first run of a new signature: a recorded re-run (deterministic modes), or the run itself. */
@@ -149,7 +148,7 @@ async function runAwaiting(src: RunSource<Promise<ScheduleResult>> & { close(): 
 /** Controlled schedules of a built-in policy in this thread: every schedule deterministic, a witness re-run with recording on. */
 const inThread = (policy: Policy, cfg: RunConfig): RunSource<ScheduleResult> => {
   const runner = new ControlledRunner(cfg, policy);
-  return { mode: 'controlled', run: (_i, seed) => runner.runOne(seed), witness: (r) => runner.runOne(r.seed, { record: true }) };
+  return { run: (_i, seed) => runner.runOne(seed), witness: (r) => runner.runOne(r.seed, { record: true }) };
 };
 
 /** Controlled schedules, one seed each, straight through. */
@@ -161,8 +160,7 @@ export function runPolicyControlled(policy: Policy, cfg: RunConfig, baseSeed: st
 export class SchedulePool {
   private readonly pool: Piscina<ScheduleTask, ScheduleResult>;
   constructor(readonly threads = Math.max(1, availableParallelism())) {
-    // The CommonJS entry: see workers/schedule.cts for why not schedule.js.
-    this.pool = newPool({ filename: new URL('../../workers/schedule.cjs', import.meta.url).href, minThreads: threads, maxThreads: threads, idleTimeout: 5_000 });
+    this.pool = newPool({ filename: SCHEDULE_WORKER, minThreads: threads, maxThreads: threads, idleTimeout: 5_000 });
   }
   run(task: ScheduleTask): Promise<ScheduleResult> {
     return this.pool.run(task);
@@ -185,7 +183,6 @@ export function runPolicyPooled(pool: SchedulePool, policy: Policy, policySpec: 
   const pending = new Map<number, Promise<ScheduleResult>>();
   let launched = 0;
   const src = {
-    mode: 'controlled' as const,
     run: (i: number): Promise<ScheduleResult> => {
       while (launched < cap && launched - i < ahead) {
         const p = pool.run({ cfg, policy: policySpec, seed: scheduleSeed(baseSeed, launched) });
@@ -212,7 +209,6 @@ export function runPolicyPooled(pool: SchedulePool, policy: Policy, policySpec: 
 export function runPolicyIsolated(policy: Policy, policySpec: string, cfg: RunConfig, baseSeed: string, budget: Budget, sink?: WitnessSink, thread?: ScheduleThread): Promise<PolicyOutcome> {
   const runner = new IsolatedRunner(cfg, policySpec, budget.lockupSeconds ?? LOCKUP_SECONDS, thread);
   const src = {
-    mode: 'controlled' as const,
     run: (_i: number, seed: string) => runner.runOne(seed),
     witness: async (r: ScheduleResult) => (isLockup(r) ? r : runner.runOne(r.seed, { record: true })),
     close: () => runner.close(),
@@ -229,7 +225,6 @@ export function runPolicyControlledYielding(policy: Policy, cfg: RunConfig, base
   const here = inThread(policy, cfg);
   let turn = performance.now();
   const src = {
-    mode: 'controlled' as const,
     run: async (i: number, seed: string, left: number | undefined) => {
       if (performance.now() - turn > 50) {
         await new Promise((res) => setImmediate(res));
@@ -253,7 +248,6 @@ export function runPolicyFree(policy: Policy, policySpec: string, cfg: RunConfig
   // A user policy's actors are watched for steps that never return (built-in ones do not loop).
   const runner = new FreeRunner(cfg, policySpec, isPolicyPath(policySpec) ? budget.lockupSeconds ?? LOCKUP_SECONDS : undefined, pool);
   const src = {
-    mode,
     run: (_i: number, seed: string, left: number | undefined) => runner.runOne(seed, { seconds: left, record, signal: budget.signal }),
     witness: async (r: ScheduleResult) => r,
     close: () => runner.close(),
